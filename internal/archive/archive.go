@@ -1,0 +1,119 @@
+// Package archive reads and appends llminstr's member of the Go compiler's
+// package archives (the ar files named by -o and by importcfg lines).
+//
+// The member, "llminstr.deps", says that the package reaches an instrumented
+// SDK and lists the packages its rewritten code (or that of its
+// dependencies) imports behind the go command's back, which the linker must
+// be given. The go linker skips members with short names that do not end in
+// .o or .syso, so the member never reaches the linked program.
+package archive
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MemberName is the name of llminstr's archive member.
+const MemberName = "llminstr.deps"
+
+const (
+	arMagic     = "!<arch>\n"
+	arHeaderLen = 60
+)
+
+// Deps is the content of the member.
+type Deps struct {
+	// Imports are the packages the instrumented code needs at link time.
+	Imports []string
+}
+
+// Read returns the llminstr member of the archive at path, or ok=false if
+// it has none (or is not an archive).
+func Read(path string) (deps Deps, ok bool, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Deps{}, false, err
+	}
+	defer f.Close()
+	magic := make([]byte, len(arMagic))
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != arMagic {
+		return Deps{}, false, nil
+	}
+	off := int64(len(arMagic))
+	hdr := make([]byte, arHeaderLen)
+	for {
+		if _, err := f.ReadAt(hdr, off); err != nil {
+			if err == io.EOF {
+				return Deps{}, false, nil
+			}
+			return Deps{}, false, err
+		}
+		name := strings.TrimRight(string(hdr[0:16]), " ")
+		size, err := strconv.ParseInt(strings.TrimSpace(string(hdr[48:58])), 10, 64)
+		if err != nil {
+			return Deps{}, false, fmt.Errorf("%s: malformed archive header at %d", path, off)
+		}
+		off += arHeaderLen
+		if name == MemberName {
+			body := make([]byte, size)
+			if _, err := f.ReadAt(body, off); err != nil {
+				return Deps{}, false, err
+			}
+			return parse(body), true, nil
+		}
+		off += size + size%2
+	}
+}
+
+func parse(body []byte) Deps {
+	var d Deps
+	for _, line := range strings.Split(string(body), "\n") {
+		if p, ok := strings.CutPrefix(line, "import "); ok && p != "" {
+			d.Imports = append(d.Imports, p)
+		}
+	}
+	return d
+}
+
+// Append adds the llminstr member to the archive at path.
+func Append(path string, d Deps) error {
+	var body bytes.Buffer
+	body.WriteString("llminstr deps v1\n")
+	imports := append([]string(nil), d.Imports...)
+	sort.Strings(imports)
+	for i, p := range imports {
+		if i > 0 && imports[i-1] == p {
+			continue
+		}
+		fmt.Fprintf(&body, "import %s\n", p)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	magic := make([]byte, len(arMagic))
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != arMagic {
+		return fmt.Errorf("%s is not an archive", path)
+	}
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if end%2 == 1 {
+		out.WriteByte('\n')
+	}
+	fmt.Fprintf(&out, "%-16s%-12s%-6s%-6s%-8s%-10d`\n", MemberName, "0", "0", "0", "644", body.Len())
+	out.Write(body.Bytes())
+	if body.Len()%2 == 1 {
+		out.WriteByte('\n')
+	}
+	_, err = f.Write(out.Bytes())
+	return err
+}

@@ -1,0 +1,336 @@
+// Package integration builds real programs with `go build
+// -toolexec=llminstr`, runs them against a local server speaking the
+// provider's wire format, and checks the spans they export over OTLP.
+package integration
+
+import (
+	"bytes"
+	"flag"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/internal/otlpreceiver"
+)
+
+// llminstrBin is the freshly built tool, shared by all tests.
+var llminstrBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("integration tests skipped in -short mode")
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "llminstr-bin-")
+	if err != nil {
+		panic(err)
+	}
+	llminstrBin = filepath.Join(dir, "llminstr")
+	cmd := exec.Command("go", "build", "-o", llminstrBin, "github.com/llminstr/llminstr/cmd/llminstr")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building llminstr:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// copyApp copies testdata/<name> to a temporary module whose runtime
+// requirement points at this checkout.
+func copyApp(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join(repoRoot(t), "testdata", name)
+	dst := filepath.Join(t.TempDir(), name)
+	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if info.IsDir() {
+			return os.MkdirAll(target, 0o777)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o666)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtimeDir, _ := filepath.Abs(filepath.Join(repoRoot(t), "runtime"))
+	run(t, dst, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+runtimeDir)
+	return dst
+}
+
+// run runs a command and fails the test on error; it returns stdout+stderr.
+func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
+	out, err := runErr(dir, env, name, args...)
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func runErr(dir string, env []string, name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// env returns the environment under which built programs talk to the fake
+// provider and export to the receiver.
+type env struct {
+	provider *httptest.Server
+	receiver *otlpreceiver.Receiver
+}
+
+func newEnv(t *testing.T) *env {
+	e := &env{provider: httptest.NewServer(&fakeprovider.OpenAI{}), receiver: otlpreceiver.Start()}
+	t.Cleanup(func() { e.provider.Close(); e.receiver.Close() })
+	return e
+}
+
+func (e *env) vars() []string {
+	return []string{
+		"CHATAPP_BASE_URL=" + e.provider.URL + "/v1/",
+		"OTEL_EXPORTER_OTLP_ENDPOINT=" + e.receiver.URL(),
+		"OTEL_SERVICE_NAME=chatapp-test",
+		"OTEL_BSP_SCHEDULE_DELAY=60000", // spans must arrive through the flush at exit
+	}
+}
+
+// runApp runs a built program in one mode and returns its output and the
+// spans it exported.
+func (e *env) runApp(t *testing.T, bin, mode string, wantFail bool) (string, []otlpreceiver.Span) {
+	t.Helper()
+	e.receiver.Reset()
+	out, err := runErr("", e.vars(), bin, mode)
+	if (err != nil) != wantFail {
+		t.Fatalf("%s %s: err=%v, want failure %v\n%s", bin, mode, err, wantFail, out)
+	}
+	return out, e.receiver.Spans()
+}
+
+func chatSpans(spans []otlpreceiver.Span) []otlpreceiver.Span {
+	var out []otlpreceiver.Span
+	for _, s := range spans {
+		if s.Attrs["gen_ai.operation.name"] == "chat" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// oneChatSpan returns the single chat span, failing otherwise.
+func oneChatSpan(t *testing.T, spans []otlpreceiver.Span) otlpreceiver.Span {
+	t.Helper()
+	chats := chatSpans(spans)
+	if len(chats) != 1 {
+		t.Fatalf("got %d chat spans, want 1:\n%s", len(chats), otlpreceiver.Describe(spans))
+	}
+	return chats[0]
+}
+
+func wantAttrs(t *testing.T, s otlpreceiver.Span, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		got, ok := s.Attrs[k]
+		if !ok {
+			t.Errorf("span %q: missing %s (want %v)", s.Name, k, v)
+			continue
+		}
+		if !reflect.DeepEqual(got, v) {
+			t.Errorf("span %q: %s = %#v, want %#v", s.Name, k, got, v)
+		}
+	}
+}
+
+func noAttrs(t *testing.T, s otlpreceiver.Span, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if v, ok := s.Attrs[k]; ok {
+			t.Errorf("span %q: unexpected %s = %v", s.Name, k, v)
+		}
+	}
+}
+
+// build builds the chat app with -toolexec and returns the binary's path.
+func build(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "chatapp")
+	full := append([]string{"build", "-toolexec=" + llminstrBin, "-o", bin}, args...)
+	full = append(full, ".")
+	run(t, dir, env, "go", full...)
+	return bin
+}
+
+func port(t *testing.T, url string) int64 {
+	t.Helper()
+	var p int64
+	if _, err := fmt.Sscanf(url[strings.LastIndex(url, ":")+1:], "%d", &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestChatApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	dir := copyApp(t, "chatapp")
+	bin := build(t, dir, nil)
+	e := newEnv(t)
+	serverPort := port(t, e.provider.URL)
+	requestAttrs := map[string]any{
+		"gen_ai.operation.name":          "chat",
+		"gen_ai.provider.name":           "openai",
+		"gen_ai.request.model":           "gpt-4o-mini",
+		"gen_ai.request.temperature":     0.5,
+		"gen_ai.request.top_p":           0.9,
+		"gen_ai.request.max_tokens":      int64(64),
+		"gen_ai.request.seed":            int64(42),
+		"gen_ai.request.choice.count":    int64(2),
+		"gen_ai.request.stop_sequences":  []any{"\n\n", "END"},
+		"server.address":                 "127.0.0.1",
+		"server.port":                    serverPort,
+	}
+
+	t.Run("plain", func(t *testing.T) {
+		out, spans := e.runApp(t, bin, "plain", false)
+		if !strings.Contains(out, "answer: "+fakeprovider.Answer) {
+			t.Errorf("program output changed: %s", out)
+		}
+		s := oneChatSpan(t, spans)
+		if s.Name != "chat gpt-4o-mini" || s.Kind != "client" || s.StatusCode != "unset" {
+			t.Errorf("span name=%q kind=%s status=%s", s.Name, s.Kind, s.StatusCode)
+		}
+		wantAttrs(t, s, requestAttrs)
+		wantAttrs(t, s, map[string]any{
+			"gen_ai.response.id":             fakeprovider.ResponseID,
+			"gen_ai.response.model":          "gpt-4o-mini" + fakeprovider.ModelSuffix,
+			"gen_ai.response.finish_reasons": []any{"stop", "stop"},
+			"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens),
+			"gen_ai.usage.output_tokens":     int64(10),
+		})
+		noAttrs(t, s, "gen_ai.request.stream", "gen_ai.response.time_to_first_chunk", "error.type")
+		if s.Resource["service.name"] != "chatapp-test" {
+			t.Errorf("resource service.name = %v", s.Resource["service.name"])
+		}
+		for k, v := range s.Attrs {
+			if str, ok := v.(string); ok && strings.Contains(str, "sk-test-secret") {
+				t.Errorf("attribute %s records the API key", k)
+			}
+		}
+	})
+
+	t.Run("stream", func(t *testing.T) {
+		out, spans := e.runApp(t, bin, "stream", false)
+		if !strings.Contains(out, "streamed: "+fakeprovider.Answer) {
+			t.Errorf("program output changed: %s", out)
+		}
+		s := oneChatSpan(t, spans)
+		wantAttrs(t, s, requestAttrs)
+		wantAttrs(t, s, map[string]any{
+			"gen_ai.request.stream":          true,
+			"gen_ai.response.id":             fakeprovider.ResponseID,
+			"gen_ai.response.model":          "gpt-4o-mini" + fakeprovider.ModelSuffix,
+			"gen_ai.response.finish_reasons": []any{"stop", "stop"},
+			"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens),
+			"gen_ai.usage.output_tokens":     int64(2 * len(fakeprovider.AnswerChunks)),
+		})
+		ttfc, ok := s.Attrs["gen_ai.response.time_to_first_chunk"].(float64)
+		if !ok || ttfc <= 0 || ttfc > 10 {
+			t.Errorf("time_to_first_chunk = %v", s.Attrs["gen_ai.response.time_to_first_chunk"])
+		}
+	})
+
+	t.Run("early_break", func(t *testing.T) {
+		_, spans := e.runApp(t, bin, "early", false)
+		s := oneChatSpan(t, spans)
+		wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.id": fakeprovider.ResponseID})
+		if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"]; !ok {
+			t.Errorf("no time_to_first_chunk on a stream that delivered a chunk")
+		}
+		noAttrs(t, s, "gen_ai.response.finish_reasons", "gen_ai.usage.input_tokens", "error.type")
+	})
+
+	t.Run("api_error", func(t *testing.T) {
+		_, spans := e.runApp(t, bin, "error", false)
+		s := oneChatSpan(t, spans)
+		if s.Name != "chat "+fakeprovider.UnknownModel || s.StatusCode != "error" {
+			t.Errorf("span name=%q status=%s", s.Name, s.StatusCode)
+		}
+		wantAttrs(t, s, map[string]any{"error.type": "NotFoundError", "gen_ai.request.model": fakeprovider.UnknownModel})
+		noAttrs(t, s, "gen_ai.response.id", "gen_ai.response.model", "gen_ai.usage.input_tokens")
+	})
+
+	t.Run("through_another_package", func(t *testing.T) {
+		_, spans := e.runApp(t, bin, "via", false)
+		s := oneChatSpan(t, spans)
+		wantAttrs(t, s, map[string]any{"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": fakeprovider.ResponseID})
+		noAttrs(t, s, "gen_ai.request.temperature")
+	})
+
+	t.Run("nested_function_result", func(t *testing.T) {
+		out, spans := e.runApp(t, bin, "nested", false)
+		if !strings.Contains(out, "id: "+fakeprovider.ResponseID) {
+			t.Errorf("program output changed: %s", out)
+		}
+		wantAttrs(t, oneChatSpan(t, spans), map[string]any{"gen_ai.response.id": fakeprovider.ResponseID})
+	})
+
+	t.Run("panic_line", func(t *testing.T) {
+		out, _ := e.runApp(t, bin, "panic", true)
+		wantLine := lineOf(t, filepath.Join(dir, "main.go"), "chatapp:panic-line")
+		want := fmt.Sprintf("%s:%d", filepath.Join(dir, "main.go"), wantLine)
+		if !strings.Contains(out, want) {
+			t.Errorf("panic does not report %s:\n%s", want, out)
+		}
+	})
+}
+
+// lineOf returns the line of file that contains marker.
+func lineOf(t *testing.T, file, marker string) int {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, marker) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no %q", file, marker)
+	return 0
+}
+
+var _ = regexp.MustCompile
+var _ = context.Background
+var _ = time.Second

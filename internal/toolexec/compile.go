@@ -1,0 +1,297 @@
+package toolexec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/llminstr/llminstr/internal/archive"
+	"github.com/llminstr/llminstr/rewrite"
+	"github.com/llminstr/llminstr/rules"
+)
+
+// compileCommand is the part of a compile invocation llminstr reads.
+type compileCommand struct {
+	args      []string
+	pkg       string // -p
+	importcfg string // -importcfg
+	output    string // -o
+	lang      string // -lang
+	std       bool   // -std
+	pack      bool   // -pack
+	files     []int  // indexes of .go file arguments
+}
+
+func parseCompile(args []string) compileCommand {
+	c := compileCommand{args: args}
+	valueFlags := map[string]*string{"-p": &c.pkg, "-importcfg": &c.importcfg, "-o": &c.output, "-lang": &c.lang}
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if name, value, ok := strings.Cut(a, "="); ok && valueFlags[name] != nil {
+			*valueFlags[name] = value
+			continue
+		}
+		if dst := valueFlags[a]; dst != nil && i+1 < len(args) {
+			*dst = args[i+1]
+			i++
+			continue
+		}
+		switch {
+		case a == "-std":
+			c.std = true
+		case a == "-pack":
+			c.pack = true
+		case strings.HasSuffix(a, ".go") && !strings.HasPrefix(a, "-"):
+			c.files = append(c.files, i)
+		}
+	}
+	return c
+}
+
+// compile handles one compile invocation.
+func compile(args []string) (int, error) {
+	c := parseCompile(args)
+	if c.std || c.importcfg == "" || c.output == "" || len(c.files) == 0 || rules.IsRuntime(c.pkg) {
+		return execTool(args), nil
+	}
+	cfg, err := readImportcfg(c.importcfg)
+	if err != nil {
+		return execTool(args), nil
+	}
+	allRules := rules.All()
+	reaches, linkImports := reachesSDK(cfg, allRules)
+	if !reaches {
+		return execTool(args), nil
+	}
+
+	newArgs, extraImports, err := instrument(c, cfg, allRules)
+	if err != nil {
+		if strict() {
+			return 1, fmt.Errorf("%s: %w", c.pkg, err)
+		}
+		var missing *missingRuntimeError
+		if errors.As(err, &missing) {
+			return 1, fmt.Errorf("%s: %w", c.pkg, err)
+		}
+		fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: %v\n", c.pkg, err)
+		newArgs = nil
+	}
+	if newArgs != nil {
+		var stderr bytes.Buffer
+		if code := runTool(newArgs, &stderr); code != 0 {
+			if strict() {
+				os.Stderr.Write(stderr.Bytes())
+				return code, fmt.Errorf("%s: the instrumented package did not compile", c.pkg)
+			}
+			fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: the instrumented package did not compile:\n%s", c.pkg, indent(stderr.String()))
+			newArgs, extraImports = nil, nil
+		} else {
+			os.Stderr.Write(stderr.Bytes())
+		}
+	}
+	if newArgs == nil {
+		if code := runTool(args, os.Stderr); code != 0 {
+			return code, nil
+		}
+	}
+	if c.pack {
+		deps := archive.Deps{Imports: append(linkImports, extraImports...)}
+		if err := archive.Append(c.output, deps); err != nil {
+			return 1, fmt.Errorf("%s: recording link dependencies: %w", c.pkg, err)
+		}
+	}
+	return 0, nil
+}
+
+// reachesSDK reports whether a package whose direct imports are in cfg can
+// reach an instrumented SDK: it imports one, or imports a package that
+// llminstr marked. It also returns the link-time imports its dependencies
+// recorded.
+func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, []string) {
+	sdk := map[string]bool{}
+	for _, p := range rules.SDKPackages(rs) {
+		sdk[p] = true
+	}
+	reaches := false
+	var imports []string
+	for path, file := range cfg.packageFile {
+		if sdk[path] {
+			reaches = true
+		}
+		if isStd(path) || rules.IsRuntime(path) {
+			continue
+		}
+		deps, ok, err := archive.Read(file)
+		if err != nil || !ok {
+			continue
+		}
+		reaches = true
+		imports = append(imports, deps.Imports...)
+	}
+	return reaches, imports
+}
+
+// instrument rewrites the package and returns the compile arguments to use
+// and the packages the rewritten code imports. A nil args means there is
+// nothing to change.
+func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, imports []string, err error) {
+	workDir := filepath.Dir(filepath.Dir(c.importcfg))
+	res := &resolver{workDir: workDir}
+	resolved := map[string]string{}
+	prepare := func(imports []string) error {
+		var missing []string
+		for _, p := range imports {
+			if _, ok := cfg.packageFile[p]; !ok && resolved[p] == "" {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		r, err := res.resolve(missing)
+		if err != nil {
+			return err
+		}
+		resolved = r
+		return nil
+	}
+	lookup := func(path string) (io.ReadCloser, error) {
+		if mapped, ok := cfg.importMap[path]; ok {
+			path = mapped
+		}
+		file, ok := cfg.packageFile[path]
+		if !ok {
+			file, ok = resolved[path]
+		}
+		if !ok || file == "" {
+			return nil, fmt.Errorf("no export data for %q", path)
+		}
+		return os.Open(file)
+	}
+	dir, _ := os.Getwd()
+	files := make([]string, len(c.files))
+	for i, idx := range c.files {
+		files[i] = c.args[idx]
+	}
+	result, err := rewrite.Rewrite(&rewrite.Config{
+		ImportPath: c.pkg,
+		GoVersion:  c.lang,
+		Dir:        dir,
+		Files:      files,
+		Lookup:     lookup,
+		Prepare:    prepare,
+		Rules:      rs,
+		Main:       true,
+	})
+	if err != nil {
+		var missing *missingRuntimeError
+		if errors.As(err, &missing) {
+			return nil, nil, err
+		}
+		if errors.Is(err, rewrite.ErrNotTypeChecked) {
+			// Leave the user's own errors to the compiler.
+			debugf("%s: not instrumented: %v", c.pkg, err)
+			return nil, nil, nil
+		}
+		return nil, nil, err
+	}
+	for _, w := range result.Warnings {
+		fmt.Fprintf(os.Stderr, "llminstr: warning: %s\n", w)
+	}
+	if len(result.Warnings) > 0 && strict() {
+		return nil, nil, fmt.Errorf("LLMINSTR_STRICT=1: %d call site(s) left uninstrumented", len(result.Warnings))
+	}
+	if !result.Changed() {
+		return nil, nil, nil
+	}
+
+	outDir := filepath.Join(filepath.Dir(c.output), "llminstr")
+	if err := os.MkdirAll(outDir, 0o777); err != nil {
+		return nil, nil, err
+	}
+	args = append([]string(nil), c.args...)
+	replaced := map[string]string{}
+	for _, f := range result.Rewritten {
+		dst := filepath.Join(outDir, filepath.Base(f.Path))
+		if err := os.WriteFile(dst, f.Content, 0o666); err != nil {
+			return nil, nil, err
+		}
+		replaced[f.Path] = dst
+	}
+	for _, idx := range c.files {
+		if dst, ok := replaced[args[idx]]; ok {
+			args[idx] = dst
+		}
+	}
+	for _, g := range result.Generated {
+		dst := filepath.Join(outDir, g.Path)
+		if err := os.WriteFile(dst, g.Content, 0o666); err != nil {
+			return nil, nil, err
+		}
+		args = append(args, dst)
+	}
+	if dir := os.Getenv("LLMINSTR_KEEP"); dir != "" {
+		keep(dir, importPath(c), result)
+	}
+
+	add := map[string]string{}
+	for _, p := range result.Imports {
+		if _, ok := cfg.packageFile[p]; ok {
+			continue
+		}
+		add[p] = resolved[p]
+		if add[p] == "" {
+			return nil, nil, fmt.Errorf("no export data for %q", p)
+		}
+	}
+	newCfg, err := cfg.withPackages(filepath.Join(outDir, "importcfg"), add)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := 1; i < len(args); i++ {
+		if args[i] == "-importcfg" && i+1 < len(args) {
+			args[i+1] = newCfg
+		} else if strings.HasPrefix(args[i], "-importcfg=") {
+			args[i] = "-importcfg=" + newCfg
+		}
+	}
+	return args, result.Imports, nil
+}
+
+// keep copies the rewritten and generated files to dir/<import path>/ for
+// inspection (LLMINSTR_KEEP).
+func keep(dir, pkg string, res *rewrite.Result) {
+	d := filepath.Join(dir, filepath.FromSlash(pkg))
+	_ = os.MkdirAll(d, 0o777)
+	for _, f := range res.Rewritten {
+		_ = os.WriteFile(filepath.Join(d, filepath.Base(f.Path)), f.Content, 0o666)
+	}
+	for _, f := range res.Generated {
+		_ = os.WriteFile(filepath.Join(d, f.Path), f.Content, 0o666)
+	}
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return "\t" + strings.Join(lines, "\n\t") + "\n"
+}
+
+// debugf prints a diagnostic when LLMINSTR_DEBUG=1.
+func debugf(format string, args ...any) {
+	if os.Getenv("LLMINSTR_DEBUG") == "1" {
+		fmt.Fprintf(os.Stderr, "llminstr: debug: "+format+"\n", args...)
+	}
+}
+
+// importPath is the package's full import path: TOOLEXEC_IMPORTPATH, which
+// unlike -p names main packages and test variants exactly.
+func importPath(c compileCommand) string {
+	if p := os.Getenv("TOOLEXEC_IMPORTPATH"); p != "" {
+		return p
+	}
+	return c.pkg
+}

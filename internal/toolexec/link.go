@@ -1,0 +1,58 @@
+package toolexec
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/llminstr/llminstr/internal/archive"
+)
+
+// link handles one link invocation: when the main package's archive says
+// the program holds instrumented code, the packages that code imports (and
+// their dependencies) are added to the linker's importcfg.
+func link(args []string) (int, error) {
+	importcfgPath, mainArchive := "", ""
+	importcfgIdx := -1
+	for i := 1; i < len(args); i++ {
+		switch {
+		case args[i] == "-importcfg" && i+1 < len(args):
+			importcfgPath, importcfgIdx = args[i+1], i+1
+			i++
+		case strings.HasPrefix(args[i], "-importcfg="):
+			importcfgPath, importcfgIdx = strings.TrimPrefix(args[i], "-importcfg="), i
+		}
+	}
+	// The main package's archive is the last argument: `link [flags] main.a`
+	// (a build cache path when the package was cached).
+	if last := args[len(args)-1]; len(args) > 1 && !strings.HasPrefix(last, "-") {
+		mainArchive = last
+	}
+	if importcfgPath == "" || mainArchive == "" {
+		return execTool(args), nil
+	}
+	deps, ok, err := archive.Read(mainArchive)
+	if err != nil || !ok || len(deps.Imports) == 0 {
+		return execTool(args), nil
+	}
+	cfg, err := readImportcfg(importcfgPath)
+	if err != nil {
+		return 1, err
+	}
+	res := &resolver{workDir: filepath.Dir(filepath.Dir(importcfgPath))}
+	resolved, err := res.resolve(deps.Imports)
+	if err != nil {
+		return 1, fmt.Errorf("link: %w", err)
+	}
+	newPath, err := cfg.withPackages(importcfgPath+".llminstr", resolved)
+	if err != nil {
+		return 1, err
+	}
+	newArgs := append([]string(nil), args...)
+	if strings.HasPrefix(newArgs[importcfgIdx], "-importcfg=") {
+		newArgs[importcfgIdx] = "-importcfg=" + newPath
+	} else {
+		newArgs[importcfgIdx] = newPath
+	}
+	return execTool(newArgs), nil
+}

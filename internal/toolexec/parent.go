@@ -1,0 +1,121 @@
+package toolexec
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// parentCommand is what llminstr knows of the go command that runs it.
+type parentCommand struct {
+	goBin      string
+	dir        string
+	buildFlags []string
+}
+
+var parentOnce = sync.OnceValue(readParentCommand)
+
+func parentGoCommand() parentCommand { return parentOnce() }
+
+// readParentCommand reads the parent go command's binary, directory and
+// command line from /proc. Where /proc is missing, the child build runs with
+// the flags the environment (GOFLAGS) carries, in the current directory.
+func readParentCommand() parentCommand {
+	pc := parentCommand{goBin: "go"}
+	pc.dir, _ = os.Getwd()
+	ppid := strconv.Itoa(os.Getppid())
+	if exe, err := os.Readlink(filepath.Join("/proc", ppid, "exe")); err == nil && filepath.Base(exe) == "go" {
+		pc.goBin = exe
+	}
+	if dir, err := os.Readlink(filepath.Join("/proc", ppid, "cwd")); err == nil {
+		pc.dir = dir
+	}
+	if data, err := os.ReadFile(filepath.Join("/proc", ppid, "cmdline")); err == nil {
+		argv := strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
+		if len(argv) > 2 && filepath.Base(argv[0]) == "go" {
+			pc.buildFlags = childBuildFlags(argv[2:])
+		}
+	}
+	return pc
+}
+
+// Build flags of the go command that change how packages compile, and
+// whether they take a value. The child build must use the same ones, or its
+// archives would not match the parent's at link time.
+var compileAffectingFlags = map[string]bool{
+	"race": false, "msan": false, "asan": false, "cover": false, "trimpath": false, "linkshared": false,
+	"covermode": true, "coverpkg": true, "tags": true, "mod": true, "modfile": true, "gcflags": true,
+	"asmflags": true, "pgo": true, "buildmode": true, "installsuffix": true, "overlay": true,
+	"toolexec": true, "compiler": true, "gccgoflags": true,
+}
+
+// Other flags that take a value, whose value must be skipped.
+var otherValueFlags = map[string]bool{
+	"o": true, "p": true, "ldflags": true, "exec": true, "C": true, "pkgdir": true, "vet": true,
+	"run": true, "bench": true, "count": true, "cpu": true, "parallel": true, "timeout": true,
+	"benchtime": true, "coverprofile": true, "cpuprofile": true, "memprofile": true, "blockprofile": true,
+	"mutexprofile": true, "outputdir": true, "trace": true, "skip": true, "fuzz": true, "fuzztime": true,
+	"fuzzminimizetime": true, "list": true, "shuffle": true, "memprofilerate": true, "blockprofilerate": true,
+	"mutexprofilefraction": true, "json": false, "f": true, "reuse": true, "debug-actiongraph": true,
+	"debug-runtime-trace": true, "debug-trace": true, "benchmem": false,
+}
+
+// childBuildFlags picks, from the parent's arguments (after the
+// subcommand), the flags the child `go list` must repeat. Flags given
+// without a package pattern (-gcflags=-N) apply only to the packages named
+// on the parent's command line, which the child does not build, so they are
+// dropped; patterned ones (-gcflags=all=-N) are kept.
+func childBuildFlags(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		value, hasValue := "", false
+		if n, v, ok := strings.Cut(name, "="); ok {
+			name, value, hasValue = n, v, true
+		}
+		takesValue, known := compileAffectingFlags[name]
+		if !known {
+			if otherValueFlags[name] && !hasValue {
+				i++
+			}
+			continue
+		}
+		if takesValue && !hasValue {
+			if i+1 >= len(args) {
+				break
+			}
+			i++
+			value, hasValue = args[i], true
+		}
+		switch name {
+		case "gcflags", "asmflags", "gccgoflags":
+			if !hasPattern(value) {
+				continue
+			}
+		case "coverpkg", "overlay", "modfile", "pgo":
+			// Relative paths and patterns keep their meaning: the child runs in
+			// the parent's directory.
+		}
+		if hasValue {
+			out = append(out, "-"+name+"="+value)
+		} else {
+			out = append(out, "-"+name)
+		}
+	}
+	return out
+}
+
+// hasPattern reports whether a -gcflags style value starts with "pattern=".
+func hasPattern(v string) bool {
+	i := strings.Index(v, "=")
+	return i > 0 && !strings.HasPrefix(v, "-")
+}

@@ -1,0 +1,135 @@
+package toolexec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/llminstr/llminstr/rules"
+)
+
+// resolver finds the export data of packages that rewritten code imports but
+// the go command did not plan for (the runtime, SDK subpackages), by running
+// one child `go list -deps -export` with the parent build's flags. Results
+// are memoised in $WORK/llminstr, under a lock, for all of the build's
+// processes.
+type resolver struct {
+	workDir string
+}
+
+// resolveEnv marks the child go command, so that its own toolexec calls
+// never start another resolution.
+const resolveEnv = "LLMINSTR_RESOLVING"
+
+type memo struct {
+	Exports map[string]string `json:"exports"`
+}
+
+func (r *resolver) dir() string { return filepath.Join(r.workDir, "llminstr") }
+
+// resolve returns the export files of paths and of all their dependencies.
+func (r *resolver) resolve(paths []string) (map[string]string, error) {
+	if err := os.MkdirAll(r.dir(), 0o777); err != nil {
+		return nil, err
+	}
+	unlock, err := lockFile(filepath.Join(r.dir(), "resolve.lock"))
+	if err != nil {
+		return nil, fmt.Errorf("locking resolver memo: %w", err)
+	}
+	defer unlock()
+	memoPath := filepath.Join(r.dir(), "resolve.json")
+	m := memo{Exports: map[string]string{}}
+	if data, err := os.ReadFile(memoPath); err == nil {
+		_ = json.Unmarshal(data, &m)
+		if m.Exports == nil {
+			m.Exports = map[string]string{}
+		}
+	}
+	var missing []string
+	for _, p := range paths {
+		if _, ok := m.Exports[p]; !ok {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) > 0 {
+		if os.Getenv(resolveEnv) != "" {
+			return nil, errors.New("nested resolution")
+		}
+		found, err := goListExports(missing)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range found {
+			m.Exports[k] = v
+		}
+		data, _ := json.Marshal(m)
+		tmp := memoPath + ".tmp"
+		if err := os.WriteFile(tmp, data, 0o666); err == nil {
+			_ = os.Rename(tmp, memoPath)
+		}
+	}
+	return m.Exports, nil
+}
+
+// goListExports runs `go list -deps -export` in the parent go command's
+// directory with its build flags.
+func goListExports(paths []string) (map[string]string, error) {
+	parent := parentGoCommand()
+	args := []string{"list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}"}
+	args = append(args, parent.buildFlags...)
+	args = append(args, "--")
+	args = append(args, paths...)
+	cmd := exec.Command(parent.goBin, args...)
+	cmd.Dir = parent.dir
+	cmd.Env = append(os.Environ(), resolveEnv+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, explainListError(paths, stderr.String(), err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && v != "" {
+			out[k] = v
+		}
+	}
+	for _, p := range paths {
+		if out[p] == "" {
+			return nil, fmt.Errorf("go list gave no export data for %s", p)
+		}
+	}
+	return out, nil
+}
+
+// missingRuntimeError is the one error a user without the runtime
+// requirement sees.
+type missingRuntimeError struct{ detail string }
+
+func (e *missingRuntimeError) Error() string {
+	return fmt.Sprintf(`instrumented code needs the module %s, which this module does not require.
+	Fix: run "llminstr init" in the module (it runs: go get %s@%s),
+	then "go mod vendor" if the module vendors its dependencies.
+	(go list said: %s)`, rules.RuntimePackage, rules.RuntimePackage, runtimeVersionQuery(), e.detail)
+}
+
+func explainListError(paths []string, stderr string, err error) error {
+	msg := strings.TrimSpace(stderr)
+	if msg == "" {
+		msg = err.Error()
+	}
+	if strings.Contains(msg, rules.RuntimePackage) &&
+		(strings.Contains(msg, "no required module provides") || strings.Contains(msg, "cannot find module providing") ||
+			strings.Contains(msg, "is not in std") || strings.Contains(msg, "missing go.sum entry") ||
+			strings.Contains(msg, "not in vendor") || strings.Contains(msg, "vendor/modules.txt")) {
+		first, _, _ := strings.Cut(msg, "\n")
+		return &missingRuntimeError{detail: first}
+	}
+	sort.Strings(paths)
+	return fmt.Errorf("resolving %s: %s", strings.Join(paths, ", "), msg)
+}

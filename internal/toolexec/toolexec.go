@@ -1,0 +1,225 @@
+// Package toolexec is the `go build -toolexec=llminstr` side of llminstr: it
+// receives every tool invocation of a build, hands all but compile and link
+// straight to the real tool, and for compiles of packages that reach an
+// instrumented SDK runs the rewrite engine and points the compiler at the
+// rewritten files.
+package toolexec
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/llminstr/llminstr/rules"
+)
+
+// Strict is set by LLMINSTR_STRICT=1: a call site left uninstrumented or an
+// internal error fails the build instead of printing a warning.
+func strict() bool { return os.Getenv("LLMINSTR_STRICT") == "1" }
+
+// IsToolInvocation reports whether args (without the program name) are a
+// toolexec invocation: a path to a Go tool followed by its arguments.
+func IsToolInvocation(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	return filepath.IsAbs(args[0]) || strings.ContainsRune(args[0], os.PathSeparator)
+}
+
+// Run runs one tool invocation and returns the exit code.
+func Run(args []string) int {
+	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
+	if tool != "compile" && tool != "link" {
+		return execTool(args)
+	}
+	for _, a := range args[1:] {
+		if a == "-V=full" || a == "-V" {
+			return printVersion(args)
+		}
+	}
+	var err error
+	var code int
+	if tool == "compile" {
+		code, err = compile(args)
+	} else {
+		code, err = link(args)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "llminstr: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// runTool runs a tool as a child process with the given arguments.
+func runTool(args []string, stderr io.Writer) int {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, stderr
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return exitErr.ExitCode()
+		}
+		fmt.Fprintf(os.Stderr, "llminstr: running %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+// printVersion answers the go command's -V=full question with the real
+// tool's answer plus llminstr's fingerprint, so instrumented and plain builds
+// never share build cache entries.
+func printVersion(args []string) int {
+	var out bytes.Buffer
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		os.Stdout.Write(out.Bytes())
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return exitErr.ExitCode()
+		}
+		return 1
+	}
+	line := strings.TrimRight(out.String(), "\n")
+	fmt.Println(appendFingerprint(line, Fingerprint()))
+	return 0
+}
+
+// appendFingerprint adds fp to the tool ID part of a "-V=full" line: the
+// buildID= field of devel toolchains, otherwise the version field.
+func appendFingerprint(line, fp string) string {
+	f := strings.Fields(line)
+	if len(f) >= 3 && strings.HasPrefix(f[len(f)-1], "buildID=") {
+		f[len(f)-1] += "+llminstr." + fp
+		return strings.Join(f, " ")
+	}
+	if len(f) >= 3 {
+		f[2] += ":llminstr@" + fp
+		return strings.Join(f, " ")
+	}
+	return line + " llminstr@" + fp
+}
+
+// Version is llminstr's version as recorded in its build info.
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+var fingerprintOnce = sync.OnceValue(func() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "llminstr %s\nrules %s\n", Version(), rules.Fingerprint(rules.All()))
+	if v := Version(); v == "(devel)" || strings.Contains(v, "+dirty") {
+		// A development build changes without changing its version.
+		if exe, err := os.Executable(); err == nil {
+			if f, err := os.Open(exe); err == nil {
+				io.Copy(h, f)
+				f.Close()
+			}
+		}
+	}
+	fmt.Fprintf(h, "runtime %s\n", runtimeRequirement())
+	return hex.EncodeToString(h.Sum(nil))[:20]
+})
+
+// Fingerprint identifies everything that changes what llminstr does to a
+// build: its own version (or binary), its rules and adapters, and the
+// version of the runtime module the build requires.
+func Fingerprint() string { return fingerprintOnce() }
+
+// runtimeRequirement describes the runtime module the current module uses:
+// its require and replace lines in go.mod / go.work, plus a hash of the
+// runtime's sources when it is replaced by a local directory.
+func runtimeRequirement() string {
+	dir, _ := os.Getwd()
+	var b strings.Builder
+	for _, name := range []string{"go.work", "go.mod"} {
+		path := findUp(dir, name)
+		if name == "go.work" {
+			if env := os.Getenv("GOWORK"); env == "off" {
+				continue
+			} else if env != "" {
+				path = env
+			}
+		}
+		data, err := os.ReadFile(path)
+		if path == "" || err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if !strings.Contains(line, "llminstr/runtime") {
+				continue
+			}
+			// The version required, or the content of a local replacement:
+			// never its path, so that copies of one runtime share the cache.
+			if _, target, ok := strings.Cut(line, "=>"); ok {
+				target = strings.TrimSpace(target)
+				if strings.HasPrefix(target, ".") || filepath.IsAbs(target) {
+					if !filepath.IsAbs(target) {
+						target = filepath.Join(filepath.Dir(path), target)
+					}
+					b.WriteString("local " + hashGoFiles(target) + "\n")
+					continue
+				}
+			}
+			b.WriteString(strings.Join(strings.Fields(line), " ") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func findUp(dir, name string) string {
+	for {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func hashGoFiles(dir string) string {
+	h := sha256.New()
+	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != dir {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(path, ".go") || d.Name() == "go.mod") {
+			if data, err := os.ReadFile(path); err == nil {
+				rel, _ := filepath.Rel(dir, path)
+				fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(data))
+				h.Write(data)
+			}
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func runtimeVersionQuery() string {
+	if v := Version(); v != "(devel)" && !strings.Contains(v, "+") {
+		return v
+	}
+	return "latest"
+}

@@ -1,0 +1,14 @@
+// Package exit holds the adapter that flushes the runtime's telemetry before
+// a program ends: at the return of main and at os.Exit.
+//
+// Like every adapter file it is injected into the host package, so every
+// top-level name starts with "llminstr" and every import is named.
+package exit
+
+import llminstrRT "github.com/llminstr/llminstr/runtime"
+
+// llminstrExit wraps os.Exit: it flushes spans, then exits.
+func llminstrExit(exit func(int), code int) { llminstrRT.Exit(exit, code) }
+
+// llminstrMainShutdown is deferred at the top of main.main.
+func llminstrMainShutdown() { llminstrRT.Shutdown() }

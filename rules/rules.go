@@ -1,0 +1,148 @@
+// Package rules says what llminstr instruments. A [Rule] names an SDK
+// function or method by its go/types identity and the adapter that wraps
+// each call of it. Rules are data; adapters are real Go files in the
+// subdirectories of this package, compiled and tested against real SDK
+// versions, and injected at build time into each package that needs them.
+package rules
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+)
+
+// Kind says how a rule is applied.
+type Kind int
+
+const (
+	// KindCall wraps each call of the target: recv.M(args) becomes
+	// Adapter(recv.M, args), so the receiver and arguments are evaluated
+	// exactly as before and the adapter decides how to make the call.
+	KindCall Kind = iota
+	// KindMainPrologue defers the adapter at the top of func main, in
+	// programs that reach an instrumented SDK.
+	KindMainPrologue
+)
+
+// Rule is one instrumentation point.
+type Rule struct {
+	// ID names the rule in reports, e.g. "openai.chat.completions.new".
+	ID string
+	// Integration groups rules that are switched on and off together.
+	Integration string
+	// Provider and Operation are the gen_ai.provider.name and
+	// gen_ai.operation.name the adapter records; informational for reports.
+	Provider, Operation string
+	Kind                Kind
+
+	// Packages are the import paths the target is declared in, e.g. one per
+	// SDK major version. The adapter source imports Module; when a target is
+	// found in another package of Packages, import paths under Module are
+	// rewritten to that package's module root.
+	Packages []string
+	Module   string
+	// Receiver is the name of the method's receiver type (without "*");
+	// empty for package-level functions.
+	Receiver string
+	// Name is the method or function name.
+	Name string
+
+	// Adapter is the adapter function's name; AdapterFile the file, relative
+	// to this package's directory, that declares it.
+	Adapter     string
+	AdapterFile string
+}
+
+//go:embed openai/*.go exit/*.go
+var adapterFS embed.FS
+
+// AdapterSource returns the source of an adapter file.
+func AdapterSource(name string) ([]byte, error) {
+	b, err := fs.ReadFile(adapterFS, name)
+	if err != nil {
+		return nil, fmt.Errorf("adapter file %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// All returns every rule llminstr knows.
+func All() []Rule {
+	return []Rule{
+		{
+			ID: "openai.chat.completions.new", Integration: "openai",
+			Provider: "openai", Operation: "chat",
+			Packages: []string{"github.com/openai/openai-go/v3"}, Module: "github.com/openai/openai-go/v3",
+			Receiver: "ChatCompletionService", Name: "New",
+			Adapter: "llminstrOpenAIChatNew", AdapterFile: "openai/chat.go",
+		},
+		{
+			ID: "openai.chat.completions.new_streaming", Integration: "openai",
+			Provider: "openai", Operation: "chat",
+			Packages: []string{"github.com/openai/openai-go/v3"}, Module: "github.com/openai/openai-go/v3",
+			Receiver: "ChatCompletionService", Name: "NewStreaming",
+			Adapter: "llminstrOpenAIChatNewStreaming", AdapterFile: "openai/chat.go",
+		},
+		{
+			ID: "runtime.exit", Integration: "runtime",
+			Packages: []string{"os"}, Name: "Exit",
+			Adapter: "llminstrExit", AdapterFile: "exit/exit.go",
+		},
+		{
+			ID: "runtime.main", Integration: "runtime", Kind: KindMainPrologue,
+			Adapter: "llminstrMainShutdown", AdapterFile: "exit/exit.go",
+		},
+	}
+}
+
+// SDKPackages returns the import paths of the SDK packages the rules target:
+// a package that cannot reach one of them needs no instrumentation.
+func SDKPackages(rs []Rule) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if r.Integration == "runtime" {
+			continue
+		}
+		for _, p := range r.Packages {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Fingerprint is a short hash of the rules and adapter sources. It is part
+// of the build cache key, so a changed rule set recompiles what it must.
+func Fingerprint(rs []Rule) string {
+	h := sha256.New()
+	for _, r := range rs {
+		fmt.Fprintf(h, "%#v\n", r)
+	}
+	_ = fs.WalkDir(adapterFS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(adapterFS, path)
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// RuntimePackage is the import path of the runtime every adapter uses.
+const RuntimePackage = "github.com/llminstr/llminstr/runtime"
+
+// IsRuntime reports whether importPath belongs to the runtime module or to
+// OpenTelemetry, which are never instrumented.
+func IsRuntime(importPath string) bool {
+	return importPath == RuntimePackage || strings.HasPrefix(importPath, RuntimePackage+"/") ||
+		strings.HasPrefix(importPath, "go.opentelemetry.io/")
+}

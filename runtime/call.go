@@ -1,0 +1,290 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Call is one LLM operation in flight: the span of an inference or embeddings
+// request. Adapters create it with [StartInference], set what they know, and
+// end it with [Call.End]. A Call ends exactly once; calls after End are
+// ignored. All methods are safe on a nil *Call and from several goroutines.
+type Call struct {
+	span      trace.Span
+	start     time.Time
+	operation string
+	model     string
+
+	mu            sync.Mutex
+	firstChunk    time.Time
+	finishReasons []string
+	ended         atomic.Bool
+}
+
+// StartInference starts the span of an LLM operation and returns the context
+// the SDK call must be made with, so that the span is the parent of anything
+// the SDK does with it. The span is named "{operation} {model}".
+func StartInference(ctx context.Context, operation, provider, model string) (context.Context, *Call) {
+	defer recoverAndWarn()
+	if ctx == nil {
+		// The SDK would fail on a nil context; leave that failure to it.
+		return ctx, nil
+	}
+	name := operation
+	if model != "" {
+		name += " " + model
+	}
+	attrs := []attribute.KeyValue{
+		keyOperationName.String(operation),
+		keyProviderName.String(provider),
+	}
+	if model != "" {
+		attrs = append(attrs, keyRequestModel.String(model))
+	}
+	spanCtx, span := tracer().Start(ctx, name,
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attrs...),
+	)
+	return spanCtx, &Call{span: span, start: time.Now(), operation: operation, model: model}
+}
+
+func (c *Call) set(kv ...attribute.KeyValue) {
+	if c == nil || c.ended.Load() {
+		return
+	}
+	c.span.SetAttributes(kv...)
+}
+
+// SetTemperature records gen_ai.request.temperature.
+func (c *Call) SetTemperature(v float64) { c.set(keyRequestTemperature.Float64(v)) }
+
+// SetTopP records gen_ai.request.top_p.
+func (c *Call) SetTopP(v float64) { c.set(keyRequestTopP.Float64(v)) }
+
+// SetMaxTokens records gen_ai.request.max_tokens.
+func (c *Call) SetMaxTokens(v int64) { c.set(keyRequestMaxTokens.Int64(v)) }
+
+// SetStopSequences records gen_ai.request.stop_sequences.
+func (c *Call) SetStopSequences(v []string) {
+	if len(v) > 0 {
+		c.set(keyRequestStopSequences.StringSlice(v))
+	}
+}
+
+// SetSeed records gen_ai.request.seed.
+func (c *Call) SetSeed(v int64) { c.set(keyRequestSeed.Int64(v)) }
+
+// SetChoiceCount records gen_ai.request.choice.count when it is not 1.
+func (c *Call) SetChoiceCount(v int64) {
+	if v != 1 {
+		c.set(keyRequestChoiceCount.Int64(v))
+	}
+}
+
+// SetFrequencyPenalty records gen_ai.request.frequency_penalty.
+func (c *Call) SetFrequencyPenalty(v float64) { c.set(keyRequestFreqPenalty.Float64(v)) }
+
+// SetPresencePenalty records gen_ai.request.presence_penalty.
+func (c *Call) SetPresencePenalty(v float64) { c.set(keyRequestPresPenalty.Float64(v)) }
+
+// SetStreaming records gen_ai.request.stream=true.
+func (c *Call) SetStreaming() { c.set(keyRequestStream.Bool(true)) }
+
+// SetServerURL records server.address and server.port from the URL a request
+// is sent to. Only the host and port are read: never the path, query or
+// user information.
+func (c *Call) SetServerURL(u *url.URL) {
+	if c == nil || u == nil {
+		return
+	}
+	host, portText := u.Hostname(), u.Port()
+	if host == "" {
+		return
+	}
+	port := 0
+	if portText != "" {
+		port, _ = strconv.Atoi(portText)
+	} else {
+		switch u.Scheme {
+		case "https":
+			port = 443
+		case "http":
+			port = 80
+		}
+	}
+	kvs := []attribute.KeyValue{keyServerAddress.String(host)}
+	if port > 0 {
+		kvs = append(kvs, keyServerPort.Int(port))
+	}
+	c.set(kvs...)
+}
+
+// SetServerAddress records server.address and server.port from "host:port".
+func (c *Call) SetServerAddress(hostport string) {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		c.set(keyServerAddress.String(hostport))
+		return
+	}
+	u := &url.URL{Host: net.JoinHostPort(host, port)}
+	c.SetServerURL(u)
+}
+
+// SetResponse records gen_ai.response.id and gen_ai.response.model; empty
+// values are left out.
+func (c *Call) SetResponse(id, model string) {
+	if id != "" {
+		c.set(keyResponseID.String(id))
+	}
+	if model != "" {
+		c.set(keyResponseModel.String(model))
+	}
+}
+
+// SetFinishReasons records gen_ai.response.finish_reasons, one per choice.
+func (c *Call) SetFinishReasons(reasons ...string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.finishReasons = append(c.finishReasons[:0], reasons...)
+	c.mu.Unlock()
+}
+
+// Usage is the token usage of one operation. Cached input tokens are a
+// subset of InputTokens and reasoning tokens a subset of OutputTokens.
+type Usage struct {
+	InputTokens           int64
+	OutputTokens          int64
+	CacheReadInputTokens  int64
+	ReasoningOutputTokens int64
+}
+
+// SetUsage records the gen_ai.usage.* attributes.
+func (c *Call) SetUsage(u Usage) {
+	kvs := []attribute.KeyValue{
+		keyUsageInputTokens.Int64(u.InputTokens),
+		keyUsageOutputTokens.Int64(u.OutputTokens),
+	}
+	if u.CacheReadInputTokens > 0 {
+		kvs = append(kvs, keyUsageCacheRead.Int64(u.CacheReadInputTokens))
+	}
+	if u.ReasoningOutputTokens > 0 {
+		kvs = append(kvs, keyUsageReasoning.Int64(u.ReasoningOutputTokens))
+	}
+	c.set(kvs...)
+}
+
+// Chunk notes the arrival of a streamed chunk; the first one sets
+// gen_ai.response.time_to_first_chunk.
+func (c *Call) Chunk() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	first := c.firstChunk.IsZero()
+	if first {
+		c.firstChunk = time.Now()
+	}
+	c.mu.Unlock()
+	if first {
+		c.set(keyResponseTTFC.Float64(c.firstChunk.Sub(c.start).Seconds()))
+	}
+}
+
+// ErrorTyper is implemented by errors that know their low-cardinality
+// error.type. Adapters may also pass the type to [Call.EndWithErrorType].
+type ErrorTyper interface{ ErrorType() string }
+
+// End ends the call's span. A non-nil err marks the span as failed, with
+// error.type from the error (see [HTTPErrorType] for API errors). Only the
+// first End of a Call has an effect.
+func (c *Call) End(err error) {
+	c.EndWithErrorType(err, "")
+}
+
+// EndWithErrorType is End with an explicit error.type for err; an empty
+// errorType falls back to what End would record.
+func (c *Call) EndWithErrorType(err error, errorType string) {
+	defer recoverAndWarn()
+	if c == nil || !c.ended.CompareAndSwap(false, true) {
+		return
+	}
+	c.mu.Lock()
+	reasons := c.finishReasons
+	c.mu.Unlock()
+	if len(reasons) > 0 {
+		c.span.SetAttributes(keyResponseFinish.StringSlice(reasons))
+	}
+	if err != nil {
+		if errorType == "" {
+			errorType = errorTypeOf(err)
+		}
+		c.span.SetAttributes(keyErrorType.String(errorType))
+		c.span.SetStatus(codes.Error, err.Error())
+	}
+	c.span.End()
+}
+
+// Ended reports whether the call has ended.
+func (c *Call) Ended() bool { return c == nil || c.ended.Load() }
+
+func errorTypeOf(err error) string {
+	var typed ErrorTyper
+	if errors.As(err, &typed) {
+		if t := typed.ErrorType(); t != "" {
+			return t
+		}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	}
+	return errorTypeOther
+}
+
+// HTTPErrorType maps an HTTP status of a provider API error to a
+// low-cardinality error.type, using the error class names the providers'
+// own SDKs use (404 → NotFoundError, 429 → RateLimitError, ...).
+func HTTPErrorType(status int) string {
+	switch {
+	case status == 400:
+		return "BadRequestError"
+	case status == 401:
+		return "AuthenticationError"
+	case status == 403:
+		return "PermissionDeniedError"
+	case status == 404:
+		return "NotFoundError"
+	case status == 409:
+		return "ConflictError"
+	case status == 422:
+		return "UnprocessableEntityError"
+	case status == 429:
+		return "RateLimitError"
+	case status >= 500:
+		return "InternalServerError"
+	case status >= 400:
+		return "APIStatusError"
+	}
+	return errorTypeOther
+}
+
+// Safe runs f and stops any panic in it from reaching the caller. Adapters
+// wrap the code that reads requests and responses in it.
+func Safe(f func()) {
+	defer recoverAndWarn()
+	f()
+}

@@ -1,0 +1,167 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdkresource "go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// instrumentationName is the instrumentation scope of every span.
+const instrumentationName = "github.com/llminstr/llminstr/runtime"
+
+// Version is the runtime's version, recorded as the instrumentation scope version.
+const Version = "0.1.0"
+
+// tracerCache remembers the tracer of the last provider seen, so that the
+// common case costs one atomic load and one interface comparison.
+type tracerCache struct {
+	provider trace.TracerProvider
+	tracer   trace.Tracer
+}
+
+var cachedTracer atomic.Pointer[tracerCache]
+
+// tracer returns the tracer to record a call with: the application's global
+// provider when it has set one, otherwise the runtime's own provider set up
+// from the environment.
+func tracer() trace.Tracer {
+	global := otel.GetTracerProvider()
+	if c := cachedTracer.Load(); c != nil && c.provider == global {
+		return c.tracer
+	}
+	provider := global
+	if isDefaultGlobal(global) {
+		provider = ownProvider()
+	}
+	t := provider.Tracer(instrumentationName, trace.WithInstrumentationVersion(Version))
+	cachedTracer.Store(&tracerCache{provider: global, tracer: t})
+	return t
+}
+
+// isDefaultGlobal reports whether p is the OpenTelemetry API's placeholder
+// provider, which means the application has not called otel.SetTracerProvider.
+func isDefaultGlobal(p trace.TracerProvider) bool {
+	return fmt.Sprintf("%T", p) == "*global.tracerProvider"
+}
+
+var own struct {
+	once     sync.Once
+	provider trace.TracerProvider
+	shutdown atomic.Pointer[func(context.Context) error]
+}
+
+// ownProvider sets up, once, the provider used when the application has none.
+func ownProvider() trace.TracerProvider {
+	own.once.Do(func() {
+		tp, shutdown, err := providerFromEnv(os.Getenv, os.Stderr)
+		if err != nil {
+			warnf("tracing disabled: %v", err)
+			tp, shutdown = noop.NewTracerProvider(), nil
+		}
+		own.provider = tp
+		if shutdown != nil {
+			own.shutdown.Store(&shutdown)
+		}
+	})
+	return own.provider
+}
+
+// providerFromEnv builds a TracerProvider from the standard OpenTelemetry
+// environment. The exporter is OTEL_TRACES_EXPORTER (otlp, console, none);
+// when it is unset, spans are exported over OTLP only if an OTLP endpoint is
+// configured, so that an instrumented program never starts dialing a
+// collector nobody asked for.
+func providerFromEnv(getenv func(string) string, console io.Writer) (trace.TracerProvider, func(context.Context) error, error) {
+	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
+		return noop.NewTracerProvider(), nil, nil
+	}
+	exporterName := strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_EXPORTER")))
+	if exporterName == "" {
+		exporterName = "none"
+		if getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
+			exporterName = "otlp"
+		}
+	}
+	var exporter sdktrace.SpanExporter
+	switch exporterName {
+	case "none":
+		return noop.NewTracerProvider(), nil, nil
+	case "console":
+		exporter = newConsoleExporter(console)
+	case "otlp":
+		exp, err := otlptracehttp.New(context.Background())
+		if err != nil {
+			return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp: %w", err)
+		}
+		exporter = exp
+	default:
+		return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=%q is not supported (use otlp, console or none)", exporterName)
+	}
+	res, err := sdkresource.Merge(sdkresource.Default(), sdkresource.Environment())
+	if err != nil {
+		// A partial resource is still useful; keep what could be read.
+		res = sdkresource.Default()
+	}
+	tp := sdktrace.NewTracerProvider(
+		sdktrace.WithBatcher(exporter),
+		sdktrace.WithResource(res),
+	)
+	return tp, tp.Shutdown, nil
+}
+
+// shutdownTimeout bounds how long Shutdown waits for the exporter.
+const shutdownTimeout = 5 * time.Second
+
+// Shutdown flushes and stops the provider the runtime set up itself, if any.
+// It is injected by llminstr where package main returns and before os.Exit;
+// an application's own providers are left to the application. It never
+// blocks for longer than a few seconds and is safe to call more than once.
+func Shutdown() {
+	defer recoverAndWarn()
+	shutdown := own.shutdown.Load()
+	if shutdown == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := (*shutdown)(ctx); err != nil {
+		warnf("flushing spans: %v", err)
+	}
+}
+
+// Exit flushes the runtime's spans, then calls exit (os.Exit) with code.
+// llminstr rewrites os.Exit calls to go through it.
+func Exit(exit func(int), code int) {
+	Shutdown()
+	exit(code)
+}
+
+var warnOnce sync.Map
+
+// warnf prints a runtime warning to stderr, once per distinct message.
+func warnf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if _, loaded := warnOnce.LoadOrStore(msg, true); loaded {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "llminstr: %s\n", msg)
+}
+
+// recoverAndWarn stops a panic inside the runtime from reaching user code.
+func recoverAndWarn() {
+	if r := recover(); r != nil {
+		warnf("internal error (recovered): %v", r)
+	}
+}

@@ -1,0 +1,98 @@
+// Command chatapp calls an OpenAI-compatible server in the ways real
+// programs do; it is built with -toolexec=llminstr by the integration tests.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"example.com/chatapp/llm"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+)
+
+func newClient() openai.Client {
+	return openai.NewClient(option.WithBaseURL(os.Getenv("CHATAPP_BASE_URL")), option.WithAPIKey("sk-test-secret"), option.WithMaxRetries(0))
+}
+
+func params(model string) openai.ChatCompletionNewParams {
+	return openai.ChatCompletionNewParams{
+		Model:       model,
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say this is a test")},
+		Temperature: openai.Float(0.5),
+		TopP:        openai.Float(0.9),
+		MaxTokens:   openai.Int(64),
+		Seed:        openai.Int(42),
+		N:           openai.Int(2),
+		Stop:        openai.ChatCompletionNewParamsStopUnion{OfStringArray: []string{"\n\n", "END"}},
+	}
+}
+
+func main() {
+	ctx := context.Background()
+	client := newClient()
+	var err error
+	switch mode := os.Args[1]; mode {
+	case "plain":
+		var res *openai.ChatCompletion
+		res, err = client.Chat.Completions.New(ctx, params("gpt-4o-mini"))
+		if err == nil {
+			fmt.Println("answer:", res.Choices[0].Message.Content)
+		}
+	case "stream":
+		p := params("gpt-4o-mini")
+		p.StreamOptions.IncludeUsage = openai.Bool(true)
+		stream := client.Chat.Completions.NewStreaming(ctx, p)
+		var text strings.Builder
+		for stream.Next() {
+			if c := stream.Current(); len(c.Choices) > 0 && c.Choices[0].Index == 0 {
+				text.WriteString(c.Choices[0].Delta.Content)
+			}
+		}
+		err = stream.Err()
+		fmt.Println("streamed:", text.String())
+	case "early":
+		stream := client.Chat.Completions.NewStreaming(ctx, params("gpt-4o-mini"))
+		for stream.Next() {
+			break // a consumer that stops at the first chunk
+		}
+		err = stream.Close()
+	case "error":
+		_, err = client.Chat.Completions.New(ctx, params("no-such-model"))
+		fmt.Println("error:", err != nil)
+		err = nil
+	case "via":
+		a := &llm.Assistant{Client: client, Model: "gpt-4o-mini"}
+		var answer string
+		answer, err = a.Ask(ctx, "hello")
+		fmt.Println("answer:", answer)
+	case "nested":
+		// The SDK call is nested in another expression and reached through
+		// a function result.
+		fmt.Println("id:", must(llm.Service(&client).New(ctx, params("gpt-4o-mini"))).ID)
+	case "panic":
+		explode(ctx, &client)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func must(res *openai.ChatCompletion, err error) *openai.ChatCompletion {
+	if err != nil {
+		panic(err)
+	}
+	return res
+}
+
+// explode panics in a function that also holds a rewritten call, so that
+// the test can check the reported line.
+func explode(ctx context.Context, client *openai.Client) {
+	if len(os.Args) > 5 {
+		_, _ = client.Chat.Completions.New(ctx, params("gpt-4o-mini"))
+	}
+	panic("boom") // chatapp:panic-line
+}
