@@ -280,7 +280,11 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		lparen := int(call.Lparen) - base
 		edits := []edit{{off: funStart, insert: r.Adapter + "("}}
 		if len(call.Args) > 0 {
-			edits = append(edits, edit{off: lparen, del: 1, insert: ", "})
+			sep := ", "
+			if src := fset.File(f.Pos()); lparen+1 < src.Size() && src.Line(call.Lparen) != src.Line(call.Args[0].Pos()) {
+				sep = "," // the arguments start on the next line
+			}
+			edits = append(edits, edit{off: lparen, del: 1, insert: sep})
 		} else {
 			edits = append(edits, edit{off: lparen, del: 1})
 		}
@@ -519,6 +523,7 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: call to %s left uninstrumented: %s", s.Pos.Filename, s.Pos.Line, m.rule.ID, reason))
 	}
 	blamed := false
+	lines := map[string]bool{} // lines already blamed in this round
 	for _, e := range errs {
 		te, ok := e.(types.Error)
 		if !ok {
@@ -534,19 +539,30 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 			}
 			continue
 		}
+		// Skip one site per line, the outermost call on the error's line:
+		// an inner call that is fine on its own is retried without it.
+		lineKey := fmt.Sprintf("%s:%d", pos.Filename, pos.Line)
+		if lines[lineKey] {
+			continue
+		}
+		lines[lineKey] = true
 		var inFile []*match
+		var outer *match
 		for _, m := range active {
 			start, end := fset.Position(m.pos), fset.Position(m.end)
-			if start.Filename != pos.Filename {
+			if start.Filename != pos.Filename || res.Sites[m.site].Status == Skipped {
 				continue
 			}
 			inFile = append(inFile, m)
-			if pos.Line >= start.Line && pos.Line <= end.Line {
-				skip(m, "rewritten call does not type-check: "+te.Msg)
-				blamed = true
+			if pos.Line >= start.Line && pos.Line <= end.Line && (outer == nil || m.pos < outer.pos) {
+				outer = m
 			}
 		}
-		if !blamed {
+		switch {
+		case outer != nil:
+			skip(outer, "rewritten call does not type-check: "+te.Msg)
+			blamed = true
+		case !blamed:
 			for _, m := range inFile {
 				skip(m, "rewritten file does not type-check: "+te.Msg)
 				blamed = true

@@ -5,8 +5,8 @@ package integration
 
 import (
 	"bytes"
-	"flag"
 	"context"
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -208,17 +208,17 @@ func TestChatApp(t *testing.T) {
 	e := newEnv(t)
 	serverPort := port(t, e.provider.URL)
 	requestAttrs := map[string]any{
-		"gen_ai.operation.name":          "chat",
-		"gen_ai.provider.name":           "openai",
-		"gen_ai.request.model":           "gpt-4o-mini",
-		"gen_ai.request.temperature":     0.5,
-		"gen_ai.request.top_p":           0.9,
-		"gen_ai.request.max_tokens":      int64(64),
-		"gen_ai.request.seed":            int64(42),
-		"gen_ai.request.choice.count":    int64(2),
-		"gen_ai.request.stop_sequences":  []any{"\n\n", "END"},
-		"server.address":                 "127.0.0.1",
-		"server.port":                    serverPort,
+		"gen_ai.operation.name":         "chat",
+		"gen_ai.provider.name":          "openai",
+		"gen_ai.request.model":          "gpt-4o-mini",
+		"gen_ai.request.temperature":    0.5,
+		"gen_ai.request.top_p":          0.9,
+		"gen_ai.request.max_tokens":     int64(64),
+		"gen_ai.request.seed":           int64(42),
+		"gen_ai.request.choice.count":   int64(2),
+		"gen_ai.request.stop_sequences": []any{"\n\n", "END"},
+		"server.address":                "127.0.0.1",
+		"server.port":                   serverPort,
 	}
 
 	t.Run("plain", func(t *testing.T) {

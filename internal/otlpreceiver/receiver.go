@@ -166,4 +166,3 @@ func Describe(spans []Span) string {
 	}
 	return b.String()
 }
-

@@ -92,7 +92,9 @@ func (s *llminstrOpenAIChatStream) Next() bool {
 	return true
 }
 
-func (s *llminstrOpenAIChatStream) Current() llminstrOpenAI.ChatCompletionChunk { return s.inner.Current() }
+func (s *llminstrOpenAIChatStream) Current() llminstrOpenAI.ChatCompletionChunk {
+	return s.inner.Current()
+}
 
 func (s *llminstrOpenAIChatStream) Err() error { return s.inner.Err() }
 

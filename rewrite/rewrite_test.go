@@ -1,0 +1,184 @@
+package rewrite_test
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/llminstr/llminstr/rewrite"
+	"github.com/llminstr/llminstr/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// setupModule copies testdata/<name> to a temporary module that uses this
+// checkout's runtime, and returns its directory and a Lookup over the
+// export data of its dependencies.
+func setupModule(t *testing.T, name string) (string, rewrite.Lookup) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the go command and modules")
+	}
+	src := filepath.Join("testdata", name)
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	runtimeDir, _ := filepath.Abs(filepath.Join("..", "runtime"))
+	goCmd(t, dir, "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+runtimeDir)
+	goCmd(t, dir, "mod", "tidy")
+	out := goCmd(t, dir, "list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}", ".", rules.RuntimePackage)
+	exports := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && v != "" {
+			exports[k] = v
+		}
+	}
+	return dir, func(path string) (io.ReadCloser, error) {
+		f, ok := exports[path]
+		if !ok {
+			return nil, os.ErrNotExist
+		}
+		return os.Open(f)
+	}
+}
+
+func goCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return out.String()
+}
+
+// TestGolden rewrites testdata/chat, compares main.go with
+// main.go.golden, and compiles the result.
+func TestGolden(t *testing.T) {
+	dir, lookup := setupModule(t, "chat")
+	res, err := rewrite.Rewrite(&rewrite.Config{
+		ImportPath: "main",
+		GoVersion:  "go1.26",
+		Dir:        dir,
+		Files:      []string{"main.go"},
+		Lookup:     lookup,
+		Rules:      rules.All(),
+		Main:       true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) > 0 {
+		t.Errorf("warnings: %v", res.Warnings)
+	}
+	var rewritten, want []byte
+	for _, f := range res.Rewritten {
+		if f.Path == "main.go" {
+			rewritten = bytes.ReplaceAll(f.Content, []byte(dir), []byte("$DIR"))
+		}
+	}
+	golden := filepath.Join("testdata", "chat", "main.go.golden")
+	if *update {
+		os.WriteFile(golden, rewritten, 0o666)
+	}
+	want, err = os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(rewritten, want) {
+		t.Errorf("rewritten main.go differs from %s (run with -update):\n%s", golden, rewritten)
+	}
+
+	// Every original line keeps its number: the rewritten file has one
+	// more line (the //line directive) and the same line count otherwise.
+	orig, _ := os.ReadFile(filepath.Join(dir, "main.go"))
+	if got, want := bytes.Count(rewritten, []byte("\n")), bytes.Count(orig, []byte("\n"))+1; got != want {
+		t.Errorf("rewritten file has %d lines, want %d", got, want)
+	}
+
+	counts := map[string]int{}
+	for _, s := range res.Sites {
+		if s.Status != rewrite.Rewritten {
+			t.Errorf("%s: %s %s: %s", s.Pos, s.Rule.ID, s.Status, s.Reason)
+		}
+		counts[s.Rule.ID]++
+	}
+	wantCounts := map[string]int{
+		"openai.chat.completions.new":           2,
+		"openai.chat.completions.new_streaming": 1,
+		"runtime.exit":                          1,
+		"runtime.main":                          1,
+	}
+	for id, n := range wantCounts {
+		if counts[id] != n {
+			t.Errorf("rule %s matched %d sites, want %d", id, counts[id], n)
+		}
+	}
+
+	// The output compiles: write it over the module and build it.
+	for _, f := range res.Rewritten {
+		os.WriteFile(filepath.Join(dir, f.Path), f.Content, 0o666)
+	}
+	for _, f := range res.Generated {
+		os.WriteFile(filepath.Join(dir, f.Path), f.Content, 0o666)
+	}
+	goCmd(t, dir, "build", "-o", os.DevNull, ".")
+}
+
+// TestSkipsWhatDoesNotTypeCheck gives the engine a rule whose adapter does
+// not fit the target's signature: the call must be left as it was, with a
+// warning naming file:line, and the package must still build.
+func TestSkipsWhatDoesNotTypeCheck(t *testing.T) {
+	dir, lookup := setupModule(t, "chat")
+	bad := rules.Rule{
+		ID: "test.mismatch", Integration: "test", Kind: rules.KindCall,
+		Packages: []string{"fmt"}, Name: "Println",
+		Adapter: "llminstrExit", AdapterFile: "exit/exit.go", // func(func(int), int): does not fit fmt.Println
+	}
+	res, err := rewrite.Rewrite(&rewrite.Config{
+		ImportPath: "main", Dir: dir, Files: []string{"main.go"}, Lookup: lookup,
+		Rules: []rules.Rule{bad, rules.All()[0]},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped, rewritten int
+	for _, s := range res.Sites {
+		switch s.Status {
+		case rewrite.Skipped:
+			skipped++
+			if s.Rule.ID != "test.mismatch" || s.Reason == "" {
+				t.Errorf("unexpected skip: %+v", s)
+			}
+		case rewrite.Rewritten:
+			rewritten++
+		}
+	}
+	if skipped != 2 || rewritten != 2 {
+		t.Errorf("skipped %d, rewritten %d; want 2 and 2", skipped, rewritten)
+	}
+	if len(res.Warnings) != 2 || !strings.Contains(res.Warnings[0], "main.go:") {
+		t.Errorf("warnings do not name file:line: %q", res.Warnings)
+	}
+	for _, f := range res.Rewritten {
+		if bytes.Contains(f.Content, []byte("llminstrExit(fmt.Println")) {
+			t.Errorf("the mismatched call was rewritten anyway")
+		}
+		os.WriteFile(filepath.Join(dir, f.Path), f.Content, 0o666)
+	}
+	for _, f := range res.Generated {
+		os.WriteFile(filepath.Join(dir, f.Path), f.Content, 0o666)
+	}
+	goCmd(t, dir, "build", "-o", os.DevNull, ".")
+}
+
+func init() { _ = flag.CommandLine }
