@@ -157,7 +157,7 @@ func (c *Call) SetFinishReasons(reasons ...string) {
 		return
 	}
 	c.mu.Lock()
-	c.finishReasons = append(c.finishReasons[:0], reasons...)
+	c.finishReasons = append([]string(nil), reasons...)
 	c.mu.Unlock()
 }
 

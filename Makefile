@@ -1,0 +1,38 @@
+# llminstr: compile-time OpenTelemetry instrumentation of Go LLM SDK calls.
+
+GO ?= go
+TEST_TIMEOUT ?= 28m
+
+.PHONY: all build demo test test-short vet bench-build clean
+
+all: build
+
+build:
+	$(GO) build -o bin/llminstr ./cmd/llminstr
+
+# Build the example agent with -toolexec=llminstr and run it against a local
+# fake provider, printing the trace with the console exporter.
+demo:
+	./scripts/demo.sh
+
+vet:
+	$(GO) vet ./...
+	cd runtime && $(GO) vet ./...
+
+# Unit, golden and integration tests (the integration tests build real
+# programs with -toolexec; they share the module and build caches).
+test: vet
+	cd runtime && $(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Unit tests only.
+test-short:
+	cd runtime && $(GO) test -short ./...
+	$(GO) test -short ./...
+
+# Whole-build overhead: plain vs instrumented, clean and warm, same run.
+bench-build:
+	./scripts/bench-build.sh
+
+clean:
+	rm -rf bin

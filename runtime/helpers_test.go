@@ -1,0 +1,9 @@
+package runtime
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+func spanIDFrom(ctx context.Context) trace.SpanID { return trace.SpanContextFromContext(ctx).SpanID() }

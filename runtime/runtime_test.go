@@ -1,0 +1,233 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+)
+
+// withAppProvider installs an application provider recording in memory.
+func withAppProvider(t *testing.T) *tracetest.SpanRecorder {
+	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	return rec
+}
+
+func attrMap(kvs []attribute.KeyValue) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range kvs {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+func TestCallRecordsAndEndsOnce(t *testing.T) {
+	rec := withAppProvider(t)
+	ctx, c := StartInference(context.Background(), OperationChat, "openai", "gpt-4o-mini")
+	c.SetTemperature(0.5)
+	c.SetChoiceCount(1) // 1 is the default: not recorded
+	c.SetServerURL(&url.URL{Scheme: "https", Host: "api.openai.com", Path: "/v1/chat", User: url.UserPassword("u", "secret")})
+	c.SetResponse("id-1", "gpt-4o-mini-2024")
+	c.SetFinishReasons("stop")
+	c.SetUsage(Usage{InputTokens: 12, OutputTokens: 5})
+	c.Chunk()
+	c.End(nil)
+	c.End(errors.New("second end is ignored"))
+	c.SetTopP(1) // after End: ignored
+
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("got %d spans, want 1", len(spans))
+	}
+	s := spans[0]
+	if s.Name() != "chat gpt-4o-mini" || s.SpanKind().String() != "client" || s.Status().Code != codes.Unset {
+		t.Errorf("name=%q kind=%v status=%v", s.Name(), s.SpanKind(), s.Status())
+	}
+	if got := s.SpanContext().SpanID(); got != spanIDFrom(ctx) {
+		t.Errorf("returned context does not carry the span")
+	}
+	a := attrMap(s.Attributes())
+	want := map[attribute.Key]any{
+		"gen_ai.operation.name":          "chat",
+		"gen_ai.provider.name":           "openai",
+		"gen_ai.request.model":           "gpt-4o-mini",
+		"gen_ai.request.temperature":     0.5,
+		"server.address":                 "api.openai.com",
+		"server.port":                    int64(443),
+		"gen_ai.response.id":             "id-1",
+		"gen_ai.response.model":          "gpt-4o-mini-2024",
+		"gen_ai.usage.input_tokens":      int64(12),
+		"gen_ai.usage.output_tokens":     int64(5),
+		"gen_ai.response.finish_reasons": []string{"stop"},
+	}
+	for k, v := range want {
+		got, ok := a[k]
+		if !ok {
+			t.Errorf("missing %s", k)
+			continue
+		}
+		if gotV := got.AsInterface(); !equal(gotV, v) {
+			t.Errorf("%s = %#v, want %#v", k, gotV, v)
+		}
+	}
+	for _, k := range []attribute.Key{"gen_ai.request.choice.count", "gen_ai.request.top_p", "error.type"} {
+		if _, ok := a[k]; ok {
+			t.Errorf("unexpected %s", k)
+		}
+	}
+	if _, ok := a["gen_ai.response.time_to_first_chunk"]; !ok {
+		t.Errorf("missing time_to_first_chunk")
+	}
+	for _, kv := range s.Attributes() {
+		if strings.Contains(kv.Value.Emit(), "secret") {
+			t.Errorf("%s records URL user info", kv.Key)
+		}
+	}
+}
+
+func equal(a, b any) bool {
+	if as, ok := a.([]string); ok {
+		bs, ok := b.([]string)
+		return ok && strings.Join(as, "\x00") == strings.Join(bs, "\x00")
+	}
+	return a == b
+}
+
+func TestErrorTypes(t *testing.T) {
+	rec := withAppProvider(t)
+	cases := []struct {
+		name    string
+		err     error
+		errType string
+		want    string
+	}{
+		{"explicit", errors.New("x"), HTTPErrorType(404), "NotFoundError"},
+		{"rate limit", errors.New("x"), HTTPErrorType(429), "RateLimitError"},
+		{"canceled", context.Canceled, "", "canceled"},
+		{"unknown", errors.New("x"), "", "_OTHER"},
+	}
+	for _, tc := range cases {
+		_, c := StartInference(context.Background(), OperationChat, "openai", tc.name)
+		c.EndWithErrorType(tc.err, tc.errType)
+	}
+	spans := rec.Ended()
+	if len(spans) != len(cases) {
+		t.Fatalf("got %d spans", len(spans))
+	}
+	for i, tc := range cases {
+		a := attrMap(spans[i].Attributes())
+		if got := a["error.type"].AsString(); got != tc.want || spans[i].Status().Code != codes.Error {
+			t.Errorf("%s: error.type=%q status=%v, want %q and error", tc.name, got, spans[i].Status().Code, tc.want)
+		}
+	}
+}
+
+func TestApplicationProviderSetLaterWins(t *testing.T) {
+	// No application provider yet: the runtime uses its own (here: none).
+	t.Setenv("OTEL_TRACES_EXPORTER", "none")
+	_, c := StartInference(context.Background(), OperationChat, "openai", "m")
+	c.End(nil)
+	// The application sets up OpenTelemetry after the first call.
+	rec := withAppProvider(t)
+	_, c = StartInference(context.Background(), OperationChat, "openai", "m")
+	c.End(nil)
+	if n := len(rec.Ended()); n != 1 {
+		t.Fatalf("application provider got %d spans, want 1", n)
+	}
+}
+
+func TestConcurrentEndsExactlyOnce(t *testing.T) {
+	rec := withAppProvider(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		_, c := StartInference(context.Background(), OperationChat, "openai", "m")
+		for j := 0; j < 4; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.Chunk()
+				c.SetFinishReasons("stop")
+				c.End(nil)
+			}()
+		}
+	}
+	wg.Wait()
+	if n := len(rec.Ended()); n != 100 {
+		t.Fatalf("got %d spans, want 100", n)
+	}
+}
+
+func TestNilCallIsSafe(t *testing.T) {
+	var c *Call
+	c.SetTemperature(1)
+	c.Chunk()
+	c.SetServerURL(&url.URL{Host: "x:1"})
+	c.End(errors.New("x"))
+	if !c.Ended() {
+		t.Error("nil call reports not ended")
+	}
+}
+
+func TestProviderFromEnv(t *testing.T) {
+	cases := []struct {
+		env     map[string]string
+		wantErr bool
+		noop    bool
+	}{
+		{env: map[string]string{}, noop: true},
+		{env: map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_TRACES_EXPORTER": "console"}, noop: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "none"}, noop: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "console"}},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: true},
+	}
+	for _, tc := range cases {
+		var console bytes.Buffer
+		tp, shutdown, err := providerFromEnv(func(k string) string { return tc.env[k] }, &console)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%v: err = %v", tc.env, err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		_, isSDK := tp.(*sdktrace.TracerProvider)
+		if isSDK == tc.noop {
+			t.Errorf("%v: got %T", tc.env, tp)
+		}
+		if shutdown != nil {
+			shutdown(context.Background())
+		}
+	}
+}
+
+func TestConsoleExporter(t *testing.T) {
+	var out bytes.Buffer
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(newConsoleExporter(&out)))
+	tr := tp.Tracer("test")
+	ctx, parent := tr.Start(context.Background(), "agent")
+	_, child := tr.Start(ctx, "chat gpt-4o-mini")
+	child.SetAttributes(keyProviderName.String("openai"), keyUsageInputTokens.Int(12), keyUsageOutputTokens.Int(5), keyResponseFinish.StringSlice([]string{"stop"}))
+	child.End()
+	parent.End()
+	tp.Shutdown(context.Background())
+	got := out.String()
+	for _, want := range []string{"chat gpt-4o-mini  provider=openai", "tokens=12 in/5 out", "finish=stop"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("console output lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make demo: build the example agent with -toolexec=llminstr and run it
+# against a local fake OpenAI server, printing its spans on stderr.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/bin"
+mkdir -p "$bin"
+go build -o "$bin/llminstr" ./cmd/llminstr
+go build -o "$bin/fakeprovider" ./internal/fakeprovider/cmd/fakeprovider
+echo "== building examples/agent with: go build -toolexec=$bin/llminstr"
+(cd examples/agent && go build -toolexec="$bin/llminstr" -o "$bin/agent" .)
+
+fifo=$(mktemp -u); mkfifo "$fifo"
+"$bin/fakeprovider" >"$fifo" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -f "$fifo"' EXIT
+read -r url <"$fifo"
+echo "== fake provider at $url"
+echo "== running the agent with OTEL_TRACES_EXPORTER=console"
+OPENAI_BASE_URL="$url" OTEL_TRACES_EXPORTER=console OTEL_SERVICE_NAME=agent "$bin/agent"
