@@ -59,6 +59,8 @@ type Config struct {
 	Prepare func(imports []string) error
 	// Rules are the rules to apply.
 	Rules []rules.Rule
+	// Disabled lists integrations (rules.Rule.Integration) to leave alone.
+	Disabled map[string]bool
 	// Main says the package is a program that reaches an instrumented SDK,
 	// so main-package rules (flush at exit) apply when it is package main.
 	Main bool
@@ -70,6 +72,7 @@ type Status string
 const (
 	Rewritten Status = "rewritten"
 	Skipped   Status = "skipped"
+	Ignored   Status = "ignored"
 )
 
 // Site is one call of a rule's target found in the package.
@@ -134,6 +137,9 @@ type match struct {
 	site  int
 	// target is the package the matched function is declared in.
 	target string
+	// status and reason are what is known before the rewrite is verified.
+	status Status
+	reason string
 }
 
 // Rewrite rewrites one package. A nil error with an unchanged Result means
@@ -188,7 +194,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 	}
 	for _, m := range matches {
 		m.site = len(res.Sites)
-		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: Rewritten})
+		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})
 	}
 
 	// Apply, verify, and drop whatever does not type-check, until the result
@@ -262,12 +268,31 @@ func check(fset *token.FileSet, cfg *Config, files []*ast.File, info *types.Info
 // findCalls finds the calls of KindCall rules' targets in one file.
 func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File) []*match {
 	var out []*match
-	base := fset.File(f.Pos()).Base()
+	tf := fset.File(f.Pos())
+	base := tf.Base()
+	ignored := ignoreDirectives(fset, f)
+	callFuns := map[ast.Expr]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			callFuns[ast.Unparen(n.Fun)] = true
+		case *ast.SelectorExpr:
+			// A method value or function value of a target, not called
+			// here: calls through it cannot be seen.
+			if callFuns[n] {
+				return true
+			}
+			if fn := selectedFunc(info, n); fn != nil {
+				if r := ruleFor(cfg.Rules, fn); r != nil {
+					out = append(out, &match{rule: r, file: fileIdx, pos: n.Pos(), end: n.End(),
+						status: Skipped, reason: "unsupported call shape: " + fn.Name() + " is used as a function value, and calls through it are not instrumented"})
+				}
+			}
+			return true
+		default:
 			return true
 		}
+		call := n.(*ast.CallExpr)
 		fn := callee(info, call)
 		if fn == nil {
 			return true
@@ -276,31 +301,75 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		if r == nil {
 			return true
 		}
+		m := &match{rule: r, file: fileIdx, pos: call.Pos(), end: call.End(), target: fn.Origin().Pkg().Path(), status: Rewritten}
+		out = append(out, m)
+		switch {
+		case ignored(call.Pos()):
+			m.status, m.reason = Ignored, "//llminstr:ignore"
+			return true
+		case cfg.Disabled[r.Integration]:
+			m.status, m.reason = Skipped, "integration "+r.Integration+" is disabled by configuration"
+			return true
+		}
 		funStart := int(call.Fun.Pos()) - base
 		lparen := int(call.Lparen) - base
-		edits := []edit{{off: funStart, insert: r.Adapter + "("}}
+		m.edits = []edit{{off: funStart, insert: r.Adapter + "("}}
 		if len(call.Args) > 0 {
 			sep := ", "
-			if src := fset.File(f.Pos()); lparen+1 < src.Size() && src.Line(call.Lparen) != src.Line(call.Args[0].Pos()) {
+			if tf.Line(call.Lparen) != tf.Line(call.Args[0].Pos()) {
 				sep = "," // the arguments start on the next line
 			}
-			edits = append(edits, edit{off: lparen, del: 1, insert: sep})
+			m.edits = append(m.edits, edit{off: lparen, del: 1, insert: sep})
 		} else {
-			edits = append(edits, edit{off: lparen, del: 1})
+			m.edits = append(m.edits, edit{off: lparen, del: 1})
 		}
-		out = append(out, &match{rule: r, file: fileIdx, edits: edits, pos: call.Pos(), end: call.End(), target: fn.Origin().Pkg().Path()})
 		return true
 	})
 	return out
 }
 
-// callee returns the function or method a call statically resolves to.
-func callee(info *types.Info, call *ast.CallExpr) *types.Func {
-	fun := ast.Unparen(call.Fun)
-	sel, ok := fun.(*ast.SelectorExpr)
-	if !ok {
-		return nil
+// ignoreDirective opts a call out of instrumentation when it stands on the
+// call's line, alone on the line above it, or in the doc comment of the
+// enclosing function.
+const ignoreDirective = "//llminstr:ignore"
+
+func ignoreDirectives(fset *token.FileSet, f *ast.File) func(token.Pos) bool {
+	tf := fset.File(f.Pos())
+	lines := map[int]bool{}
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, ignoreDirective) {
+				lines[tf.Line(c.Pos())] = true
+			}
+		}
 	}
+	type span struct{ pos, end token.Pos }
+	var funcs []span
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Doc != nil {
+			for _, c := range fd.Doc.List {
+				if strings.HasPrefix(c.Text, ignoreDirective) {
+					funcs = append(funcs, span{fd.Pos(), fd.End()})
+				}
+			}
+		}
+	}
+	return func(p token.Pos) bool {
+		line := tf.Line(p)
+		if lines[line] || lines[line-1] {
+			return true
+		}
+		for _, s := range funcs {
+			if p >= s.pos && p < s.end {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// selectedFunc returns the function or method a selector expression denotes.
+func selectedFunc(info *types.Info, sel *ast.SelectorExpr) *types.Func {
 	if s, ok := info.Selections[sel]; ok {
 		if s.Kind() != types.MethodVal {
 			return nil
@@ -308,8 +377,17 @@ func callee(info *types.Info, call *ast.CallExpr) *types.Func {
 		fn, _ := s.Obj().(*types.Func)
 		return fn
 	}
-	fn, _ := info.Uses[sel.Sel].(*types.Func) // qualified identifier pkg.F
+	fn, _ := info.Uses[sel.Sel].(*types.Func)
 	return fn
+}
+
+// callee returns the function or method a call statically resolves to.
+func callee(info *types.Info, call *ast.CallExpr) *types.Func {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	return selectedFunc(info, sel)
 }
 
 func ruleFor(rs []rules.Rule, fn *types.Func) *rules.Rule {
@@ -363,7 +441,7 @@ func findMain(cfg *Config, fset *token.FileSet, fileIdx int, f *ast.File) []*mat
 			}
 			off := int(fd.Body.Lbrace) - base + 1
 			out = append(out, &match{
-				rule: r, file: fileIdx, pos: fd.Pos(), end: fd.Body.Lbrace + 1,
+				rule: r, file: fileIdx, pos: fd.Pos(), end: fd.Body.Lbrace + 1, status: Rewritten,
 				edits: []edit{{off: off, insert: " defer " + r.Adapter + "();"}},
 			})
 		}

@@ -99,7 +99,13 @@ func compile(args []string) (int, error) {
 		}
 	}
 	if c.pack {
-		deps := archive.Deps{Imports: append(linkImports, extraImports...)}
+		// Standard packages come with the closure of the others at link time.
+		deps := archive.Deps{}
+		for _, p := range append(linkImports, extraImports...) {
+			if !isStd(p) {
+				deps.Imports = append(deps.Imports, p)
+			}
+		}
 		if err := archive.Append(c.output, deps); err != nil {
 			return 1, fmt.Errorf("%s: recording link dependencies: %w", c.pkg, err)
 		}
@@ -152,7 +158,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 		if len(missing) == 0 {
 			return nil
 		}
-		r, err := res.resolve(missing)
+		r, err := res.resolveClosure(missing)
 		if err != nil {
 			return err
 		}

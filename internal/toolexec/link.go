@@ -40,7 +40,7 @@ func link(args []string) (int, error) {
 		return 1, err
 	}
 	res := &resolver{workDir: filepath.Dir(filepath.Dir(importcfgPath))}
-	resolved, err := res.resolve(deps.Imports)
+	resolved, err := res.resolveClosure(deps.Imports)
 	if err != nil {
 		return 1, fmt.Errorf("link: %w", err)
 	}

@@ -77,6 +77,40 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 	return m.Exports, nil
 }
 
+// resolveClosure resolves paths, naming only the non-standard ones on the
+// child's command line: standard packages come from their dependency
+// closure. Build flags such as -cover and -gcflags apply to the packages
+// named on the command line, so naming a standard package would build a
+// variant of it that differs from the parent build's, and the link would
+// fail with a fingerprint mismatch.
+func (r *resolver) resolveClosure(paths []string) (map[string]string, error) {
+	var named, std []string
+	for _, p := range paths {
+		if isStd(p) {
+			std = append(std, p)
+		} else {
+			named = append(named, p)
+		}
+	}
+	exports := map[string]string{}
+	if len(named) > 0 {
+		var err error
+		if exports, err = r.resolve(named); err != nil {
+			return nil, err
+		}
+	}
+	var stillMissing []string
+	for _, p := range std {
+		if exports[p] == "" {
+			stillMissing = append(stillMissing, p)
+		}
+	}
+	if len(stillMissing) > 0 {
+		return r.resolve(stillMissing)
+	}
+	return exports, nil
+}
+
 // goListExports runs `go list -deps -export` in the parent go command's
 // directory with its build flags.
 func goListExports(paths []string) (map[string]string, error) {

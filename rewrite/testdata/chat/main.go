@@ -44,7 +44,16 @@ func main() {
 	f := a.client.Chat.Completions.New
 	_ = f
 
+	// Opted out, on its line and by its function.
+	_, _ = a.client.Chat.Completions.New(ctx, params()) //llminstr:ignore
+	quiet(ctx, a)
+
 	if err != nil {
 		os.Exit(1)
 	}
 }
+
+// quiet is left alone.
+//
+//llminstr:ignore
+func quiet(ctx context.Context, a *app) { _, _ = a.client.Chat.Completions.New(ctx, params()) }
