@@ -146,3 +146,17 @@ func IsRuntime(importPath string) bool {
 	return importPath == RuntimePackage || strings.HasPrefix(importPath, RuntimePackage+"/") ||
 		strings.HasPrefix(importPath, "go.opentelemetry.io/")
 }
+
+// Integrations returns the names that can be disabled, sorted.
+func Integrations(rs []Rule) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rs {
+		if r.Integration != "runtime" && !seen[r.Integration] {
+			seen[r.Integration] = true
+			out = append(out, r.Integration)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -7,6 +7,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 
@@ -21,8 +23,26 @@ Usage:
 
 	go build -toolexec=llminstr [build flags] [packages]
 	go test  -toolexec=llminstr [build flags] [packages]
+	llminstr diff [-tags t] [-exit-code] [packages]
+	llminstr report [-tags t] [-json] [-strict] [packages]
+	llminstr init [-version v]
 	llminstr version
 	llminstr help
+
+Commands:
+
+	diff     print, as a unified diff, what a build with -toolexec=llminstr
+	         would compile instead of the packages' sources (default ./...).
+	         Builds nothing, writes nothing. -exit-code: exit 1 on any rewrite.
+	report   list every call of a known SDK method: file:line, rule, provider,
+	         operation and status (rewritten, skipped with the reason, or
+	         ignored by a //llminstr:ignore comment on the line or on the
+	         enclosing function). -json: stable JSON. -strict: exit 1 when
+	         any call site is skipped.
+	init     add the runtime module to the current module (go get) and a
+	         tools file that keeps it there; idempotent.
+	version  print the version, the rules fingerprint and the build cache
+	         fingerprint.
 
 The module being built must require the runtime module:
 
@@ -34,6 +54,11 @@ Build-time environment:
 	                      or llminstr hits an internal error (default: warn and
 	                      compile the original code)
 	LLMINSTR_KEEP=dir     copy every rewritten and generated file to dir/<package>/
+	LLMINSTR_REPORT=file  append the report's records (JSON Lines) of every
+	                      package compiled
+	LLMINSTR_DISABLE=a,b  integrations to leave alone (also: "disable: [a, b]"
+	                      in llminstr.yaml at the module root); known: openai
+	LLMINSTR_DEBUG=1      explain why packages are not instrumented
 
 Run-time environment (read by the instrumented program when the application
 sets up no OpenTelemetry providers of its own):
@@ -55,14 +80,35 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	var (
+		code int
+		err  error
+	)
 	switch args[0] {
+	case "diff":
+		code, err = cmdDiff(args[1:], os.Stdout)
+	case "report":
+		code, err = cmdReport(args[1:], os.Stdout)
+	case "init":
+		code, err = cmdInit(args[1:], os.Stdout)
 	case "version":
 		fmt.Printf("llminstr %s\nrules fingerprint %s\nbuild cache fingerprint %s\n",
 			toolexec.Version(), rules.Fingerprint(rules.All()), toolexec.Fingerprint())
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage)
 	default:
-		fmt.Fprintf(os.Stderr, "llminstr: unknown command %q\nRun 'llminstr help' for usage.\n", args[0])
-		os.Exit(2)
+		code, err = 2, &usageError{msg: fmt.Sprintf("llminstr: unknown command %q", args[0])}
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Print(usage)
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "Run 'llminstr help' for usage.")
+		}
+	}
+	os.Exit(code)
 }

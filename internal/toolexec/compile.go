@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/llminstr/llminstr/internal/archive"
+	"github.com/llminstr/llminstr/internal/config"
+	"github.com/llminstr/llminstr/internal/report"
 	"github.com/llminstr/llminstr/rewrite"
 	"github.com/llminstr/llminstr/rules"
 )
@@ -74,7 +76,8 @@ func compile(args []string) (int, error) {
 			return 1, fmt.Errorf("%s: %w", c.pkg, err)
 		}
 		var missing *missingRuntimeError
-		if errors.As(err, &missing) {
+		var user *userError
+		if errors.As(err, &missing) || errors.As(err, &user) {
 			return 1, fmt.Errorf("%s: %w", c.pkg, err)
 		}
 		fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: %v\n", c.pkg, err)
@@ -183,6 +186,10 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 	for i, idx := range c.files {
 		files[i] = c.args[idx]
 	}
+	userCfg, err := loadConfig()
+	if err != nil {
+		return nil, nil, &userError{err}
+	}
 	result, err := rewrite.Rewrite(&rewrite.Config{
 		ImportPath: c.pkg,
 		GoVersion:  c.lang,
@@ -191,6 +198,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 		Lookup:     lookup,
 		Prepare:    prepare,
 		Rules:      rs,
+		Disabled:   userCfg.Disabled,
 		Main:       true,
 	})
 	if err != nil {
@@ -207,6 +215,11 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 	}
 	for _, w := range result.Warnings {
 		fmt.Fprintf(os.Stderr, "llminstr: warning: %s\n", w)
+	}
+	if path := os.Getenv("LLMINSTR_REPORT"); path != "" {
+		if err := report.Append(path, report.Records(importPath(c), result)); err != nil {
+			fmt.Fprintf(os.Stderr, "llminstr: warning: LLMINSTR_REPORT: %v\n", err)
+		}
 	}
 	if len(result.Warnings) > 0 && strict() {
 		return nil, nil, fmt.Errorf("LLMINSTR_STRICT=1: %d call site(s) left uninstrumented", len(result.Warnings))
@@ -301,3 +314,25 @@ func importPath(c compileCommand) string {
 	}
 	return c.pkg
 }
+
+// loadConfig reads llminstr.yaml at the root of the module being built (the
+// parent go command's) and LLMINSTR_DISABLE.
+func loadConfig() (*config.Config, error) {
+	return config.Load(moduleRoot(), os.Getenv, rules.Integrations(rules.All()))
+}
+
+// moduleRoot is the directory of the main module's go.mod, found from the
+// parent go command's directory.
+func moduleRoot() string {
+	if gomod := findUp(parentGoCommand().dir, "go.mod"); gomod != "" {
+		return filepath.Dir(gomod)
+	}
+	return ""
+}
+
+// userError is a mistake in the user's configuration: it fails the build,
+// since building without what the user configured would mislead.
+type userError struct{ err error }
+
+func (e *userError) Error() string { return e.err.Error() }
+func (e *userError) Unwrap() error { return e.err }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/llminstr/llminstr/internal/filelock"
 	"github.com/llminstr/llminstr/rules"
 )
 
@@ -38,7 +39,7 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 	if err := os.MkdirAll(r.dir(), 0o777); err != nil {
 		return nil, err
 	}
-	unlock, err := lockFile(filepath.Join(r.dir(), "resolve.lock"))
+	unlock, err := filelock.Lock(filepath.Join(r.dir(), "resolve.lock"))
 	if err != nil {
 		return nil, fmt.Errorf("locking resolver memo: %w", err)
 	}

@@ -133,6 +133,10 @@ var fingerprintOnce = sync.OnceValue(func() string {
 		}
 	}
 	fmt.Fprintf(h, "runtime %s\n", runtimeRequirement())
+	// What the user switched off changes the rewrites.
+	if cfg, err := loadConfig(); err == nil {
+		fmt.Fprintf(h, "disabled %v\n", cfg.DisabledList())
+	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
 })
 

@@ -1,14 +1,14 @@
 //go:build unix
 
-package toolexec
+package filelock
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive lock on path, creating it if needed.
-func lockFile(path string) (unlock func(), err error) {
+// Lock takes an exclusive lock on path, creating it if needed.
+func Lock(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package filelock
+
+// Lock is a no-op where flock is not available; concurrent resolutions
+// then may run twice, which is slower but still correct.
+func Lock(string) (func(), error) { return func() {}, nil }
