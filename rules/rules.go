@@ -92,6 +92,21 @@ func All() []Rule {
 			Adapter: "llminstrExit", AdapterFile: "exit/exit.go",
 		},
 		{
+			ID: "runtime.log_fatal", Integration: "runtime",
+			Packages: []string{"log"}, Name: "Fatal",
+			Adapter: "llminstrLogFatal", AdapterFile: "exit/exit.go",
+		},
+		{
+			ID: "runtime.log_fatalln", Integration: "runtime",
+			Packages: []string{"log"}, Name: "Fatalln",
+			Adapter: "llminstrLogFatal", AdapterFile: "exit/exit.go",
+		},
+		{
+			ID: "runtime.log_fatalf", Integration: "runtime",
+			Packages: []string{"log"}, Name: "Fatalf",
+			Adapter: "llminstrLogFatalf", AdapterFile: "exit/exit.go",
+		},
+		{
 			ID: "runtime.main", Integration: "runtime", Kind: KindMainPrologue,
 			Adapter: "llminstrMainShutdown", AdapterFile: "exit/exit.go",
 		},

@@ -305,6 +305,16 @@ func TestChatApp(t *testing.T) {
 		wantAttrs(t, oneChatSpan(t, spans), map[string]any{"gen_ai.response.id": fakeprovider.ResponseID})
 	})
 
+	for _, mode := range []string{"exit", "fatal"} {
+		t.Run("flush_on_"+mode, func(t *testing.T) {
+			out, spans := e.runApp(t, bin, mode, true)
+			if mode == "fatal" && !strings.Contains(out, "done: "+fakeprovider.ResponseID) {
+				t.Errorf("log.Fatalf output lost: %s", out)
+			}
+			wantAttrs(t, oneChatSpan(t, spans), map[string]any{"gen_ai.response.id": fakeprovider.ResponseID})
+		})
+	}
+
 	t.Run("panic_line", func(t *testing.T) {
 		out, _ := e.runApp(t, bin, "panic", true)
 		wantLine := lineOf(t, filepath.Join(dir, "main.go"), "chatapp:panic-line")

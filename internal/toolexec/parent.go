@@ -111,6 +111,27 @@ func childBuildFlags(args []string) []string {
 			out = append(out, "-"+name)
 		}
 	}
+	return withoutDefaultCover(out)
+}
+
+// withoutDefaultCover drops -cover and -covermode when no -coverpkg is given.
+// Without -coverpkg the parent covers only its own packages (the main
+// module's, or the packages under test), which the child never builds, while
+// the child would cover the packages named on its command line, giving them
+// archives that differ from the parent's. With -coverpkg, both cover the
+// same packages.
+func withoutDefaultCover(flags []string) []string {
+	for _, f := range flags {
+		if strings.HasPrefix(f, "-coverpkg=") {
+			return flags
+		}
+	}
+	out := flags[:0:0]
+	for _, f := range flags {
+		if f != "-cover" && !strings.HasPrefix(f, "-covermode=") {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 

@@ -12,3 +12,16 @@ func llminstrExit(exit func(int), code int) { llminstrRT.Exit(exit, code) }
 
 // llminstrMainShutdown is deferred at the top of main.main.
 func llminstrMainShutdown() { llminstrRT.Shutdown() }
+
+// llminstrLogFatal wraps log.Fatal and log.Fatalln: it flushes spans, then
+// logs and exits.
+func llminstrLogFatal(fatal func(...any), v ...any) {
+	llminstrRT.Shutdown()
+	fatal(v...)
+}
+
+// llminstrLogFatalf wraps log.Fatalf.
+func llminstrLogFatalf(fatal func(string, ...any), format string, v ...any) {
+	llminstrRT.Shutdown()
+	fatal(format, v...)
+}

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"strings"
 
@@ -74,6 +75,16 @@ func main() {
 		fmt.Println("id:", must(llm.Service(&client).New(ctx, params("gpt-4o-mini"))).ID)
 	case "panic":
 		explode(ctx, &client)
+	case "exit":
+		// Spans must be flushed before os.Exit ends the program.
+		if _, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini")); err == nil {
+			os.Exit(3)
+		}
+	case "fatal":
+		res, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini"))
+		if err == nil {
+			log.Fatalf("done: %s", res.ID)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)

@@ -1,0 +1,326 @@
+package integration
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	modzip "golang.org/x/mod/zip"
+	"golang.org/x/mod/module"
+
+	"github.com/llminstr/llminstr/internal/report"
+)
+
+// llminstrCmd runs the llminstr command in dir and returns its stdout,
+// stderr and exit code.
+func llminstrCmd(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(llminstrBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// applyUnified applies a unified diff of one or more files to the files
+// under root and returns the resulting contents by path ("b/" removed).
+func applyUnified(t *testing.T, root, diff string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	lines := strings.SplitAfter(diff, "\n")
+	for i := 0; i < len(lines); {
+		if !strings.HasPrefix(lines[i], "--- ") {
+			i++
+			continue
+		}
+		oldName := strings.TrimSpace(strings.TrimPrefix(lines[i], "--- "))
+		newName := strings.TrimPrefix(strings.TrimSpace(strings.TrimPrefix(lines[i+1], "+++ ")), "b/")
+		i += 2
+		var old []string
+		if oldName != "/dev/null" {
+			data, err := os.ReadFile(filepath.Join(root, strings.TrimPrefix(oldName, "a/")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			old = strings.SplitAfter(string(data), "\n")
+		}
+		var result []string
+		pos := 0 // next line of old to copy
+		for i < len(lines) && strings.HasPrefix(lines[i], "@@") {
+			var oldStart int
+			fields := strings.Fields(lines[i])
+			oldStart, _ = strconv.Atoi(strings.Split(strings.TrimPrefix(fields[1], "-"), ",")[0])
+			if oldStart > 0 {
+				oldStart--
+			}
+			result = append(result, old[pos:oldStart]...)
+			pos = oldStart
+			i++
+			for i < len(lines) && len(lines[i]) > 0 && strings.ContainsRune(" +-\\", rune(lines[i][0])) && !strings.HasPrefix(lines[i], "--- ") {
+				l := lines[i]
+				switch l[0] {
+				case ' ':
+					result = append(result, old[pos])
+					pos++
+				case '-':
+					pos++
+				case '+':
+					result = append(result, l[1:])
+				case '\\': // "\ No newline at end of file"
+					if n := len(result); n > 0 {
+						result[n-1] = strings.TrimSuffix(result[n-1], "\n")
+					}
+				}
+				i++
+			}
+		}
+		if pos < len(old) {
+			result = append(result, old[pos:]...)
+		}
+		out[newName] = strings.Join(result, "")
+	}
+	return out
+}
+
+// TestDiffIsWhatTheBuildCompiles builds the app keeping the files handed
+// to the compiler, and checks that `llminstr diff` applied to the sources
+// gives exactly those bytes.
+func TestDiffIsWhatTheBuildCompiles(t *testing.T) {
+	dir := copyApp(t, "chatapp")
+	keep := t.TempDir()
+	build(t, dir, []string{"LLMINSTR_KEEP=" + keep})
+
+	diff, stderr, code := llminstrCmd(t, dir, nil, "diff", "-exit-code", "./...")
+	if code != 1 {
+		t.Fatalf("diff -exit-code exited %d, want 1 (there are rewrites)\n%s", code, stderr)
+	}
+	applied := applyUnified(t, dir, diff)
+	kept := map[string]string{}
+	filepath.Walk(keep, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			rel, _ := filepath.Rel(keep, path)
+			data, _ := os.ReadFile(path)
+			kept[filepath.ToSlash(rel)] = string(data)
+		}
+		return nil
+	})
+	// Kept files are under <import path>/, diff paths under the module dir.
+	toKept := func(name string) string {
+		if strings.HasPrefix(name, "llm/") {
+			return "example.com/chatapp/" + name
+		}
+		return "example.com/chatapp/" + name
+	}
+	if len(applied) == 0 || len(applied) != len(kept) {
+		t.Errorf("diff covers %d files, the build kept %d", len(applied), len(kept))
+	}
+	for name, content := range applied {
+		k, ok := kept[toKept(name)]
+		if !ok {
+			t.Errorf("diff has %s, the build did not compile it", name)
+			continue
+		}
+		if k != content {
+			t.Errorf("%s: diff applied to the source differs from what the build compiled", name)
+		}
+	}
+}
+
+func TestReport(t *testing.T) {
+	dir := copyApp(t, "chatapp")
+
+	out, stderr, code := llminstrCmd(t, dir, nil, "report", "-json", "-strict")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, stderr)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report -json: %v\n%s", err, out)
+	}
+	if rep.Version != 1 || len(rep.Sites) != 7 {
+		t.Fatalf("version %d, %d sites; want 1 and 7:\n%s", rep.Version, len(rep.Sites), out)
+	}
+	first := rep.Sites[0]
+	if first.File != filepath.Join(dir, "llm", "llm.go") || first.Line != 19 || first.Rule != "openai.chat.completions.new" ||
+		first.Provider != "openai" || first.Operation != "chat" || first.Status != "rewritten" || first.Package != "example.com/chatapp/llm" {
+		t.Errorf("first site: %+v", first)
+	}
+
+	// The same records come out of a build with LLMINSTR_REPORT.
+	jsonl := filepath.Join(t.TempDir(), "report.jsonl")
+	build(t, dir, []string{"LLMINSTR_REPORT=" + jsonl})
+	f, err := os.Open(jsonl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var fromBuild []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r report.Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("LLMINSTR_REPORT line %q: %v", sc.Text(), err)
+		}
+		fromBuild = append(fromBuild, r.File+":"+strconv.Itoa(r.Line)+" "+r.Rule+" "+r.Status)
+	}
+	var fromReport []string
+	for _, r := range rep.Sites {
+		fromReport = append(fromReport, r.File+":"+strconv.Itoa(r.Line)+" "+r.Rule+" "+r.Status)
+	}
+	sort.Strings(fromBuild)
+	if strings.Join(fromBuild, "\n") != strings.Join(fromReport, "\n") {
+		t.Errorf("LLMINSTR_REPORT:\n%s\nllminstr report:\n%s", strings.Join(fromBuild, "\n"), strings.Join(fromReport, "\n"))
+	}
+
+	// Disabled by configuration: skipped, and -strict fails.
+	os.WriteFile(filepath.Join(dir, "llminstr.yaml"), []byte("disable:\n  - openai\n"), 0o666)
+	out, _, code = llminstrCmd(t, dir, nil, "report", "-strict")
+	if code != 1 || !strings.Contains(out, "7 call sites: 0 rewritten, 7 skipped") || !strings.Contains(out, "integration openai is disabled by configuration") {
+		t.Errorf("disabled: exit %d\n%s", code, out)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	dir := copyApp(t, "chatapp")
+	cases := []struct {
+		name     string
+		args     []string
+		env      []string
+		yaml     string
+		wantCode int
+		want     string
+	}{
+		{name: "unknown flag", args: []string{"report", "-frobnicate"}, wantCode: 2, want: "flag provided but not defined: -frobnicate"},
+		{name: "unknown command", args: []string{"frob"}, wantCode: 2, want: `unknown command "frob"`},
+		{name: "unknown integration", args: []string{"report"}, env: []string{"LLMINSTR_DISABLE=opneai"}, wantCode: 1, want: `LLMINSTR_DISABLE: unknown integration "opneai"`},
+		{name: "malformed yaml", args: []string{"diff"}, yaml: "disable: [openai]\nenable: true\n", wantCode: 1, want: "llminstr.yaml:2: unknown key \"enable\""},
+		{name: "packages fail to load", args: []string{"report", "./nosuchdir"}, wantCode: 1, want: "nosuchdir"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			os.Remove(filepath.Join(dir, "llminstr.yaml"))
+			if tc.yaml != "" {
+				os.WriteFile(filepath.Join(dir, "llminstr.yaml"), []byte(tc.yaml), 0o666)
+			}
+			_, stderr, code := llminstrCmd(t, dir, tc.env, tc.args...)
+			if code != tc.wantCode || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d (want %d), stderr:\n%s\nwant it to contain %q", code, tc.wantCode, stderr, tc.want)
+			}
+			if strings.Contains(stderr, "goroutine ") {
+				t.Errorf("stack trace printed:\n%s", stderr)
+			}
+		})
+	}
+
+	// The build fails with the same clear message for a malformed file.
+	os.WriteFile(filepath.Join(dir, "llminstr.yaml"), []byte("disable: [nope]\n"), 0o666)
+	out, err := runErr(dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	if err == nil || !strings.Contains(out, "llminstr.yaml:1: unknown integration \"nope\"") {
+		t.Errorf("build with a malformed llminstr.yaml: err=%v\n%s", err, out)
+	}
+}
+
+// fileProxy writes a module proxy directory serving this checkout's runtime
+// as version v, and returns a GOPROXY value that falls back to the usual
+// proxy for everything else.
+func fileProxy(t *testing.T, v string) string {
+	t.Helper()
+	root := t.TempDir()
+	modPath := "github.com/llminstr/llminstr/runtime"
+	dir := filepath.Join(root, modPath, "@v")
+	os.MkdirAll(dir, 0o777)
+	runtimeDir := filepath.Join(repoRoot(t), "runtime")
+	gomod, _ := os.ReadFile(filepath.Join(runtimeDir, "go.mod"))
+	os.WriteFile(filepath.Join(dir, v+".mod"), gomod, 0o666)
+	os.WriteFile(filepath.Join(dir, v+".info"), []byte(`{"Version":"`+v+`","Time":"2026-11-01T00:00:00Z"}`), 0o666)
+	os.WriteFile(filepath.Join(dir, "list"), []byte(v+"\n"), 0o666)
+	zf, err := os.Create(filepath.Join(dir, v+".zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := modzip.CreateFromDir(zf, module.Version{Path: modPath, Version: v}, runtimeDir); err != nil {
+		t.Fatal(err)
+	}
+	zf.Close()
+	upstream, _ := exec.Command("go", "env", "GOPROXY").Output()
+	return "GOPROXY=file://" + root + "," + strings.TrimSpace(string(upstream))
+}
+
+func TestInit(t *testing.T) {
+	proxy := fileProxy(t, "v0.1.0")
+	env := []string{proxy, "GONOSUMDB=github.com/llminstr", "GONOSUMCHECK=1", "GOFLAGS=-mod=mod"}
+
+	// Outside a module.
+	_, stderr, code := llminstrCmd(t, t.TempDir(), append(env, "GO111MODULE=on", "GOWORK=off"), "init")
+	if code != 1 || !strings.Contains(stderr, "not inside a Go module") {
+		t.Errorf("outside a module: exit %d\n%s", code, stderr)
+	}
+
+	dir := copyApp(t, "chatapp")
+	run(t, dir, nil, "go", "mod", "edit", "-dropreplace=github.com/llminstr/llminstr/runtime", "-droprequire=github.com/llminstr/llminstr/runtime")
+	os.Remove(filepath.Join(dir, "tools.go"))
+	run(t, dir, env, "go", "mod", "tidy")
+	before := goModRequires(t, dir)
+
+	// A build without the runtime stops with one clear error.
+	out, err := runErr(dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	if err == nil || !strings.Contains(out, `Fix: run "llminstr init"`) {
+		t.Errorf("build without the runtime: err=%v\n%s", err, out)
+	}
+
+	stdout, stderr, code := llminstrCmd(t, dir, env, "init", "-version", "v0.1.0")
+	if code != 0 {
+		t.Fatalf("init exited %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "added    github.com/llminstr/llminstr/runtime v0.1.0") {
+		t.Errorf("init output:\n%s", stdout)
+	}
+	after := goModRequires(t, dir)
+	for path, v := range before {
+		if after[path] != v && !strings.HasPrefix(path, "go.opentelemetry.io/") {
+			t.Errorf("init changed %s: %s => %s", path, v, after[path])
+		}
+	}
+	if after["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
+		t.Errorf("runtime not required: %v", after)
+	}
+	// Idempotent, and the requirement survives go mod tidy.
+	stdout, _, code = llminstrCmd(t, dir, env, "init", "-version", "v0.1.0")
+	if code != 0 || !strings.Contains(stdout, "already requires") {
+		t.Errorf("second init: exit %d\n%s", code, stdout)
+	}
+	run(t, dir, env, "go", "mod", "tidy")
+	if goModRequires(t, dir)["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
+		t.Errorf("go mod tidy dropped the runtime")
+	}
+	// And the program now builds instrumented.
+	run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+}
+
+func goModRequires(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := run(t, dir, nil, "go", "mod", "edit", "-json")
+	var m struct{ Require []struct{ Path, Version string } }
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	reqs := map[string]string{}
+	for _, r := range m.Require {
+		reqs[r.Path] = r.Version
+	}
+	return reqs
+}

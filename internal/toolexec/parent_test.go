@@ -1,0 +1,42 @@
+package toolexec
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestChildBuildFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-o", "x", "./cmd/app"}, nil},
+		{[]string{"-race", "-tags", "netgo,x", "-trimpath", "."}, []string{"-race", "-tags=netgo,x", "-trimpath"}},
+		{[]string{"-toolexec=llminstr", "-mod=vendor", "./..."}, []string{"-toolexec=llminstr", "-mod=vendor"}},
+		// Pattern-less -gcflags apply to the parent's packages only.
+		{[]string{"-gcflags=-N -l", "-gcflags", "all=-d=checkptr", "."}, []string{"-gcflags=all=-d=checkptr"}},
+		// go test flags after the packages, with values to skip.
+		{[]string{"./...", "-run", "-race", "-count=1", "-race"}, []string{"-race"}},
+		// -cover without -coverpkg covers only the parent's packages.
+		{[]string{"-cover", "-covermode=atomic", "."}, nil},
+		{[]string{"-cover", "-coverpkg=./...", "."}, []string{"-cover", "-coverpkg=./..."}},
+		{[]string{"--tags=a", "-ldflags", "-s -w", "."}, []string{"-tags=a"}},
+	}
+	for _, tc := range cases {
+		if got := childBuildFlags(tc.args); !reflect.DeepEqual(got, tc.want) && len(got)+len(tc.want) > 0 {
+			t.Errorf("childBuildFlags(%q) = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestAppendFingerprint(t *testing.T) {
+	cases := []struct{ line, want string }{
+		{"compile version go1.26.8", "compile version go1.26.8:llminstr@fp"},
+		{"compile version devel go1.27-abc buildID=xyz", "compile version devel go1.27-abc buildID=xyz+llminstr.fp"},
+	}
+	for _, tc := range cases {
+		if got := appendFingerprint(tc.line, "fp"); got != tc.want {
+			t.Errorf("appendFingerprint(%q) = %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
