@@ -23,11 +23,16 @@ type Call struct {
 	span      trace.Span
 	start     time.Time
 	operation string
+	provider  string
 	model     string
 
 	mu            sync.Mutex
 	firstChunk    time.Time
 	finishReasons []string
+	responseModel string
+	serverAddress string
+	serverPort    int
+	usage         *Usage
 	ended         atomic.Bool
 }
 
@@ -55,7 +60,7 @@ func StartInference(ctx context.Context, operation, provider, model string) (con
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...),
 	)
-	return spanCtx, &Call{span: span, start: time.Now(), operation: operation, model: model}
+	return spanCtx, &Call{span: span, start: time.Now(), operation: operation, provider: provider, model: model}
 }
 
 func (c *Call) set(kv ...attribute.KeyValue) {
@@ -126,6 +131,9 @@ func (c *Call) SetServerURL(u *url.URL) {
 	if port > 0 {
 		kvs = append(kvs, keyServerPort.Int(port))
 	}
+	c.mu.Lock()
+	c.serverAddress, c.serverPort = host, port
+	c.mu.Unlock()
 	c.set(kvs...)
 }
 
@@ -146,7 +154,10 @@ func (c *Call) SetResponse(id, model string) {
 	if id != "" {
 		c.set(keyResponseID.String(id))
 	}
-	if model != "" {
+	if model != "" && c != nil {
+		c.mu.Lock()
+		c.responseModel = model
+		c.mu.Unlock()
 		c.set(keyResponseModel.String(model))
 	}
 }
@@ -172,6 +183,12 @@ type Usage struct {
 
 // SetUsage records the gen_ai.usage.* attributes.
 func (c *Call) SetUsage(u Usage) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.usage = &u
+	c.mu.Unlock()
 	kvs := []attribute.KeyValue{
 		keyUsageInputTokens.Int64(u.InputTokens),
 		keyUsageOutputTokens.Int64(u.OutputTokens),
@@ -232,8 +249,13 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		}
 		c.span.SetAttributes(keyErrorType.String(errorType))
 		c.span.SetStatus(codes.Error, err.Error())
+	} else {
+		errorType = ""
 	}
 	c.span.End()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.record(time.Since(c.start), errorType)
 }
 
 // Ended reports whether the call has ended.

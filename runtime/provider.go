@@ -130,14 +130,17 @@ const shutdownTimeout = 5 * time.Second
 // blocks for longer than a few seconds and is safe to call more than once.
 func Shutdown() {
 	defer recoverAndWarn()
-	shutdown := own.shutdown.Load()
-	if shutdown == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := (*shutdown)(ctx); err != nil {
-		warnf("flushing spans: %v", err)
+	if shutdown := own.shutdown.Load(); shutdown != nil {
+		if err := (*shutdown)(ctx); err != nil {
+			warnf("flushing spans: %v", err)
+		}
+	}
+	if shutdown := ownMeter.shutdown.Load(); shutdown != nil {
+		if err := (*shutdown)(ctx); err != nil {
+			warnf("flushing metrics: %v", err)
+		}
 	}
 }
 

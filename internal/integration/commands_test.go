@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	modzip "golang.org/x/mod/zip"
 	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
 
 	"github.com/llminstr/llminstr/internal/report"
 )
@@ -314,7 +314,9 @@ func TestInit(t *testing.T) {
 func goModRequires(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := run(t, dir, nil, "go", "mod", "edit", "-json")
-	var m struct{ Require []struct{ Path, Version string } }
+	var m struct {
+		Require []struct{ Path, Version string }
+	}
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatal(err)
 	}

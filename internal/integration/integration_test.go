@@ -247,6 +247,7 @@ func TestChatApp(t *testing.T) {
 				t.Errorf("attribute %s records the API key", k)
 			}
 		}
+		checkMetrics(t, e.receiver.Points(), serverPort)
 	})
 
 	t.Run("stream", func(t *testing.T) {
@@ -323,6 +324,50 @@ func TestChatApp(t *testing.T) {
 			t.Errorf("panic does not report %s:\n%s", want, out)
 		}
 	})
+}
+
+// checkMetrics checks the data points of one plain chat call (12 input and
+// 10 output tokens) against the semantic conventions.
+func checkMetrics(t *testing.T, points []otlpreceiver.Point, serverPort int64) {
+	t.Helper()
+	common := map[string]any{
+		"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
+		"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini" + fakeprovider.ModelSuffix,
+		"server.address": "127.0.0.1", "server.port": serverPort,
+	}
+	durationBounds := []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+	tokenBounds := []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
+	found := map[string]bool{}
+	for _, p := range points {
+		for k, v := range common {
+			if !reflect.DeepEqual(p.Attrs[k], v) {
+				t.Errorf("%s point: %s = %v, want %v", p.Metric, k, p.Attrs[k], v)
+			}
+		}
+		switch p.Metric {
+		case "gen_ai.client.operation.duration":
+			found["duration"] = true
+			if p.Unit != "s" || p.Count != 1 || p.Sum <= 0 || !reflect.DeepEqual(p.Bounds, durationBounds) {
+				t.Errorf("duration point: %+v", p)
+			}
+		case "gen_ai.client.token.usage":
+			typ, _ := p.Attrs["gen_ai.token.type"].(string)
+			found[typ] = true
+			want := map[string]float64{"input": fakeprovider.PromptTokens, "output": 10}[typ]
+			if p.Unit != "{token}" || p.Count != 1 || p.Sum != want || !reflect.DeepEqual(p.Bounds, tokenBounds) {
+				t.Errorf("token usage %s point: %+v", typ, p)
+			}
+			// 12 and 10 tokens both fall in the (4,16] bucket.
+			if len(p.BucketCounts) < 3 || p.BucketCounts[2] != 1 {
+				t.Errorf("token usage %s: bucket counts %v, want the (4,16] bucket", typ, p.BucketCounts)
+			}
+		}
+	}
+	for _, k := range []string{"duration", "input", "output"} {
+		if !found[k] {
+			t.Errorf("no %s data point among %d points", k, len(points))
+		}
+	}
 }
 
 // lineOf returns the line of file that contains marker.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/proto"
@@ -32,12 +33,31 @@ type Span struct {
 	Resource      map[string]any
 }
 
-// Receiver collects spans sent to its URL.
+// Point is one histogram data point of a received metric.
+type Point struct {
+	Metric       string
+	Unit         string
+	Attrs        map[string]any
+	Count        uint64
+	Sum          float64
+	Bounds       []float64
+	BucketCounts []uint64
+}
+
+// Receiver collects spans and metrics sent to its URL.
 type Receiver struct {
 	Server  *httptest.Server
 	mu      sync.Mutex
 	spans   []Span
+	points  []Point
 	headers []http.Header
+}
+
+// Points returns the histogram data points received so far.
+func (r *Receiver) Points() []Point {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Point(nil), r.points...)
 }
 
 // Start starts a receiver on a loopback port.
@@ -58,6 +78,7 @@ func (r *Receiver) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.spans = nil
+	r.points = nil
 }
 
 // Spans returns the spans received so far, in arrival order.
@@ -68,8 +89,8 @@ func (r *Receiver) Spans() []Span {
 }
 
 func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
-	if req.URL.Path != "/v1/traces" {
-		http.Error(w, "only /v1/traces", http.StatusNotFound)
+	if req.URL.Path != "/v1/traces" && req.URL.Path != "/v1/metrics" {
+		http.Error(w, "only /v1/traces and /v1/metrics", http.StatusNotFound)
 		return
 	}
 	var body io.Reader = req.Body
@@ -84,6 +105,10 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 	data, err := io.ReadAll(body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if req.URL.Path == "/v1/metrics" {
+		r.handleMetrics(w, data)
 		return
 	}
 	var msg coltracepb.ExportTraceServiceRequest
@@ -117,6 +142,37 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 	r.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+	w.Write(out)
+}
+
+func (r *Receiver) handleMetrics(w http.ResponseWriter, data []byte) {
+	var msg colmetricpb.ExportMetricsServiceRequest
+	if err := proto.Unmarshal(data, &msg); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	var got []Point
+	for _, rm := range msg.ResourceMetrics {
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				h := m.GetHistogram()
+				if h == nil {
+					continue
+				}
+				for _, dp := range h.DataPoints {
+					got = append(got, Point{
+						Metric: m.Name, Unit: m.Unit, Attrs: attrs(dp.Attributes), Count: dp.Count, Sum: dp.GetSum(),
+						Bounds: dp.ExplicitBounds, BucketCounts: dp.BucketCounts,
+					})
+				}
+			}
+		}
+	}
+	r.mu.Lock()
+	r.points = append(r.points, got...)
+	r.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	out, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceResponse{})
 	w.Write(out)
 }
 
