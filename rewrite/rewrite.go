@@ -57,6 +57,9 @@ type Config struct {
 	// files before the rewritten package is type-checked, so that the driver
 	// can make their export data available to Lookup in one go.
 	Prepare func(imports []string) error
+	// AdapterSource reads an adapter file named by a rule; nil means
+	// rules.AdapterSource, the adapters built into llminstr.
+	AdapterSource func(name string) ([]byte, error)
 	// Rules are the rules to apply.
 	Rules []rules.Rule
 	// Disabled lists integrations (rules.Rule.Integration) to leave alone.
@@ -131,7 +134,10 @@ type sourceFile struct {
 type match struct {
 	rule  *rules.Rule
 	file  int
-	edits []edit
+	// render returns the edits that call the given adapter function.
+	render func(adapter string) []edit
+	// alt indexes the rule's adapter alternatives (rules.Rule.Alternatives).
+	alt int
 	pos   token.Pos
 	end   token.Pos
 	site  int
@@ -313,15 +319,15 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		}
 		funStart := int(call.Fun.Pos()) - base
 		lparen := int(call.Lparen) - base
-		m.edits = []edit{{off: funStart, insert: r.Adapter + "("}}
+		sep, del := "", 1
 		if len(call.Args) > 0 {
-			sep := ", "
+			sep = ", "
 			if tf.Line(call.Lparen) != tf.Line(call.Args[0].Pos()) {
 				sep = "," // the arguments start on the next line
 			}
-			m.edits = append(m.edits, edit{off: lparen, del: 1, insert: sep})
-		} else {
-			m.edits = append(m.edits, edit{off: lparen, del: 1})
+		}
+		m.render = func(adapter string) []edit {
+			return []edit{{off: funStart, insert: adapter + "("}, {off: lparen, del: del, insert: sep}}
 		}
 		return true
 	})
@@ -442,7 +448,7 @@ func findMain(cfg *Config, fset *token.FileSet, fileIdx int, f *ast.File) []*mat
 			off := int(fd.Body.Lbrace) - base + 1
 			out = append(out, &match{
 				rule: r, file: fileIdx, pos: fd.Pos(), end: fd.Body.Lbrace + 1, status: Rewritten,
-				edits: []edit{{off: off, insert: " defer " + r.Adapter + "();"}},
+				render: func(adapter string) []edit { return []edit{{off: off, insert: " defer " + adapter + "();"}} },
 			})
 		}
 	}
@@ -456,12 +462,13 @@ func apply(cfg *Config, files []*sourceFile, active []*match, pkgName string) (o
 	type adapterKey struct{ file, module, target string }
 	adapters := map[adapterKey]bool{}
 	for _, m := range active {
-		byFile[m.file] = append(byFile[m.file], m.edits...)
+		alt := m.rule.Alternatives()[m.alt]
+		byFile[m.file] = append(byFile[m.file], m.render(alt.Func)...)
 		target := m.target
 		if m.rule.Module == "" {
 			target = ""
 		}
-		adapters[adapterKey{m.rule.AdapterFile, m.rule.Module, target}] = true
+		adapters[adapterKey{alt.File, m.rule.Module, target}] = true
 	}
 	fileIdxs := make([]int, 0, len(byFile))
 	for i := range byFile {
@@ -479,7 +486,7 @@ func apply(cfg *Config, files []*sourceFile, active []*match, pkgName string) (o
 	genNames = map[string]string{}
 	seenImport := map[string]bool{}
 	for _, k := range keys {
-		src, imps, err := adapterFile(k.file, k.module, k.target, pkgName)
+		src, imps, err := adapterFile(cfg, k.file, k.module, k.target, pkgName)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
@@ -521,8 +528,12 @@ func splice(f *sourceFile, edits []edit) []byte {
 // adapterFile renders an adapter source for the host package: package clause
 // set to pkgName, imports under module moved to target, and a generated-code
 // header.
-func adapterFile(name, module, target, pkgName string) ([]byte, []string, error) {
-	src, err := rules.AdapterSource(name)
+func adapterFile(cfg *Config, name, module, target, pkgName string) ([]byte, []string, error) {
+	read := cfg.AdapterSource
+	if read == nil {
+		read = rules.AdapterSource
+	}
+	src, err := read(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -602,6 +613,7 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 	}
 	blamed := false
 	lines := map[string]bool{} // lines already blamed in this round
+	moved := map[string]bool{} // adapter files already given up in this round
 	for _, e := range errs {
 		te, ok := e.(types.Error)
 		if !ok {
@@ -609,11 +621,21 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 		}
 		pos := te.Fset.Position(te.Pos)
 		if adapter, ok := genNames[filepath.Base(pos.Filename)]; ok {
+			if moved[adapter] {
+				continue
+			}
+			moved[adapter] = true
 			for _, m := range active {
-				if m.rule.AdapterFile == adapter {
-					skip(m, "adapter does not type-check against this SDK version: "+te.Msg)
-					blamed = true
+				alts := m.rule.Alternatives()
+				if alts[m.alt].File != adapter {
+					continue
 				}
+				blamed = true
+				if m.alt+1 < len(alts) {
+					m.alt++ // try the adapter for other SDK versions
+					continue
+				}
+				skip(m, "adapter does not type-check against this SDK version: "+te.Msg)
 			}
 			continue
 		}

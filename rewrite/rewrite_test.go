@@ -190,3 +190,35 @@ func TestSkipsWhatDoesNotTypeCheck(t *testing.T) {
 }
 
 func init() { _ = flag.CommandLine }
+
+// TestAdapterFallback gives a rule an adapter that does not type-check
+// (as for an SDK version whose API moved) and a fallback that does: the call
+// is rewritten with the fallback, without a warning.
+func TestAdapterFallback(t *testing.T) {
+	dir, lookup := setupModule(t, "chat")
+	sources := map[string]string{
+		"new/exit.go": "package exit\n\nimport llminstrOS \"os\"\n\nfunc llminstrNewExit(exit func(int), code int) { llminstrOS.NoSuchFunction(); exit(code) }\n",
+		"old/exit.go": "package exit\n\nfunc llminstrOldExit(exit func(int), code int) { exit(code) }\n",
+	}
+	rule := rules.Rule{
+		ID: "test.exit", Integration: "test", Packages: []string{"os"}, Name: "Exit",
+		Adapter: "llminstrNewExit", AdapterFile: "new/exit.go",
+		Fallbacks: []rules.AdapterRef{{Func: "llminstrOldExit", File: "old/exit.go"}},
+	}
+	res, err := rewrite.Rewrite(&rewrite.Config{
+		ImportPath: "main", Dir: dir, Files: []string{"main.go"}, Lookup: lookup, Rules: []rules.Rule{rule},
+		AdapterSource: func(name string) ([]byte, error) { return []byte(sources[name]), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) > 0 || len(res.Sites) != 1 || res.Sites[0].Status != rewrite.Rewritten {
+		t.Fatalf("sites %+v, warnings %q", res.Sites, res.Warnings)
+	}
+	if len(res.Generated) != 1 || res.Generated[0].Path != "llminstr_old_exit.go" {
+		t.Errorf("generated %v, want only the fallback adapter", res.Generated)
+	}
+	if !bytes.Contains(res.Rewritten[0].Content, []byte("llminstrOldExit(os.Exit, 1)")) {
+		t.Errorf("call not rewritten to the fallback:\n%s", res.Rewritten[0].Content)
+	}
+}

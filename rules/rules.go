@@ -55,6 +55,17 @@ type Rule struct {
 	// to this package's directory, that declares it.
 	Adapter     string
 	AdapterFile string
+	// Fallbacks are adapters for other versions of the SDK, tried in order
+	// when the previous one does not type-check against the SDK in use.
+	Fallbacks []AdapterRef
+}
+
+// AdapterRef names an adapter function and the file that declares it.
+type AdapterRef struct{ Func, File string }
+
+// Alternatives returns the rule's adapters in the order they are tried.
+func (r *Rule) Alternatives() []AdapterRef {
+	return append([]AdapterRef{{r.Adapter, r.AdapterFile}}, r.Fallbacks...)
 }
 
 //go:embed openai/*.go exit/*.go

@@ -262,7 +262,7 @@ func fileProxy(t *testing.T, v string) string {
 
 func TestInit(t *testing.T) {
 	proxy := fileProxy(t, "v0.1.0")
-	env := []string{proxy, "GONOSUMDB=github.com/llminstr", "GONOSUMCHECK=1", "GOFLAGS=-mod=mod"}
+	env := []string{proxy, "GONOSUMDB=github.com/llminstr", "GOFLAGS=-mod=mod"}
 
 	// Outside a module.
 	_, stderr, code := llminstrCmd(t, t.TempDir(), append(env, "GO111MODULE=on", "GOWORK=off"), "init")
@@ -309,6 +309,21 @@ func TestInit(t *testing.T) {
 	}
 	// And the program now builds instrumented.
 	run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+
+	// In a go.work workspace, init changes the module it runs in.
+	ws := t.TempDir()
+	mod := filepath.Join(ws, "svc")
+	os.MkdirAll(mod, 0o777)
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/svc\n\ngo 1.26\n"), 0o666)
+	os.WriteFile(filepath.Join(mod, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o666)
+	run(t, ws, nil, "go", "work", "init", "./svc")
+	stdout, stderr, code = llminstrCmd(t, mod, env[:2], "init", "-version", "v0.1.0")
+	if code != 0 || goModRequires(t, mod)["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
+		t.Errorf("init in a workspace: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if data, err := os.ReadFile(filepath.Join(mod, "llminstr.tools.go")); err != nil || !strings.Contains(string(data), "package main") {
+		t.Errorf("tools file: %v\n%s", err, data)
+	}
 }
 
 func goModRequires(t *testing.T, dir string) map[string]string {
