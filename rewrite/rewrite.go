@@ -464,9 +464,12 @@ func apply(cfg *Config, files []*sourceFile, active []*match, pkgName string) (o
 	for _, m := range active {
 		alt := m.rule.Alternatives()[m.alt]
 		byFile[m.file] = append(byFile[m.file], m.render(alt.Func)...)
-		target := m.target
-		if m.rule.Module == "" {
-			target = ""
+		// The matched package's module root: the rule's Packages are
+		// packages under Module (or under other major versions of it), at
+		// the same path below the module root.
+		target := ""
+		if m.rule.Module != "" && len(m.rule.Packages) > 0 {
+			target = strings.TrimSuffix(m.target, strings.TrimPrefix(m.rule.Packages[0], m.rule.Module))
 		}
 		adapters[adapterKey{alt.File, m.rule.Module, target}] = true
 	}

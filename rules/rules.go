@@ -68,7 +68,7 @@ func (r *Rule) Alternatives() []AdapterRef {
 	return append([]AdapterRef{{r.Adapter, r.AdapterFile}}, r.Fallbacks...)
 }
 
-//go:embed openai/*.go exit/*.go
+//go:embed openai/openai.go exit/exit.go
 var adapterFS embed.FS
 
 // AdapterSource returns the source of an adapter file.
@@ -82,21 +82,22 @@ func AdapterSource(name string) ([]byte, error) {
 
 // All returns every rule llminstr knows.
 func All() []Rule {
+	openai := func(id, op, pkg, recv, name, adapter string) Rule {
+		return Rule{
+			ID: id, Integration: "openai", Provider: "openai", Operation: op,
+			Packages: []string{pkg}, Module: "github.com/openai/openai-go/v3",
+			Receiver: recv, Name: name, Adapter: adapter, AdapterFile: "openai/openai.go",
+		}
+	}
+	const v3 = "github.com/openai/openai-go/v3"
 	return []Rule{
-		{
-			ID: "openai.chat.completions.new", Integration: "openai",
-			Provider: "openai", Operation: "chat",
-			Packages: []string{"github.com/openai/openai-go/v3"}, Module: "github.com/openai/openai-go/v3",
-			Receiver: "ChatCompletionService", Name: "New",
-			Adapter: "llminstrOpenAIChatNew", AdapterFile: "openai/chat.go",
-		},
-		{
-			ID: "openai.chat.completions.new_streaming", Integration: "openai",
-			Provider: "openai", Operation: "chat",
-			Packages: []string{"github.com/openai/openai-go/v3"}, Module: "github.com/openai/openai-go/v3",
-			Receiver: "ChatCompletionService", Name: "NewStreaming",
-			Adapter: "llminstrOpenAIChatNewStreaming", AdapterFile: "openai/chat.go",
-		},
+		openai("openai.chat.completions.new", "chat", v3, "ChatCompletionService", "New", "llminstrOpenAIChatNew"),
+		openai("openai.chat.completions.new_streaming", "chat", v3, "ChatCompletionService", "NewStreaming", "llminstrOpenAIChatNewStreaming"),
+		openai("openai.completions.new", "text_completion", v3, "CompletionService", "New", "llminstrOpenAICompletionNew"),
+		openai("openai.completions.new_streaming", "text_completion", v3, "CompletionService", "NewStreaming", "llminstrOpenAICompletionNewStreaming"),
+		openai("openai.embeddings.new", "embeddings", v3, "EmbeddingService", "New", "llminstrOpenAIEmbeddingNew"),
+		openai("openai.responses.new", "chat", v3+"/responses", "ResponseService", "New", "llminstrOpenAIResponseNew"),
+		openai("openai.responses.new_streaming", "chat", v3+"/responses", "ResponseService", "NewStreaming", "llminstrOpenAIResponseNewStreaming"),
 		{
 			ID: "runtime.exit", Integration: "runtime",
 			Packages: []string{"os"}, Name: "Exit",

@@ -102,6 +102,43 @@ func (c *Call) SetFrequencyPenalty(v float64) { c.set(keyRequestFreqPenalty.Floa
 // SetPresencePenalty records gen_ai.request.presence_penalty.
 func (c *Call) SetPresencePenalty(v float64) { c.set(keyRequestPresPenalty.Float64(v)) }
 
+// SetEmbeddingDimensions records gen_ai.embeddings.dimension.count.
+func (c *Call) SetEmbeddingDimensions(n int64) { c.set(keyEmbeddingsDimensions.Int64(n)) }
+
+// SetEncodingFormats records gen_ai.request.encoding_formats.
+func (c *Call) SetEncodingFormats(formats ...string) {
+	if len(formats) > 0 {
+		c.set(keyRequestEncodings.StringSlice(formats))
+	}
+}
+
+// SetOutputType records gen_ai.output.type (text, json, image, speech).
+func (c *Call) SetOutputType(t string) {
+	if t != "" {
+		c.set(keyOutputType.String(t))
+	}
+}
+
+// SetProviderName replaces gen_ai.provider.name, for adapters that learn
+// the provider from the request (an OpenAI SDK talking to Azure OpenAI).
+func (c *Call) SetProviderName(name string) {
+	if c == nil || name == "" {
+		return
+	}
+	c.mu.Lock()
+	c.provider = name
+	c.mu.Unlock()
+	c.set(keyProviderName.String(name))
+}
+
+// SetString records a provider-specific string attribute, such as
+// openai.response.service_tier. Empty values are left out.
+func (c *Call) SetString(key, value string) {
+	if value != "" {
+		c.set(attribute.String(key, value))
+	}
+}
+
 // SetStreaming records gen_ai.request.stream=true.
 func (c *Call) SetStreaming() { c.set(keyRequestStream.Bool(true)) }
 
@@ -174,11 +211,13 @@ func (c *Call) SetFinishReasons(reasons ...string) {
 
 // Usage is the token usage of one operation. Cached input tokens are a
 // subset of InputTokens and reasoning tokens a subset of OutputTokens.
+// NoOutput marks operations without output tokens (embeddings).
 type Usage struct {
 	InputTokens           int64
 	OutputTokens          int64
 	CacheReadInputTokens  int64
 	ReasoningOutputTokens int64
+	NoOutput              bool
 }
 
 // SetUsage records the gen_ai.usage.* attributes.
@@ -189,9 +228,9 @@ func (c *Call) SetUsage(u Usage) {
 	c.mu.Lock()
 	c.usage = &u
 	c.mu.Unlock()
-	kvs := []attribute.KeyValue{
-		keyUsageInputTokens.Int64(u.InputTokens),
-		keyUsageOutputTokens.Int64(u.OutputTokens),
+	kvs := []attribute.KeyValue{keyUsageInputTokens.Int64(u.InputTokens)}
+	if !u.NoOutput {
+		kvs = append(kvs, keyUsageOutputTokens.Int64(u.OutputTokens))
 	}
 	if u.CacheReadInputTokens > 0 {
 		kvs = append(kvs, keyUsageCacheRead.Int64(u.CacheReadInputTokens))

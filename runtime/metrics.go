@@ -154,7 +154,9 @@ func (c *Call) record(d time.Duration, errorType string) {
 		in := append(attrs[:len(attrs):len(attrs)], keyTokenType.String("input"))
 		out := append(attrs[:len(attrs):len(attrs)], keyTokenType.String("output"))
 		inst.tokens.Record(ctx, c.usage.InputTokens, metric.WithAttributes(in...))
-		inst.tokens.Record(ctx, c.usage.OutputTokens, metric.WithAttributes(out...))
+		if !c.usage.NoOutput {
+			inst.tokens.Record(ctx, c.usage.OutputTokens, metric.WithAttributes(out...))
+		}
 	}
 	if errorType != "" {
 		attrs = append(attrs, keyErrorType.String(errorType))

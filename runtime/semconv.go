@@ -28,6 +28,9 @@ const (
 	keyServerAddress        = attribute.Key("server.address")
 	keyServerPort           = attribute.Key("server.port")
 	keyErrorType            = attribute.Key("error.type")
+	keyEmbeddingsDimensions = attribute.Key("gen_ai.embeddings.dimension.count")
+	keyRequestEncodings     = attribute.Key("gen_ai.request.encoding_formats")
+	keyOutputType           = attribute.Key("gen_ai.output.type")
 )
 
 // Operation names (gen_ai.operation.name).

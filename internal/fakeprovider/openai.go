@@ -50,24 +50,184 @@ type chatRequest struct {
 }
 
 func (s *OpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/chat/completions") {
-		writeError(w, http.StatusNotFound, "unknown path "+r.URL.Path, "invalid_request_error", "unknown_url")
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusMethodNotAllowed, "POST only", "invalid_request_error", "")
 		return
 	}
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/chat/completions"):
+		s.chat(w, r)
+	case strings.HasSuffix(r.URL.Path, "/completions"):
+		s.completions(w, r)
+	case strings.HasSuffix(r.URL.Path, "/embeddings"):
+		s.embeddings(w, r)
+	case strings.HasSuffix(r.URL.Path, "/responses"):
+		s.responses(w, r)
+	default:
+		writeError(w, http.StatusNotFound, "unknown path "+r.URL.Path, "invalid_request_error", "unknown_url")
+	}
+}
+
+// readRequest decodes a request body, answering 400 or 404 itself when it
+// cannot be served; ok reports whether the caller should go on.
+func (s *OpenAI) readRequest(w http.ResponseWriter, r *http.Request, v any) (model string, ok bool) {
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
 	body, err := io.ReadAll(r.Body)
-	var req chatRequest
+	var m struct {
+		Model string `json:"model"`
+	}
 	if err == nil {
-		err = json.Unmarshal(body, &req)
+		err = json.Unmarshal(body, &m)
+	}
+	if err == nil {
+		err = json.Unmarshal(body, v)
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid JSON body", "invalid_request_error", "")
+		return "", false
+	}
+	if m.Model == UnknownModel {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", m.Model), "invalid_request_error", "model_not_found")
+		return "", false
+	}
+	return m.Model, true
+}
+
+// EmbeddingDimensions is the length of the vectors served when the request
+// does not ask for a size.
+const EmbeddingDimensions = 8
+
+// EmbeddingTokens is the usage reported for any embeddings request.
+const EmbeddingTokens = 8
+
+func (s *OpenAI) embeddings(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Dimensions int `json:"dimensions"`
+	}
+	model, ok := s.readRequest(w, r, &req)
+	if !ok {
 		return
 	}
-	if req.Model == UnknownModel {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("The model `%s` does not exist or you do not have access to it.", req.Model), "invalid_request_error", "model_not_found")
+	n := req.Dimensions
+	if n <= 0 {
+		n = EmbeddingDimensions
+	}
+	vec := make([]float64, n)
+	for i := range vec {
+		vec[i] = float64(i) / float64(n)
+	}
+	writeJSON(w, map[string]any{
+		"object": "list", "model": model,
+		"data":  []any{map[string]any{"object": "embedding", "index": 0, "embedding": vec}},
+		"usage": map[string]any{"prompt_tokens": EmbeddingTokens, "total_tokens": EmbeddingTokens},
+	})
+}
+
+func (s *OpenAI) completions(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	model, ok := s.readRequest(w, r, &req)
+	if !ok {
+		return
+	}
+	completion := func(text string, finish any, usage bool) map[string]any {
+		c := map[string]any{
+			"id": "cmpl-fake-0001", "object": "text_completion", "created": 1731000000, "model": model + ModelSuffix,
+			"choices": []any{map[string]any{"index": 0, "text": text, "logprobs": nil, "finish_reason": finish}},
+		}
+		if usage {
+			c["usage"] = map[string]any{"prompt_tokens": PromptTokens, "completion_tokens": len(AnswerChunks), "total_tokens": PromptTokens + len(AnswerChunks)}
+		}
+		return c
+	}
+	if !req.Stream {
+		writeJSON(w, completion(Answer, "length", true))
+		return
+	}
+	send := sse(w)
+	for _, part := range AnswerChunks {
+		send("", completion(part, nil, false))
+	}
+	send("", completion("", "stop", false))
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// ResponsesID is the id of every Responses API answer.
+const ResponsesID = "resp_fake_0001"
+
+func (s *OpenAI) responses(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Stream bool `json:"stream"`
+	}
+	model, ok := s.readRequest(w, r, &req)
+	if !ok {
+		return
+	}
+	response := func(status string, text string, usage bool) map[string]any {
+		resp := map[string]any{
+			"id": ResponsesID, "object": "response", "created_at": 1731000000, "status": status,
+			"model": model + ModelSuffix, "output": []any{}, "service_tier": "default",
+			"incomplete_details": nil, "error": nil, "instructions": nil, "tools": []any{},
+			"parallel_tool_calls": true, "tool_choice": "auto", "temperature": 1.0, "top_p": 1.0,
+		}
+		if text != "" {
+			resp["output"] = []any{map[string]any{
+				"type": "message", "id": "msg_fake", "status": "completed", "role": "assistant",
+				"content": []any{map[string]any{"type": "output_text", "text": text, "annotations": []any{}}},
+			}}
+		}
+		if usage {
+			resp["usage"] = map[string]any{
+				"input_tokens": PromptTokens, "input_tokens_details": map[string]any{"cached_tokens": 2},
+				"output_tokens": 5, "output_tokens_details": map[string]any{"reasoning_tokens": 1}, "total_tokens": PromptTokens + 5,
+			}
+		}
+		return resp
+	}
+	if !req.Stream {
+		writeJSON(w, response("completed", Answer, true))
+		return
+	}
+	send := sse(w)
+	seq := 0
+	event := func(typ string, fields map[string]any) {
+		fields["type"] = typ
+		fields["sequence_number"] = seq
+		seq++
+		send(typ, fields)
+	}
+	event("response.created", map[string]any{"response": response("in_progress", "", false)})
+	for _, part := range AnswerChunks {
+		event("response.output_text.delta", map[string]any{"item_id": "msg_fake", "output_index": 0, "content_index": 0, "delta": part, "logprobs": []any{}})
+	}
+	event("response.completed", map[string]any{"response": response("completed", Answer, true)})
+}
+
+// sse returns a function that writes one server-sent event and flushes.
+func sse(w http.ResponseWriter) func(event string, v any) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	flusher, _ := w.(http.Flusher)
+	return func(event string, v any) {
+		b, _ := json.Marshal(v)
+		if event != "" {
+			fmt.Fprintf(w, "event: %s\n", event)
+		}
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *OpenAI) chat(w http.ResponseWriter, r *http.Request) {
+	var req chatRequest
+	if _, ok := s.readRequest(w, r, &req); !ok {
 		return
 	}
 	if req.N <= 0 {

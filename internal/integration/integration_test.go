@@ -306,6 +306,82 @@ func TestChatApp(t *testing.T) {
 		wantAttrs(t, oneChatSpan(t, spans), map[string]any{"gen_ai.response.id": fakeprovider.ResponseID})
 	})
 
+	// The other operations of the OpenAI API.
+	opSpan := func(t *testing.T, spans []otlpreceiver.Span, op string) otlpreceiver.Span {
+		t.Helper()
+		var found []otlpreceiver.Span
+		for _, s := range spans {
+			if s.Attrs["gen_ai.operation.name"] == op {
+				found = append(found, s)
+			}
+		}
+		if len(found) != 1 {
+			t.Fatalf("got %d %s spans, want 1:\n%s", len(found), op, otlpreceiver.Describe(spans))
+		}
+		return found[0]
+	}
+	t.Run("embeddings", func(t *testing.T) {
+		_, spans := e.runApp(t, bin, "embed", false)
+		s := opSpan(t, spans, "embeddings")
+		if s.Name != "embeddings text-embedding-3-small" {
+			t.Errorf("span name %q", s.Name)
+		}
+		wantAttrs(t, s, map[string]any{
+			"gen_ai.provider.name": "openai", "gen_ai.request.model": "text-embedding-3-small",
+			"gen_ai.embeddings.dimension.count": int64(4), "gen_ai.request.encoding_formats": []any{"float"},
+			"gen_ai.response.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": int64(fakeprovider.EmbeddingTokens),
+			"server.port": serverPort,
+		})
+		noAttrs(t, s, "gen_ai.usage.output_tokens", "gen_ai.response.finish_reasons")
+	})
+	for _, mode := range []string{"completion", "completion-stream"} {
+		t.Run(mode, func(t *testing.T) {
+			_, spans := e.runApp(t, bin, mode, false)
+			s := opSpan(t, spans, "text_completion")
+			if s.Name != "text_completion gpt-3.5-turbo-instruct" {
+				t.Errorf("span name %q", s.Name)
+			}
+			want := map[string]any{
+				"gen_ai.provider.name": "openai", "gen_ai.response.id": "cmpl-fake-0001",
+				"gen_ai.response.model": "gpt-3.5-turbo-instruct" + fakeprovider.ModelSuffix,
+			}
+			if mode == "completion" {
+				want["gen_ai.request.max_tokens"] = int64(4)
+				want["gen_ai.request.temperature"] = 0.0
+				want["gen_ai.response.finish_reasons"] = []any{"length"}
+				want["gen_ai.usage.input_tokens"] = int64(fakeprovider.PromptTokens)
+				want["gen_ai.usage.output_tokens"] = int64(len(fakeprovider.AnswerChunks))
+			} else {
+				want["gen_ai.request.stream"] = true
+				want["gen_ai.response.finish_reasons"] = []any{"stop"}
+			}
+			wantAttrs(t, s, want)
+		})
+	}
+	for _, mode := range []string{"responses", "responses-stream"} {
+		t.Run(mode, func(t *testing.T) {
+			_, spans := e.runApp(t, bin, mode, false)
+			s := oneChatSpan(t, spans)
+			want := map[string]any{
+				"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
+				"gen_ai.response.id": fakeprovider.ResponsesID, "gen_ai.response.model": "gpt-4o-mini" + fakeprovider.ModelSuffix,
+				"gen_ai.response.finish_reasons": []any{"stop"},
+				"gen_ai.usage.input_tokens": int64(fakeprovider.PromptTokens), "gen_ai.usage.output_tokens": int64(5),
+				"gen_ai.usage.cache_read.input_tokens": int64(2), "gen_ai.usage.reasoning.output_tokens": int64(1),
+				"openai.response.service_tier": "default",
+			}
+			if mode == "responses" {
+				want["gen_ai.request.max_tokens"] = int64(32)
+			} else {
+				want["gen_ai.request.stream"] = true
+				if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"]; !ok {
+					t.Errorf("no time_to_first_chunk")
+				}
+			}
+			wantAttrs(t, s, want)
+		})
+	}
+
 	for _, mode := range []string{"exit", "fatal"} {
 		t.Run("flush_on_"+mode, func(t *testing.T) {
 			out, spans := e.runApp(t, bin, mode, true)

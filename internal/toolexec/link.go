@@ -39,8 +39,19 @@ func link(args []string) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	// Only what the go command did not plan for needs resolving: usually
+	// just the runtime, whose dependency closure comes with it.
+	var missing []string
+	for _, p := range deps.Imports {
+		if _, ok := cfg.packageFile[p]; !ok {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return execTool(args), nil
+	}
 	res := &resolver{workDir: filepath.Dir(filepath.Dir(importcfgPath))}
-	resolved, err := res.resolveClosure(deps.Imports)
+	resolved, err := res.resolveClosure(missing)
 	if err != nil {
 		return 1, fmt.Errorf("link: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"example.com/chatapp/llm"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 )
 
 func newClient() openai.Client {
@@ -75,6 +76,57 @@ func main() {
 		fmt.Println("id:", must(llm.Service(&client).New(ctx, params("gpt-4o-mini"))).ID)
 	case "panic":
 		explode(ctx, &client)
+	case "embed":
+		var res *openai.CreateEmbeddingResponse
+		res, err = client.Embeddings.New(ctx, openai.EmbeddingNewParams{
+			Model:          openai.EmbeddingModelTextEmbedding3Small,
+			Input:          openai.EmbeddingNewParamsInputUnion{OfString: openai.String("hello")},
+			Dimensions:     openai.Int(4),
+			EncodingFormat: openai.EmbeddingNewParamsEncodingFormatFloat,
+		})
+		if err == nil {
+			fmt.Println("dimensions:", len(res.Data[0].Embedding))
+		}
+	case "completion":
+		var res *openai.Completion
+		res, err = client.Completions.New(ctx, openai.CompletionNewParams{
+			Model: openai.CompletionNewParamsModelGPT3_5TurboInstruct, Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String("Say")},
+			MaxTokens: openai.Int(4), Temperature: openai.Float(0),
+		})
+		if err == nil {
+			fmt.Println("text:", res.Choices[0].Text)
+		}
+	case "completion-stream":
+		stream := client.Completions.NewStreaming(ctx, openai.CompletionNewParams{
+			Model: openai.CompletionNewParamsModelGPT3_5TurboInstruct, Prompt: openai.CompletionNewParamsPromptUnion{OfString: openai.String("Say")},
+		})
+		var text strings.Builder
+		for stream.Next() {
+			text.WriteString(stream.Current().Choices[0].Text)
+		}
+		err = stream.Err()
+		fmt.Println("text:", text.String())
+	case "responses":
+		var res *responses.Response
+		res, err = client.Responses.New(ctx, responses.ResponseNewParams{
+			Model: "gpt-4o-mini", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Say this is a test")},
+			MaxOutputTokens: openai.Int(32),
+		})
+		if err == nil {
+			fmt.Println("text:", res.OutputText())
+		}
+	case "responses-stream":
+		stream := client.Responses.NewStreaming(ctx, responses.ResponseNewParams{
+			Model: "gpt-4o-mini", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Say this is a test")},
+		})
+		var text strings.Builder
+		for stream.Next() {
+			if ev := stream.Current(); ev.Type == "response.output_text.delta" {
+				text.WriteString(ev.Delta)
+			}
+		}
+		err = stream.Err()
+		fmt.Println("text:", text.String())
 	case "exit":
 		// Spans must be flushed before os.Exit ends the program.
 		if _, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini")); err == nil {

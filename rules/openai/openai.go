@@ -1,0 +1,486 @@
+// Package openai holds the adapters for github.com/openai/openai-go.
+//
+// The file is injected into every package that calls the SDK, with its
+// package clause changed and the SDK's import path set to the major version
+// the package uses. So every top-level name starts with "llminstr" and every
+// import is named, to stay clear of the host package's own names.
+package openai
+
+import (
+	llminstrContext "context"
+	llminstrErrors "errors"
+	llminstrHTTP "net/http"
+	llminstrGoRuntime "runtime"
+	llminstrStrings "strings"
+	llminstrSync "sync"
+
+	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrOpenAI "github.com/openai/openai-go/v3"
+	llminstrOption "github.com/openai/openai-go/v3/option"
+	llminstrSSE "github.com/openai/openai-go/v3/packages/ssestream"
+	llminstrResponses "github.com/openai/openai-go/v3/responses"
+)
+
+// llminstrOpenAIChatNew wraps (*ChatCompletionService).New: call is the
+// original method value, so the receiver is evaluated where the user wrote it.
+func llminstrOpenAIChatNew(
+	call func(llminstrContext.Context, llminstrOpenAI.ChatCompletionNewParams, ...llminstrOption.RequestOption) (*llminstrOpenAI.ChatCompletion, error),
+	ctx llminstrContext.Context, body llminstrOpenAI.ChatCompletionNewParams, opts ...llminstrOption.RequestOption,
+) (*llminstrOpenAI.ChatCompletion, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	llminstrRT.Safe(func() { llminstrOpenAIChatRequest(c, &body) })
+	res, err := call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...)
+	llminstrRT.Safe(func() {
+		if err == nil && res != nil {
+			llminstrOpenAIChatResponse(c, res)
+		}
+	})
+	c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrOpenAIChatNewStreaming wraps (*ChatCompletionService).NewStreaming.
+// The returned stream is the SDK's own type; the span ends when it is
+// drained, fails, is closed, its context ends, or it is garbage collected.
+func llminstrOpenAIChatNewStreaming(
+	call func(llminstrContext.Context, llminstrOpenAI.ChatCompletionNewParams, ...llminstrOption.RequestOption) *llminstrSSE.Stream[llminstrOpenAI.ChatCompletionChunk],
+	ctx llminstrContext.Context, body llminstrOpenAI.ChatCompletionNewParams, opts ...llminstrOption.RequestOption,
+) *llminstrSSE.Stream[llminstrOpenAI.ChatCompletionChunk] {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() { llminstrOpenAIChatRequest(c, &body) })
+	acc := &llminstrOpenAIChoiceAccumulator{}
+	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
+		func(chunk llminstrOpenAI.ChatCompletionChunk) {
+			acc.meta(chunk.ID, chunk.Model)
+			for _, choice := range chunk.Choices {
+				acc.finish(choice.Index, choice.FinishReason)
+			}
+			if chunk.JSON.Usage.Valid() {
+				acc.usage = llminstrOpenAIUsage(chunk.Usage)
+				acc.hasUsage = true
+			}
+		}, acc.record)
+}
+
+// llminstrOpenAIChoiceAccumulator gathers what a stream of chunks tells
+// about the response: id, model, a finish reason per choice, usage.
+type llminstrOpenAIChoiceAccumulator struct {
+	id, model string
+	finishes  []string
+	usage     llminstrRT.Usage
+	hasUsage  bool
+}
+
+func (a *llminstrOpenAIChoiceAccumulator) meta(id, model string) {
+	if id != "" {
+		a.id = id
+	}
+	if model != "" {
+		a.model = model
+	}
+}
+
+func (a *llminstrOpenAIChoiceAccumulator) finish(index int64, reason string) {
+	if index < 0 || index > 1<<16 {
+		return
+	}
+	for int64(len(a.finishes)) <= index {
+		a.finishes = append(a.finishes, "")
+	}
+	if reason != "" {
+		a.finishes[index] = reason
+	}
+}
+
+func (a *llminstrOpenAIChoiceAccumulator) record(c *llminstrRT.Call) {
+	c.SetResponse(a.id, a.model)
+	var reasons []string
+	for _, r := range a.finishes {
+		if r != "" {
+			reasons = append(reasons, r)
+		}
+	}
+	c.SetFinishReasons(reasons...)
+	if a.hasUsage {
+		c.SetUsage(a.usage)
+	}
+}
+
+// llminstrOpenAIObserveStream returns a stream of the SDK's own type that
+// passes every event of stream to observe and ends the call exactly once:
+// when the stream is drained, fails or is closed, when ctx ends, or when
+// the stream is garbage collected. done records what was observed.
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call)) *llminstrSSE.Stream[T] {
+	if stream == nil {
+		c.End(nil)
+		return stream
+	}
+	if err := stream.Err(); err != nil {
+		c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+		return stream
+	}
+	it := &llminstrOpenAIStream[T]{inner: stream, call: c, observe: observe, done: done}
+	it.stopAfter = llminstrContext.AfterFunc(ctx, func() { it.finish(ctx.Err()) })
+	llminstrGoRuntime.SetFinalizer(it, func(it *llminstrOpenAIStream[T]) { it.finish(nil) })
+	return llminstrSSE.NewStreamWithBetaIterator[T](it, nil)
+}
+
+// llminstrOpenAIStream is the iterator behind an observed stream.
+type llminstrOpenAIStream[T any] struct {
+	inner     *llminstrSSE.Stream[T]
+	call      *llminstrRT.Call
+	observe   func(T)
+	done      func(*llminstrRT.Call)
+	stopAfter func() bool
+
+	mu       llminstrSync.Mutex
+	finished bool
+}
+
+func (s *llminstrOpenAIStream[T]) Next() bool {
+	if !s.inner.Next() {
+		s.finish(s.inner.Err())
+		return false
+	}
+	s.call.Chunk()
+	llminstrRT.Safe(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.finished {
+			s.observe(s.inner.Current())
+		}
+	})
+	return true
+}
+
+func (s *llminstrOpenAIStream[T]) Current() T { return s.inner.Current() }
+
+func (s *llminstrOpenAIStream[T]) Err() error { return s.inner.Err() }
+
+func (s *llminstrOpenAIStream[T]) Close() error {
+	err := s.inner.Close()
+	s.finish(s.inner.Err())
+	return err
+}
+
+func (s *llminstrOpenAIStream[T]) finish(err error) {
+	s.mu.Lock()
+	if s.finished {
+		s.mu.Unlock()
+		return
+	}
+	s.finished = true
+	llminstrRT.Safe(func() { s.done(s.call) })
+	s.mu.Unlock()
+	if s.stopAfter != nil {
+		s.stopAfter()
+	}
+	s.call.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+}
+
+// llminstrOpenAICompletionNew wraps (*CompletionService).New, the legacy
+// text completions API.
+func llminstrOpenAICompletionNew(
+	call func(llminstrContext.Context, llminstrOpenAI.CompletionNewParams, ...llminstrOption.RequestOption) (*llminstrOpenAI.Completion, error),
+	ctx llminstrContext.Context, body llminstrOpenAI.CompletionNewParams, opts ...llminstrOption.RequestOption,
+) (*llminstrOpenAI.Completion, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationTextCompletion, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	llminstrRT.Safe(func() { llminstrOpenAICompletionRequest(c, &body) })
+	res, err := call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...)
+	llminstrRT.Safe(func() {
+		if err == nil && res != nil {
+			acc := &llminstrOpenAIChoiceAccumulator{}
+			llminstrOpenAICompletionChunk(acc, *res)
+			acc.record(c)
+		}
+	})
+	c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrOpenAICompletionNewStreaming wraps (*CompletionService).NewStreaming.
+func llminstrOpenAICompletionNewStreaming(
+	call func(llminstrContext.Context, llminstrOpenAI.CompletionNewParams, ...llminstrOption.RequestOption) *llminstrSSE.Stream[llminstrOpenAI.Completion],
+	ctx llminstrContext.Context, body llminstrOpenAI.CompletionNewParams, opts ...llminstrOption.RequestOption,
+) *llminstrSSE.Stream[llminstrOpenAI.Completion] {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationTextCompletion, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() { llminstrOpenAICompletionRequest(c, &body) })
+	acc := &llminstrOpenAIChoiceAccumulator{}
+	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
+		func(chunk llminstrOpenAI.Completion) { llminstrOpenAICompletionChunk(acc, chunk) }, acc.record)
+}
+
+func llminstrOpenAICompletionChunk(acc *llminstrOpenAIChoiceAccumulator, chunk llminstrOpenAI.Completion) {
+	acc.meta(chunk.ID, chunk.Model)
+	for _, choice := range chunk.Choices {
+		acc.finish(choice.Index, string(choice.FinishReason))
+	}
+	if chunk.JSON.Usage.Valid() {
+		acc.usage = llminstrOpenAIUsage(chunk.Usage)
+		acc.hasUsage = true
+	}
+}
+
+func llminstrOpenAICompletionRequest(c *llminstrRT.Call, body *llminstrOpenAI.CompletionNewParams) {
+	if body.Temperature.Valid() {
+		c.SetTemperature(body.Temperature.Value)
+	}
+	if body.TopP.Valid() {
+		c.SetTopP(body.TopP.Value)
+	}
+	if body.MaxTokens.Valid() {
+		c.SetMaxTokens(body.MaxTokens.Value)
+	}
+	if body.Seed.Valid() {
+		c.SetSeed(body.Seed.Value)
+	}
+	if body.N.Valid() {
+		c.SetChoiceCount(body.N.Value)
+	}
+	if body.FrequencyPenalty.Valid() {
+		c.SetFrequencyPenalty(body.FrequencyPenalty.Value)
+	}
+	if body.PresencePenalty.Valid() {
+		c.SetPresencePenalty(body.PresencePenalty.Value)
+	}
+	switch {
+	case body.Stop.OfString.Valid():
+		c.SetStopSequences([]string{body.Stop.OfString.Value})
+	case len(body.Stop.OfStringArray) > 0:
+		c.SetStopSequences(body.Stop.OfStringArray)
+	}
+}
+
+// llminstrOpenAIEmbeddingNew wraps (*EmbeddingService).New.
+func llminstrOpenAIEmbeddingNew(
+	call func(llminstrContext.Context, llminstrOpenAI.EmbeddingNewParams, ...llminstrOption.RequestOption) (*llminstrOpenAI.CreateEmbeddingResponse, error),
+	ctx llminstrContext.Context, body llminstrOpenAI.EmbeddingNewParams, opts ...llminstrOption.RequestOption,
+) (*llminstrOpenAI.CreateEmbeddingResponse, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationEmbeddings, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	llminstrRT.Safe(func() {
+		if body.Dimensions.Valid() {
+			c.SetEmbeddingDimensions(body.Dimensions.Value)
+		}
+		if body.EncodingFormat != "" {
+			c.SetEncodingFormats(string(body.EncodingFormat))
+		}
+	})
+	res, err := call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...)
+	llminstrRT.Safe(func() {
+		if err != nil || res == nil {
+			return
+		}
+		c.SetResponse("", res.Model)
+		if !body.Dimensions.Valid() && len(res.Data) > 0 && len(res.Data[0].Embedding) > 0 {
+			c.SetEmbeddingDimensions(int64(len(res.Data[0].Embedding)))
+		}
+		if res.JSON.Usage.Valid() {
+			c.SetUsage(llminstrRT.Usage{InputTokens: res.Usage.PromptTokens, NoOutput: true})
+		}
+	})
+	c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrOpenAIResponseNew wraps (*responses.ResponseService).New.
+func llminstrOpenAIResponseNew(
+	call func(llminstrContext.Context, llminstrResponses.ResponseNewParams, ...llminstrOption.RequestOption) (*llminstrResponses.Response, error),
+	ctx llminstrContext.Context, body llminstrResponses.ResponseNewParams, opts ...llminstrOption.RequestOption,
+) (*llminstrResponses.Response, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	llminstrRT.Safe(func() { llminstrOpenAIResponseRequest(c, &body) })
+	res, err := call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...)
+	llminstrRT.Safe(func() {
+		if err == nil && res != nil {
+			llminstrOpenAIResponseRecord(c, res)
+		}
+	})
+	c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrOpenAIResponseNewStreaming wraps
+// (*responses.ResponseService).NewStreaming: the final response, with its
+// usage, arrives in the response.completed (or .incomplete, .failed) event.
+func llminstrOpenAIResponseNewStreaming(
+	call func(llminstrContext.Context, llminstrResponses.ResponseNewParams, ...llminstrOption.RequestOption) *llminstrSSE.Stream[llminstrResponses.ResponseStreamEventUnion],
+	ctx llminstrContext.Context, body llminstrResponses.ResponseNewParams, opts ...llminstrOption.RequestOption,
+) *llminstrSSE.Stream[llminstrResponses.ResponseStreamEventUnion] {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() { llminstrOpenAIResponseRequest(c, &body) })
+	var final *llminstrResponses.Response
+	var id, model string
+	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
+		func(ev llminstrResponses.ResponseStreamEventUnion) {
+			switch ev.Type {
+			case "response.created", "response.in_progress":
+				id, model = ev.Response.ID, string(ev.Response.Model)
+			case "response.completed", "response.incomplete", "response.failed":
+				r := ev.Response
+				final = &r
+			}
+		},
+		func(c *llminstrRT.Call) {
+			if final != nil {
+				llminstrOpenAIResponseRecord(c, final)
+				return
+			}
+			c.SetResponse(id, model)
+		})
+}
+
+func llminstrOpenAIResponseRequest(c *llminstrRT.Call, body *llminstrResponses.ResponseNewParams) {
+	if body.Temperature.Valid() {
+		c.SetTemperature(body.Temperature.Value)
+	}
+	if body.TopP.Valid() {
+		c.SetTopP(body.TopP.Value)
+	}
+	if body.MaxOutputTokens.Valid() {
+		c.SetMaxTokens(body.MaxOutputTokens.Value)
+	}
+}
+
+// llminstrOpenAIResponseRecord records a Responses API result. Its status
+// maps to a finish reason: completed → stop, incomplete → the reason given
+// (max_output_tokens → length), failed → error.
+func llminstrOpenAIResponseRecord(c *llminstrRT.Call, res *llminstrResponses.Response) {
+	c.SetResponse(res.ID, string(res.Model))
+	switch res.Status {
+	case "completed":
+		c.SetFinishReasons("stop")
+	case "incomplete":
+		reason := string(res.IncompleteDetails.Reason)
+		if reason == "max_output_tokens" {
+			reason = "length"
+		}
+		c.SetFinishReasons(reason)
+	case "failed":
+		c.SetFinishReasons("error")
+	}
+	if res.JSON.Usage.Valid() {
+		c.SetUsage(llminstrRT.Usage{
+			InputTokens:           res.Usage.InputTokens,
+			OutputTokens:          res.Usage.OutputTokens,
+			CacheReadInputTokens:  res.Usage.InputTokensDetails.CachedTokens,
+			ReasoningOutputTokens: res.Usage.OutputTokensDetails.ReasoningTokens,
+		})
+	}
+	c.SetString("openai.response.service_tier", string(res.ServiceTier))
+}
+
+// llminstrOpenAIObserveHTTP returns opts plus a per-request middleware that
+// records the server address (host and port only) of each attempt. The
+// caller's slice is never modified.
+func llminstrOpenAIObserveHTTP(c *llminstrRT.Call, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
+	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
+		llminstrRT.Safe(func() {
+			c.SetServerURL(req.URL)
+			if host := req.URL.Hostname(); llminstrStrings.HasSuffix(host, ".openai.azure.com") || llminstrStrings.HasSuffix(host, ".cognitiveservices.azure.com") {
+				c.SetProviderName("azure.ai.openai")
+			}
+		})
+		return next(req)
+	})
+	out := make([]llminstrOption.RequestOption, 0, len(opts)+1)
+	out = append(out, opts...)
+	return append(out, observe)
+}
+
+// llminstrOpenAIChatRequest records the request parameters the call sets.
+func llminstrOpenAIChatRequest(c *llminstrRT.Call, body *llminstrOpenAI.ChatCompletionNewParams) {
+	if body.Temperature.Valid() {
+		c.SetTemperature(body.Temperature.Value)
+	}
+	if body.TopP.Valid() {
+		c.SetTopP(body.TopP.Value)
+	}
+	switch {
+	case body.MaxCompletionTokens.Valid():
+		c.SetMaxTokens(body.MaxCompletionTokens.Value)
+	case body.MaxTokens.Valid():
+		c.SetMaxTokens(body.MaxTokens.Value)
+	}
+	if body.Seed.Valid() {
+		c.SetSeed(body.Seed.Value)
+	}
+	if body.N.Valid() {
+		c.SetChoiceCount(body.N.Value)
+	}
+	if body.FrequencyPenalty.Valid() {
+		c.SetFrequencyPenalty(body.FrequencyPenalty.Value)
+	}
+	if body.PresencePenalty.Valid() {
+		c.SetPresencePenalty(body.PresencePenalty.Value)
+	}
+	switch {
+	case body.Stop.OfString.Valid():
+		c.SetStopSequences([]string{body.Stop.OfString.Value})
+	case len(body.Stop.OfStringArray) > 0:
+		c.SetStopSequences(body.Stop.OfStringArray)
+	}
+}
+
+// llminstrOpenAIChatResponse records what a completed chat call returned.
+func llminstrOpenAIChatResponse(c *llminstrRT.Call, res *llminstrOpenAI.ChatCompletion) {
+	c.SetResponse(res.ID, res.Model)
+	reasons := make([]string, 0, len(res.Choices))
+	for _, choice := range res.Choices {
+		reasons = append(reasons, choice.FinishReason)
+	}
+	c.SetFinishReasons(reasons...)
+	if res.JSON.Usage.Valid() {
+		c.SetUsage(llminstrOpenAIUsage(res.Usage))
+	}
+	c.SetString("openai.response.service_tier", string(res.ServiceTier))
+	c.SetString("openai.response.system_fingerprint", res.SystemFingerprint)
+}
+
+func llminstrOpenAIUsage(u llminstrOpenAI.CompletionUsage) llminstrRT.Usage {
+	return llminstrRT.Usage{
+		InputTokens:           u.PromptTokens,
+		OutputTokens:          u.CompletionTokens,
+		CacheReadInputTokens:  u.PromptTokensDetails.CachedTokens,
+		ReasoningOutputTokens: u.CompletionTokensDetails.ReasoningTokens,
+	}
+}
+
+// llminstrOpenAIErrorType maps an API error to its low-cardinality type.
+func llminstrOpenAIErrorType(err error) string {
+	if err == nil {
+		return ""
+	}
+	var apiErr *llminstrOpenAI.Error
+	if llminstrErrors.As(err, &apiErr) {
+		return llminstrRT.HTTPErrorType(apiErr.StatusCode)
+	}
+	var streamErr *llminstrSSE.StreamError
+	if llminstrErrors.As(err, &streamErr) {
+		return "StreamError"
+	}
+	return ""
+}

@@ -1,0 +1,186 @@
+package openai
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/llminstr/llminstr/internal/fakeprovider"
+	openai "github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+)
+
+func setup(tb testing.TB, handler http.Handler) (openai.Client, *tracetest.SpanRecorder) {
+	tb.Helper()
+	srv := httptest.NewServer(handler)
+	tb.Cleanup(srv.Close)
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	tb.Cleanup(func() { otel.SetTracerProvider(prev) })
+	client := openai.NewClient(option.WithBaseURL(srv.URL+"/v1/"), option.WithAPIKey("sk-x"), option.WithMaxRetries(0))
+	return client, rec
+}
+
+func chatParams() openai.ChatCompletionNewParams {
+	return openai.ChatCompletionNewParams{
+		Model:       "gpt-4o-mini",
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hi")},
+		Temperature: openai.Float(0.5),
+	}
+}
+
+func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
+	m := map[attribute.Key]attribute.Value{}
+	for _, kv := range s.Attributes() {
+		m[kv.Key] = kv.Value
+	}
+	return m
+}
+
+// TestStreamEndsOnce checks the stream wrapper's ways to end: drained,
+// closed early, closed twice, context cancelled.
+func TestStreamEndsOnce(t *testing.T) {
+	client, rec := setup(t, &fakeprovider.OpenAI{})
+	svc := &client.Chat.Completions
+	ctx := context.Background()
+
+	s := llminstrOpenAIChatNewStreaming(svc.NewStreaming, ctx, chatParams())
+	for s.Next() {
+	}
+	s.Close()
+	s.Close()
+
+	s = llminstrOpenAIChatNewStreaming(svc.NewStreaming, ctx, chatParams())
+	s.Next()
+	s.Close()
+
+	cctx, cancel := context.WithCancel(ctx)
+	s = llminstrOpenAIChatNewStreaming(svc.NewStreaming, cctx, chatParams())
+	s.Next()
+	cancel()
+	for s.Next() {
+	}
+
+	spans := rec.Ended()
+	if len(spans) != 3 {
+		t.Fatalf("got %d ended spans, want 3", len(spans))
+	}
+	if got := attrs(spans[0])["gen_ai.response.finish_reasons"].AsStringSlice(); strings.Join(got, ",") != "stop" {
+		t.Errorf("drained: finish reasons %v", got)
+	}
+	if _, ok := attrs(spans[1])["error.type"]; ok {
+		t.Errorf("early close recorded an error")
+	}
+	if got := attrs(spans[2])["error.type"].AsString(); got != "canceled" {
+		t.Errorf("cancelled stream: error.type %q, want canceled", got)
+	}
+}
+
+// The per-call benchmarks compare, against the same local server, the bare
+// SDK call, the call with a hand-written span carrying the same attributes,
+// and the call through llminstr's adapter.
+func BenchmarkChatNew(b *testing.B) {
+	client, _ := setup(b, &fakeprovider.OpenAI{})
+	svc := &client.Chat.Completions
+	ctx := context.Background()
+	p := chatParams()
+	tracer := otel.Tracer("handwritten")
+	b.Run("bare", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := svc.New(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("handwritten", func(b *testing.B) {
+		for b.Loop() {
+			ctx, span := tracer.Start(ctx, "chat "+p.Model, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+				attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.provider.name", "openai"),
+				attribute.String("gen_ai.request.model", p.Model), attribute.Float64("gen_ai.request.temperature", p.Temperature.Value)))
+			var host string
+			res, err := svc.New(ctx, p, option.WithMiddleware(func(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+				host = r.URL.Host
+				return next(r)
+			}))
+			if err != nil {
+				b.Fatal(err)
+			}
+			span.SetAttributes(attribute.String("server.address", host), attribute.String("gen_ai.response.id", res.ID),
+				attribute.String("gen_ai.response.model", res.Model), attribute.StringSlice("gen_ai.response.finish_reasons", []string{res.Choices[0].FinishReason}),
+				attribute.Int64("gen_ai.usage.input_tokens", res.Usage.PromptTokens), attribute.Int64("gen_ai.usage.output_tokens", res.Usage.CompletionTokens))
+			span.End()
+		}
+	})
+	b.Run("llminstr", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := llminstrOpenAIChatNew(svc.New, ctx, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// chunkServer streams n chunks per request.
+type chunkServer struct{ n int }
+
+func (s chunkServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	for i := 0; i < s.n; i++ {
+		fmt.Fprintf(w, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":null}]}\n\n")
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+}
+
+// BenchmarkStreamChunk reports the cost per chunk of a 1000-chunk stream,
+// bare and through the adapter; the difference is llminstr's per-chunk cost.
+func BenchmarkStreamChunk(b *testing.B) {
+	const chunks = 1000
+	client, _ := setup(b, chunkServer{n: chunks})
+	svc := &client.Chat.Completions
+	ctx := context.Background()
+	p := chatParams()
+	run := func(b *testing.B, open func() interface {
+		Next() bool
+		Close() error
+	}) {
+		for b.Loop() {
+			s := open()
+			n := 0
+			for s.Next() {
+				n++
+			}
+			s.Close()
+			if n != chunks {
+				b.Fatalf("got %d chunks", n)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
+	}
+	b.Run("bare", func(b *testing.B) {
+		run(b, func() interface {
+			Next() bool
+			Close() error
+		} {
+			return svc.NewStreaming(ctx, p)
+		})
+	})
+	b.Run("llminstr", func(b *testing.B) {
+		run(b, func() interface {
+			Next() bool
+			Close() error
+		} {
+			return llminstrOpenAIChatNewStreaming(svc.NewStreaming, ctx, p)
+		})
+	})
+}
