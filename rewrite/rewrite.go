@@ -132,15 +132,15 @@ type sourceFile struct {
 }
 
 type match struct {
-	rule  *rules.Rule
-	file  int
+	rule *rules.Rule
+	file int
 	// render returns the edits that call the given adapter function.
 	render func(adapter string) []edit
 	// alt indexes the rule's adapter alternatives (rules.Rule.Alternatives).
-	alt int
-	pos   token.Pos
-	end   token.Pos
-	site  int
+	alt  int
+	pos  token.Pos
+	end  token.Pos
+	site int
 	// target is the package the matched function is declared in.
 	target string
 	// status and reason are what is known before the rewrite is verified.

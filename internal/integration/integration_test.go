@@ -366,7 +366,7 @@ func TestChatApp(t *testing.T) {
 				"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
 				"gen_ai.response.id": fakeprovider.ResponsesID, "gen_ai.response.model": "gpt-4o-mini" + fakeprovider.ModelSuffix,
 				"gen_ai.response.finish_reasons": []any{"stop"},
-				"gen_ai.usage.input_tokens": int64(fakeprovider.PromptTokens), "gen_ai.usage.output_tokens": int64(5),
+				"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens), "gen_ai.usage.output_tokens": int64(5),
 				"gen_ai.usage.cache_read.input_tokens": int64(2), "gen_ai.usage.reasoning.output_tokens": int64(1),
 				"openai.response.service_tier": "default",
 			}
