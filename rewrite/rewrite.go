@@ -27,6 +27,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -471,7 +472,9 @@ func apply(cfg *Config, files []*sourceFile, active []*match, pkgName string) (o
 		if m.rule.Module != "" && len(m.rule.Packages) > 0 {
 			target = strings.TrimSuffix(m.target, strings.TrimPrefix(m.rule.Packages[0], m.rule.Module))
 		}
-		adapters[adapterKey{alt.File, m.rule.Module, target}] = true
+		for _, file := range alt.Files() {
+			adapters[adapterKey{file, m.rule.Module, target}] = true
+		}
 	}
 	fileIdxs := make([]int, 0, len(byFile))
 	for i := range byFile {
@@ -630,7 +633,7 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 			moved[adapter] = true
 			for _, m := range active {
 				alts := m.rule.Alternatives()
-				if alts[m.alt].File != adapter {
+				if !slices.Contains(alts[m.alt].Files(), adapter) {
 					continue
 				}
 				blamed = true

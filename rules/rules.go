@@ -55,20 +55,30 @@ type Rule struct {
 	// to this package's directory, that declares it.
 	Adapter     string
 	AdapterFile string
+	// AdapterWith are more files injected with AdapterFile.
+	AdapterWith []string
 	// Fallbacks are adapters for other versions of the SDK, tried in order
 	// when the previous one does not type-check against the SDK in use.
 	Fallbacks []AdapterRef
 }
 
-// AdapterRef names an adapter function and the file that declares it.
-type AdapterRef struct{ Func, File string }
+// AdapterRef names an adapter function, the file that declares it and the
+// other files injected with it.
+type AdapterRef struct {
+	Func string
+	File string
+	With []string
+}
+
+// Files returns every file the adapter needs.
+func (a AdapterRef) Files() []string { return append([]string{a.File}, a.With...) }
 
 // Alternatives returns the rule's adapters in the order they are tried.
 func (r *Rule) Alternatives() []AdapterRef {
-	return append([]AdapterRef{{r.Adapter, r.AdapterFile}}, r.Fallbacks...)
+	return append([]AdapterRef{{Func: r.Adapter, File: r.AdapterFile, With: r.AdapterWith}}, r.Fallbacks...)
 }
 
-//go:embed openai/openai.go exit/exit.go
+//go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go exit/exit.go
 var adapterFS embed.FS
 
 // AdapterSource returns the source of an adapter file.
@@ -82,11 +92,15 @@ func AdapterSource(name string) ([]byte, error) {
 
 // All returns every rule llminstr knows.
 func All() []Rule {
+	// openai-go's streams are observed through the stream iterator API of
+	// v3.74 and later, or else through a re-encoding decoder.
 	openai := func(id, op, pkg, recv, name, adapter string) Rule {
 		return Rule{
 			ID: id, Integration: "openai", Provider: "openai", Operation: op,
 			Packages: []string{pkg}, Module: "github.com/openai/openai-go/v3",
-			Receiver: recv, Name: name, Adapter: adapter, AdapterFile: "openai/openai.go",
+			Receiver: recv, Name: name,
+			Adapter: adapter, AdapterFile: "openai/openai.go", AdapterWith: []string{"openai/stream_iterator.go"},
+			Fallbacks: []AdapterRef{{Func: adapter, File: "openai/openai.go", With: []string{"openai/stream_decoder.go"}}},
 		}
 	}
 	const v3 = "github.com/openai/openai-go/v3"

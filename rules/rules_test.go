@@ -13,13 +13,20 @@ import (
 // import name starts with "llminstr", and no two adapter files declare the
 // same name.
 func TestAdapterFilesStayClearOfHostNames(t *testing.T) {
-	declaredIn := map[string]string{}
+	// Files injected together must not declare the same name.
+	together := map[[2]string]bool{}
 	files := map[string]bool{}
 	for _, r := range All() {
 		for _, a := range r.Alternatives() {
-			files[a.File] = true
+			for _, f := range a.Files() {
+				files[f] = true
+				for _, g := range a.Files() {
+					together[[2]string{f, g}] = true
+				}
+			}
 		}
 	}
+	declaredIn := map[string][]string{}
 	for name := range files {
 		src, err := AdapterSource(name)
 		if err != nil {
@@ -38,10 +45,12 @@ func TestAdapterFilesStayClearOfHostNames(t *testing.T) {
 			if !strings.HasPrefix(id.Name, "llminstr") {
 				t.Errorf("%s: top-level name %s must start with llminstr", name, id.Name)
 			}
-			if other, ok := declaredIn[id.Name]; ok && other != name {
-				t.Errorf("%s and %s both declare %s", name, other, id.Name)
+			for _, other := range declaredIn[id.Name] {
+				if other != name && together[[2]string{name, other}] {
+					t.Errorf("%s and %s are injected together and both declare %s", name, other, id.Name)
+				}
 			}
-			declaredIn[id.Name] = name
+			declaredIn[id.Name] = append(declaredIn[id.Name], name)
 		}
 		for _, d := range f.Decls {
 			switch d := d.(type) {

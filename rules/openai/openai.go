@@ -10,9 +10,7 @@ import (
 	llminstrContext "context"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
-	llminstrGoRuntime "runtime"
 	llminstrStrings "strings"
-	llminstrSync "sync"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 	llminstrOpenAI "github.com/openai/openai-go/v3"
@@ -111,78 +109,6 @@ func (a *llminstrOpenAIChoiceAccumulator) record(c *llminstrRT.Call) {
 	if a.hasUsage {
 		c.SetUsage(a.usage)
 	}
-}
-
-// llminstrOpenAIObserveStream returns a stream of the SDK's own type that
-// passes every event of stream to observe and ends the call exactly once:
-// when the stream is drained, fails or is closed, when ctx ends, or when
-// the stream is garbage collected. done records what was observed.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call)) *llminstrSSE.Stream[T] {
-	if stream == nil {
-		c.End(nil)
-		return stream
-	}
-	if err := stream.Err(); err != nil {
-		c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
-		return stream
-	}
-	it := &llminstrOpenAIStream[T]{inner: stream, call: c, observe: observe, done: done}
-	it.stopAfter = llminstrContext.AfterFunc(ctx, func() { it.finish(ctx.Err()) })
-	llminstrGoRuntime.SetFinalizer(it, func(it *llminstrOpenAIStream[T]) { it.finish(nil) })
-	return llminstrSSE.NewStreamWithBetaIterator[T](it, nil)
-}
-
-// llminstrOpenAIStream is the iterator behind an observed stream.
-type llminstrOpenAIStream[T any] struct {
-	inner     *llminstrSSE.Stream[T]
-	call      *llminstrRT.Call
-	observe   func(T)
-	done      func(*llminstrRT.Call)
-	stopAfter func() bool
-
-	mu       llminstrSync.Mutex
-	finished bool
-}
-
-func (s *llminstrOpenAIStream[T]) Next() bool {
-	if !s.inner.Next() {
-		s.finish(s.inner.Err())
-		return false
-	}
-	s.call.Chunk()
-	llminstrRT.Safe(func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.finished {
-			s.observe(s.inner.Current())
-		}
-	})
-	return true
-}
-
-func (s *llminstrOpenAIStream[T]) Current() T { return s.inner.Current() }
-
-func (s *llminstrOpenAIStream[T]) Err() error { return s.inner.Err() }
-
-func (s *llminstrOpenAIStream[T]) Close() error {
-	err := s.inner.Close()
-	s.finish(s.inner.Err())
-	return err
-}
-
-func (s *llminstrOpenAIStream[T]) finish(err error) {
-	s.mu.Lock()
-	if s.finished {
-		s.mu.Unlock()
-		return
-	}
-	s.finished = true
-	llminstrRT.Safe(func() { s.done(s.call) })
-	s.mu.Unlock()
-	if s.stopAfter != nil {
-		s.stopAfter()
-	}
-	s.call.EndWithErrorType(err, llminstrOpenAIErrorType(err))
 }
 
 // llminstrOpenAICompletionNew wraps (*CompletionService).New, the legacy
