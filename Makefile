@@ -23,6 +23,7 @@ vet:
 # programs with -toolexec; they share the module and build caches).
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Unit tests only.

@@ -465,3 +465,35 @@ func lineOf(t *testing.T, file, marker string) int {
 var _ = regexp.MustCompile
 var _ = context.Background
 var _ = time.Second
+
+// TestOlderSDK builds the app against openai-go v3.60.0, which predates the
+// stream iterator API: the streams are observed through the fallback
+// adapter, with no warning and the same spans.
+func TestOlderSDK(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	dir := copyApp(t, "chatapp")
+	run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", "github.com/openai/openai-go/v3@v3.60.0")
+	bin := filepath.Join(t.TempDir(), "chatapp")
+	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	if strings.Contains(out, "warning") {
+		t.Errorf("build warned:\n%s", out)
+	}
+	e := newEnv(t)
+	for _, mode := range []string{"plain", "stream", "responses-stream"} {
+		t.Run(mode, func(t *testing.T) {
+			out, spans := e.runApp(t, bin, mode, false)
+			if !strings.Contains(out, fakeprovider.Answer) {
+				t.Errorf("program output changed: %s", out)
+			}
+			s := oneChatSpan(t, spans)
+			if mode != "plain" {
+				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"}})
+			}
+			if _, ok := s.Attrs["gen_ai.response.id"]; !ok {
+				t.Errorf("no response id:\n%s", otlpreceiver.Describe(spans))
+			}
+		})
+	}
+}

@@ -1,0 +1,148 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/llminstr/llminstr/internal/cassette"
+	"github.com/llminstr/llminstr/internal/otlpreceiver"
+)
+
+// conformanceDir is the recorded provider traffic shared beside the repo.
+func conformanceDir(t *testing.T) string {
+	dir := filepath.Join(repoRoot(t), "..", "shared", "conformance")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("conformance data not found at %s: skipping the replay of recorded provider traffic", dir)
+	}
+	return dir
+}
+
+// TestConformanceOpenAI replays every OpenAI cassette through openai-go v3
+// built with -toolexec=llminstr and checks the values the cassettes' own
+// suites expect (see ../shared/conformance/README.md).
+func TestConformanceOpenAI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	cassettes := filepath.Join(conformanceDir(t), "openai")
+	dir := copyApp(t, "conformance-openai")
+	bin := filepath.Join(t.TempDir(), "conformance")
+	run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	receiver := otlpreceiver.Start()
+	defer receiver.Close()
+
+	replay := func(t *testing.T, name string) ([]otlpreceiver.Span, []otlpreceiver.Point) {
+		t.Helper()
+		its, err := cassette.Load(filepath.Join(cassettes, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := filepath.Join(t.TempDir(), "replay.json")
+		if err := cassette.WriteJSON(script, its); err != nil {
+			t.Fatal(err)
+		}
+		receiver.Reset()
+		run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL()}, bin)
+		return receiver.Spans(), receiver.Points()
+	}
+	common := map[string]any{
+		"gen_ai.provider.name": "openai", "gen_ai.operation.name": "chat",
+		"server.address": "api.openai.com", "server.port": int64(443),
+	}
+
+	t.Run("chat_completion_with_content", func(t *testing.T) {
+		spans, points := replay(t, "test_chat_completion_with_content.yaml")
+		s := oneChatSpan(t, spans)
+		if s.Name != "chat gpt-4o-mini" || s.Kind != "client" {
+			t.Errorf("span %q kind %s", s.Name, s.Kind)
+		}
+		wantAttrs(t, s, common)
+		wantAttrs(t, s, map[string]any{
+			"gen_ai.request.model":           "gpt-4o-mini",
+			"gen_ai.response.id":             "chatcmpl-ASYMQRl3A3DXL9FWCK9tnGRcKIO7q",
+			"gen_ai.response.model":          "gpt-4o-mini-2024-07-18",
+			"gen_ai.usage.input_tokens":      int64(12),
+			"gen_ai.usage.output_tokens":     int64(5),
+			"gen_ai.response.finish_reasons": []any{"stop"},
+		})
+		durationBounds := []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
+		tokens := map[string]float64{}
+		for _, p := range points {
+			switch p.Metric {
+			case "gen_ai.client.token.usage":
+				tokens[p.Attrs["gen_ai.token.type"].(string)] = p.Sum
+				// 12 and 5 are both in the (4,16] bucket.
+				if len(p.BucketCounts) < 3 || p.BucketCounts[2] != 1 {
+					t.Errorf("token usage buckets %v", p.BucketCounts)
+				}
+			case "gen_ai.client.operation.duration":
+				if !reflect.DeepEqual(p.Bounds, durationBounds) {
+					t.Errorf("duration bounds %v", p.Bounds)
+				}
+			}
+		}
+		if tokens["input"] != 12 || tokens["output"] != 5 {
+			t.Errorf("token usage metric %v, want input 12 output 5", tokens)
+		}
+	})
+
+	t.Run("chat_completion_streaming", func(t *testing.T) {
+		spans, _ := replay(t, "test_chat_completion_streaming.yaml")
+		s := oneChatSpan(t, spans)
+		wantAttrs(t, s, common)
+		wantAttrs(t, s, map[string]any{
+			"gen_ai.request.model":           "gpt-4",
+			"gen_ai.response.model":          "gpt-4-0613",
+			"gen_ai.response.id":             "chatcmpl-ASYMZ4oSykiIFK4lXLReDiKyAjsQl",
+			"gen_ai.usage.input_tokens":      int64(12),
+			"gen_ai.usage.output_tokens":     int64(5),
+			"gen_ai.response.finish_reasons": []any{"stop"},
+			"gen_ai.request.stream":          true,
+		})
+	})
+
+	t.Run("chat_completion_tool_calls", func(t *testing.T) {
+		spans, _ := replay(t, "test_chat_completion_tool_calls_with_content.yaml")
+		chats := chatSpans(spans)
+		if len(chats) != 2 {
+			t.Fatalf("got %d chat spans, want 2:\n%s", len(chats), otlpreceiver.Describe(spans))
+		}
+		byID := map[any]otlpreceiver.Span{}
+		for _, s := range chats {
+			byID[s.Attrs["gen_ai.response.id"]] = s
+		}
+		wantAttrs(t, byID["chatcmpl-ASYMU9Ntix7ePttk0MSuerJstef6U"], map[string]any{
+			"gen_ai.usage.input_tokens": int64(75), "gen_ai.usage.output_tokens": int64(51),
+			"gen_ai.response.finish_reasons": []any{"tool_calls"},
+		})
+		wantAttrs(t, byID["chatcmpl-ASYMVzdmBGDbUoHFmt6R16tdtZUzR"], map[string]any{
+			"gen_ai.usage.input_tokens": int64(99), "gen_ai.usage.output_tokens": int64(25),
+			"gen_ai.response.finish_reasons": []any{"stop"},
+		})
+	})
+
+	t.Run("chat_completion_multiple_choices", func(t *testing.T) {
+		spans, _ := replay(t, "test_chat_completion_multiple_choices.yaml")
+		wantAttrs(t, oneChatSpan(t, spans), map[string]any{
+			"gen_ai.request.choice.count":    int64(2),
+			"gen_ai.response.finish_reasons": []any{"stop", "stop"},
+			"gen_ai.usage.input_tokens":      int64(12),
+			"gen_ai.usage.output_tokens":     int64(24),
+		})
+	})
+
+	t.Run("embeddings_with_dimensions", func(t *testing.T) {
+		spans, _ := replay(t, "test_embeddings_with_dimensions.yaml")
+		if len(spans) != 1 || spans[0].Name != "embeddings text-embedding-3-small" {
+			t.Fatalf("spans:\n%s", otlpreceiver.Describe(spans))
+		}
+		wantAttrs(t, spans[0], map[string]any{
+			"gen_ai.operation.name":             "embeddings",
+			"gen_ai.usage.input_tokens":         int64(8),
+			"gen_ai.embeddings.dimension.count": int64(512),
+			"server.address":                    "api.openai.com",
+		})
+	})
+}
