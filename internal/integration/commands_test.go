@@ -276,7 +276,7 @@ func fileProxy(t *testing.T, v string) string {
 
 func TestInit(t *testing.T) {
 	proxy := fileProxy(t, "v0.1.0")
-	env := []string{proxy, "GONOSUMDB=github.com/llminstr", "GOFLAGS=-mod=mod"}
+	env := []string{proxy, "GONOSUMDB=github.com/llminstr"}
 
 	// Outside a module.
 	_, stderr, code := llminstrCmd(t, t.TempDir(), append(env, "GO111MODULE=on", "GOWORK=off"), "init")
@@ -331,7 +331,7 @@ func TestInit(t *testing.T) {
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/svc\n\ngo 1.26\n"), 0o666)
 	os.WriteFile(filepath.Join(mod, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o666)
 	run(t, ws, nil, "go", "work", "init", "./svc")
-	stdout, stderr, code = llminstrCmd(t, mod, env[:2], "init", "-version", "v0.1.0")
+	stdout, stderr, code = llminstrCmd(t, mod, env, "init", "-version", "v0.1.0")
 	if code != 0 || goModRequires(t, mod)["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
 		t.Errorf("init in a workspace: exit %d\n%s%s", code, stdout, stderr)
 	}
