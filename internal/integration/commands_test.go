@@ -196,6 +196,7 @@ func TestReport(t *testing.T) {
 		fromReport = append(fromReport, r.File+":"+strconv.Itoa(r.Line)+" "+r.Rule+" "+r.Status)
 	}
 	sort.Strings(fromBuild)
+	sort.Strings(fromReport)
 	if strings.Join(fromBuild, "\n") != strings.Join(fromReport, "\n") {
 		t.Errorf("LLMINSTR_REPORT:\n%s\nllminstr report:\n%s", strings.Join(fromBuild, "\n"), strings.Join(fromReport, "\n"))
 	}

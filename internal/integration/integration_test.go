@@ -488,8 +488,13 @@ func TestOlderSDK(t *testing.T) {
 				t.Errorf("program output changed: %s", out)
 			}
 			s := oneChatSpan(t, spans)
-			if mode != "plain" {
-				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"}})
+			switch mode {
+			case "stream": // n=2
+				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+					"gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))})
+			case "responses-stream":
+				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"},
+					"gen_ai.usage.output_tokens": int64(5)})
 			}
 			if _, ok := s.Attrs["gen_ai.response.id"]; !ok {
 				t.Errorf("no response id:\n%s", otlpreceiver.Describe(spans))
