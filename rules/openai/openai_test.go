@@ -16,8 +16,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/llminstr/llminstr/internal/fakeprovider"
+	llminstrRT "github.com/llminstr/llminstr/runtime"
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/packages/ssestream"
 )
 
 func setup(tb testing.TB, handler http.Handler) (openai.Client, *tracetest.SpanRecorder) {
@@ -188,5 +190,65 @@ func BenchmarkStreamChunk(b *testing.B) {
 		} {
 			return llminstrOpenAIChatNewStreaming(svc.NewStreaming, ctx, p)
 		})
+	})
+}
+
+// sliceIterator replays decoded chunks, so that a stream costs no I/O and
+// no decoding: what remains is the observer's own cost.
+type sliceIterator struct {
+	chunks []openai.ChatCompletionChunk
+	i      int
+}
+
+func (s *sliceIterator) Next() bool                          { s.i++; return s.i <= len(s.chunks) }
+func (s *sliceIterator) Current() openai.ChatCompletionChunk { return s.chunks[s.i-1] }
+func (s *sliceIterator) Err() error                          { return nil }
+func (s *sliceIterator) Close() error                        { return nil }
+
+// BenchmarkObserverPerChunk isolates the per-chunk cost of the stream
+// observer: the same decoded chunks read bare and through the observer.
+func BenchmarkObserverPerChunk(b *testing.B) {
+	const chunks = 1000
+	setup(b, chunkServer{})
+	var chunk openai.ChatCompletionChunk
+	if err := chunk.UnmarshalJSON([]byte(`{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}`)); err != nil {
+		b.Fatal(err)
+	}
+	all := make([]openai.ChatCompletionChunk, chunks)
+	for i := range all {
+		all[i] = chunk
+	}
+	newInner := func() *ssestream.Stream[openai.ChatCompletionChunk] {
+		return ssestream.NewStreamWithBetaIterator[openai.ChatCompletionChunk](&sliceIterator{chunks: all}, nil)
+	}
+	consume := func(b *testing.B, s *ssestream.Stream[openai.ChatCompletionChunk]) {
+		n := 0
+		for s.Next() {
+			n++
+		}
+		s.Close()
+		if n != chunks {
+			b.Fatalf("got %d chunks", n)
+		}
+	}
+	b.Run("bare", func(b *testing.B) {
+		for b.Loop() {
+			consume(b, newInner())
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
+	})
+	b.Run("llminstr", func(b *testing.B) {
+		ctx := context.Background()
+		for b.Loop() {
+			_, c := llminstrRT.StartInference(ctx, "chat", "openai", "m")
+			acc := &llminstrOpenAIChoiceAccumulator{}
+			consume(b, llminstrOpenAIObserveStream(ctx, c, newInner(), func(chunk openai.ChatCompletionChunk) {
+				acc.meta(chunk.ID, chunk.Model)
+				for _, choice := range chunk.Choices {
+					acc.finish(choice.Index, choice.FinishReason)
+				}
+			}, acc.record))
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
 	})
 }
