@@ -30,6 +30,10 @@ const (
 type Deps struct {
 	// Imports are the packages the instrumented code needs at link time.
 	Imports []string
+	// Exports are the export files (in the build cache) the instrumented
+	// code was compiled against, by import path, with their dependencies:
+	// later compiles and the link reuse them instead of resolving again.
+	Exports map[string]string
 }
 
 // Read returns the llminstr member of the archive at path, or ok=false if
@@ -71,10 +75,14 @@ func Read(path string) (deps Deps, ok bool, err error) {
 }
 
 func parse(body []byte) Deps {
-	var d Deps
+	d := Deps{Exports: map[string]string{}}
 	for _, line := range strings.Split(string(body), "\n") {
 		if p, ok := strings.CutPrefix(line, "import "); ok && p != "" {
 			d.Imports = append(d.Imports, p)
+		} else if e, ok := strings.CutPrefix(line, "export "); ok {
+			if path, file, ok := strings.Cut(e, "="); ok && path != "" && file != "" {
+				d.Exports[path] = file
+			}
 		}
 	}
 	return d
@@ -91,6 +99,14 @@ func Append(path string, d Deps) error {
 			continue
 		}
 		fmt.Fprintf(&body, "import %s\n", p)
+	}
+	paths := make([]string, 0, len(d.Exports))
+	for p := range d.Exports {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&body, "export %s=%s\n", p, d.Exports[p])
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {

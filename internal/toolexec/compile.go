@@ -65,12 +65,12 @@ func compile(args []string) (int, error) {
 		return execTool(args), nil
 	}
 	allRules := rules.All()
-	reaches, linkImports := reachesSDK(cfg, allRules)
+	reaches, inherited := reachesSDK(cfg, allRules)
 	if !reaches {
 		return execTool(args), nil
 	}
 
-	newArgs, extraImports, err := instrument(c, cfg, allRules)
+	newArgs, extraImports, resolved, err := instrument(c, cfg, allRules, inherited.Exports)
 	if err != nil {
 		if strict() {
 			return 1, fmt.Errorf("%s: %w", c.pkg, err)
@@ -103,8 +103,11 @@ func compile(args []string) (int, error) {
 	}
 	if c.pack {
 		// Standard packages come with the closure of the others at link time.
-		deps := archive.Deps{}
-		for _, p := range append(linkImports, extraImports...) {
+		deps := archive.Deps{Exports: inherited.Exports}
+		if newArgs != nil && len(resolved) > 0 {
+			deps.Exports = resolved
+		}
+		for _, p := range append(inherited.Imports, extraImports...) {
 			if !isStd(p) {
 				deps.Imports = append(deps.Imports, p)
 			}
@@ -118,15 +121,15 @@ func compile(args []string) (int, error) {
 
 // reachesSDK reports whether a package whose direct imports are in cfg can
 // reach an instrumented SDK: it imports one, or imports a package that
-// llminstr marked. It also returns the link-time imports its dependencies
-// recorded.
-func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, []string) {
+// llminstr marked. It also returns what its dependencies' marks recorded:
+// their link-time imports and the export files they were compiled against.
+func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, archive.Deps) {
 	sdk := map[string]bool{}
 	for _, p := range rules.SDKPackages(rs) {
 		sdk[p] = true
 	}
 	reaches := false
-	var imports []string
+	inherited := archive.Deps{Exports: map[string]string{}}
 	for path, file := range cfg.packageFile {
 		if sdk[path] {
 			reaches = true
@@ -139,18 +142,43 @@ func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, []string) {
 			continue
 		}
 		reaches = true
-		imports = append(imports, deps.Imports...)
+		inherited.Imports = append(inherited.Imports, deps.Imports...)
+		for p, f := range deps.Exports {
+			if _, ok := inherited.Exports[p]; !ok {
+				inherited.Exports[p] = f
+			}
+		}
 	}
-	return reaches, imports
+	return reaches, inherited
 }
 
-// instrument rewrites the package and returns the compile arguments to use
-// and the packages the rewritten code imports. A nil args means there is
-// nothing to change.
-func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, imports []string, err error) {
+// reuse returns known when it has an existing export file for every path:
+// the marks of dependencies record the export files they were compiled
+// against, which stay valid while the build cache keeps them.
+func reuse(known map[string]string, paths []string) (map[string]string, bool) {
+	if len(known) == 0 {
+		return nil, false
+	}
+	for _, p := range paths {
+		if _, ok := known[p]; !ok {
+			return nil, false
+		}
+	}
+	for _, f := range known {
+		if _, err := os.Stat(f); err != nil {
+			return nil, false // trimmed from the build cache
+		}
+	}
+	return known, true
+}
+
+// instrument rewrites the package and returns the compile arguments to use,
+// the packages the rewritten code imports and the export files resolved for
+// them. A nil args means there is nothing to change.
+func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[string]string) (args, imports []string, resolved map[string]string, err error) {
 	workDir := filepath.Dir(filepath.Dir(c.importcfg))
 	res := &resolver{workDir: workDir}
-	resolved := map[string]string{}
+	resolved = map[string]string{}
 	prepare := func(imports []string) error {
 		var missing []string
 		for _, p := range imports {
@@ -159,6 +187,10 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 			}
 		}
 		if len(missing) == 0 {
+			return nil
+		}
+		if r, ok := reuse(known, missing); ok {
+			resolved = r
 			return nil
 		}
 		r, err := res.resolveClosure(missing)
@@ -188,7 +220,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 	}
 	userCfg, err := loadConfig()
 	if err != nil {
-		return nil, nil, &userError{err}
+		return nil, nil, nil, &userError{err}
 	}
 	result, err := rewrite.Rewrite(&rewrite.Config{
 		ImportPath: c.pkg,
@@ -204,14 +236,14 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 	if err != nil {
 		var missing *missingRuntimeError
 		if errors.As(err, &missing) {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if errors.Is(err, rewrite.ErrNotTypeChecked) {
 			// Leave the user's own errors to the compiler.
 			debugf("%s: not instrumented: %v", c.pkg, err)
-			return nil, nil, nil
+			return nil, nil, nil, nil
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, w := range result.Warnings {
 		fmt.Fprintf(os.Stderr, "llminstr: warning: %s\n", w)
@@ -222,22 +254,22 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 		}
 	}
 	if len(result.Warnings) > 0 && strict() {
-		return nil, nil, fmt.Errorf("LLMINSTR_STRICT=1: %d call site(s) left uninstrumented", len(result.Warnings))
+		return nil, nil, nil, fmt.Errorf("LLMINSTR_STRICT=1: %d call site(s) left uninstrumented", len(result.Warnings))
 	}
 	if !result.Changed() {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 
 	outDir := filepath.Join(filepath.Dir(c.output), "llminstr")
 	if err := os.MkdirAll(outDir, 0o777); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	args = append([]string(nil), c.args...)
 	replaced := map[string]string{}
 	for _, f := range result.Rewritten {
 		dst := filepath.Join(outDir, filepath.Base(f.Path))
 		if err := os.WriteFile(dst, f.Content, 0o666); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		replaced[f.Path] = dst
 	}
@@ -249,7 +281,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 	for _, g := range result.Generated {
 		dst := filepath.Join(outDir, g.Path)
 		if err := os.WriteFile(dst, g.Content, 0o666); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		args = append(args, dst)
 	}
@@ -264,12 +296,12 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 		}
 		add[p] = resolved[p]
 		if add[p] == "" {
-			return nil, nil, fmt.Errorf("no export data for %q", p)
+			return nil, nil, nil, fmt.Errorf("no export data for %q", p)
 		}
 	}
 	newCfg, err := cfg.withPackages(filepath.Join(outDir, "importcfg"), add)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for i := 1; i < len(args); i++ {
 		if args[i] == "-importcfg" && i+1 < len(args) {
@@ -278,7 +310,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule) (args, import
 			args[i] = "-importcfg=" + newCfg
 		}
 	}
-	return args, result.Imports, nil
+	return args, result.Imports, resolved, nil
 }
 
 // keep copies the rewritten and generated files to dir/<import path>/ for

@@ -50,10 +50,12 @@ func link(args []string) (int, error) {
 	if len(missing) == 0 {
 		return execTool(args), nil
 	}
-	res := &resolver{workDir: filepath.Dir(filepath.Dir(importcfgPath))}
-	resolved, err := res.resolveClosure(missing)
-	if err != nil {
-		return 1, fmt.Errorf("link: %w", err)
+	resolved, ok := reuse(deps.Exports, missing)
+	if !ok {
+		res := &resolver{workDir: filepath.Dir(filepath.Dir(importcfgPath))}
+		if resolved, err = res.resolveClosure(missing); err != nil {
+			return 1, fmt.Errorf("link: %w", err)
+		}
 	}
 	newPath, err := cfg.withPackages(importcfgPath+".llminstr", resolved)
 	if err != nil {

@@ -1,0 +1,39 @@
+package archive
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// TestAppendRead appends the member to an archive of even and odd size and
+// reads it back. (That the linker skips the member is shown by every
+// integration test, whose programs link marked archives.)
+func TestAppendRead(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 1} { // an odd-sized archive gets padding
+		path := filepath.Join(dir, "pkg.a")
+		content := "!<arch>\n" + "__.PKGDEF       0           0     0     644     1         `\n" + "x"
+		if size == 0 {
+			content += "\n"
+		}
+		if err := os.WriteFile(path, []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := Read(path); ok || err != nil {
+			t.Fatalf("unmarked archive: ok=%v err=%v", ok, err)
+		}
+		want := Deps{Imports: []string{"a/b", "c"}, Exports: map[string]string{"a/b": "/cache/ab-d", "c": "/cache/c-d"}}
+		if err := Append(path, want); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := Read(path)
+		if !ok || err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("read back %+v ok=%v err=%v, want %+v", got, ok, err, want)
+		}
+	}
+	if _, ok, _ := Read(filepath.Join(dir, "missing.a")); ok {
+		t.Error("missing file reported as marked")
+	}
+}
