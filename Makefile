@@ -3,7 +3,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 28m
 
-.PHONY: all build demo test test-short vet bench-build clean
+.PHONY: all build demo test test-short vet bench bench-build fuzz clean
 
 all: build
 
@@ -34,6 +34,16 @@ test-short:
 # Whole-build overhead: plain vs instrumented, clean and warm, same run.
 bench-build:
 	./scripts/bench-build.sh
+
+# Per-call and per-chunk runtime overhead (compare with benchstat).
+bench:
+	$(GO) test -run '^$$' -bench . -count 10 ./rules/openai
+
+# Fuzz the stream observers (both variants) for FUZZTIME each.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
+	$(GO) test -tags llminstr_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
 
 clean:
 	rm -rf bin

@@ -6,7 +6,6 @@
 package preview
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -167,10 +166,7 @@ func Run(opts Options) ([]*Package, error) {
 			Disabled:   opts.Disabled,
 			Main:       true,
 		})
-		if errors.Is(err, rewrite.ErrNotTypeChecked) {
-			return nil, fmt.Errorf("%s: %w", p.PkgPath, err)
-		}
-		if err != nil {
+		if err != nil { // including rewrite.ErrNotTypeChecked: the user's code has errors
 			return nil, fmt.Errorf("%s: %w", p.PkgPath, err)
 		}
 		pkg := &Package{ImportPath: p.PkgPath, Dir: p.Dir, Result: res, Originals: map[string][]byte{}}

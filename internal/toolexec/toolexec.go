@@ -27,12 +27,10 @@ import (
 func strict() bool { return os.Getenv("LLMINSTR_STRICT") == "1" }
 
 // IsToolInvocation reports whether args (without the program name) are a
-// toolexec invocation: a path to a Go tool followed by its arguments.
+// toolexec invocation: the go command passes the tool's absolute path,
+// followed by the tool's arguments.
 func IsToolInvocation(args []string) bool {
-	if len(args) == 0 {
-		return false
-	}
-	return filepath.IsAbs(args[0]) || strings.ContainsRune(args[0], os.PathSeparator)
+	return len(args) > 0 && filepath.IsAbs(args[0])
 }
 
 // Run runs one tool invocation and returns the exit code.
