@@ -97,12 +97,17 @@ func (a *llminstrOpenAIChoiceAccumulator) finish(index int64, reason string) {
 	}
 }
 
-func (a *llminstrOpenAIChoiceAccumulator) record(c *llminstrRT.Call) {
+// record sets what was accumulated. A stream that failed (or whose context
+// ended) reports finish reason "error" for the choices that never finished.
+func (a *llminstrOpenAIChoiceAccumulator) record(c *llminstrRT.Call, err error) {
 	c.SetResponse(a.id, a.model)
 	var reasons []string
 	for _, r := range a.finishes {
-		if r != "" {
+		switch {
+		case r != "":
 			reasons = append(reasons, r)
+		case err != nil:
+			reasons = append(reasons, "error")
 		}
 	}
 	c.SetFinishReasons(reasons...)
@@ -127,7 +132,7 @@ func llminstrOpenAICompletionNew(
 		if err == nil && res != nil {
 			acc := &llminstrOpenAIChoiceAccumulator{}
 			llminstrOpenAICompletionChunk(acc, *res)
-			acc.record(c)
+			acc.record(c, nil)
 		}
 	})
 	c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
@@ -270,12 +275,15 @@ func llminstrOpenAIResponseNewStreaming(
 				final = &r
 			}
 		},
-		func(c *llminstrRT.Call) {
+		func(c *llminstrRT.Call, err error) {
 			if final != nil {
 				llminstrOpenAIResponseRecord(c, final)
 				return
 			}
 			c.SetResponse(id, model)
+			if err != nil {
+				c.SetFinishReasons("error")
+			}
 		})
 }
 

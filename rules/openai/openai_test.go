@@ -93,6 +93,10 @@ func TestStreamEndsOnce(t *testing.T) {
 	if got := attrs(spans[2])["error.type"].AsString(); got != "canceled" {
 		t.Errorf("cancelled stream: error.type %q, want canceled", got)
 	}
+	// The choice that never finished is reported as ended by an error.
+	if got := attrs(spans[2])["gen_ai.response.finish_reasons"].AsStringSlice(); strings.Join(got, ",") != "error" {
+		t.Errorf("cancelled stream: finish reasons %v, want [error]", got)
+	}
 }
 
 // The per-call benchmarks compare, against the same local server, the bare

@@ -20,8 +20,9 @@ import (
 // llminstrOpenAIObserveStream returns a stream of the SDK's own type that
 // passes every event of stream to observe and ends the call exactly once:
 // when the stream is drained, fails or is closed, when ctx ends, or when
-// the stream is garbage collected. done records what was observed.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call)) *llminstrSSE.Stream[T] {
+// the stream is garbage collected. done records what was observed, and how
+// the stream ended.
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
 	if stream == nil {
 		c.End(nil)
 		return stream
@@ -42,7 +43,7 @@ type llminstrOpenAIStreamDecoder[T any] struct {
 	inner     *llminstrSSE.Stream[T]
 	call      *llminstrRT.Call
 	observe   func(T)
-	done      func(*llminstrRT.Call)
+	done      func(*llminstrRT.Call, error)
 	stopAfter func() bool
 	event     llminstrSSE.Event
 
@@ -91,7 +92,7 @@ func (d *llminstrOpenAIStreamDecoder[T]) finish(err error) {
 		return
 	}
 	d.finished = true
-	llminstrRT.Safe(func() { d.done(d.call) })
+	llminstrRT.Safe(func() { d.done(d.call, err) })
 	d.mu.Unlock()
 	if d.stopAfter != nil {
 		d.stopAfter()

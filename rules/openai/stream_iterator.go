@@ -18,8 +18,9 @@ import (
 // llminstrOpenAIObserveStream returns a stream of the SDK's own type that
 // passes every event of stream to observe and ends the call exactly once:
 // when the stream is drained, fails or is closed, when ctx ends, or when
-// the stream is garbage collected. done records what was observed.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call)) *llminstrSSE.Stream[T] {
+// the stream is garbage collected. done records what was observed, and how
+// the stream ended.
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
 	if stream == nil {
 		c.End(nil)
 		return stream
@@ -39,7 +40,7 @@ type llminstrOpenAIStream[T any] struct {
 	inner     *llminstrSSE.Stream[T]
 	call      *llminstrRT.Call
 	observe   func(T)
-	done      func(*llminstrRT.Call)
+	done      func(*llminstrRT.Call, error)
 	stopAfter func() bool
 
 	mu       llminstrSync.Mutex
@@ -79,7 +80,7 @@ func (s *llminstrOpenAIStream[T]) finish(err error) {
 		return
 	}
 	s.finished = true
-	llminstrRT.Safe(func() { s.done(s.call) })
+	llminstrRT.Safe(func() { s.done(s.call, err) })
 	s.mu.Unlock()
 	if s.stopAfter != nil {
 		s.stopAfter()
