@@ -17,7 +17,6 @@ import (
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdkresource "go.opentelemetry.io/otel/sdk/resource"
 )
 
 // Metric names and the bucket boundaries the GenAI semantic conventions advise.
@@ -49,7 +48,7 @@ func meters() *instruments {
 		return c
 	}
 	provider := global
-	if fmt.Sprintf("%T", global) == "*global.meterProvider" {
+	if isDefaultGlobal(global) {
 		provider = ownMeterProvider()
 	}
 	m := provider.Meter(instrumentationName, metric.WithInstrumentationVersion(Version))
@@ -92,19 +91,12 @@ func ownMeterProvider() metric.MeterProvider {
 	return ownMeter.provider
 }
 
-// meterProviderFromEnv builds a MeterProvider from OTEL_METRICS_EXPORTER
-// (otlp, console, none), with the same default as traces: otlp when an OTLP
-// endpoint is configured, otherwise none.
+// meterProviderFromEnv builds a MeterProvider from OTEL_METRICS_EXPORTER,
+// chosen as for traces (see exporterFromEnv).
 func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric.MeterProvider, func(context.Context) error, error) {
-	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
-		return metricnoop.NewMeterProvider(), nil, nil
-	}
-	name := strings.ToLower(strings.TrimSpace(getenv("OTEL_METRICS_EXPORTER")))
-	if name == "" {
-		name = "none"
-		if getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") != "" {
-			name = "otlp"
-		}
+	name, err := exporterFromEnv(getenv, "OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+	if err != nil {
+		return nil, nil, err
 	}
 	var exporter sdkmetric.Exporter
 	switch name {
@@ -118,16 +110,10 @@ func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric
 			return nil, nil, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp: %w", err)
 		}
 		exporter = exp
-	default:
-		return nil, nil, fmt.Errorf("OTEL_METRICS_EXPORTER=%q is not supported (use otlp, console or none)", name)
-	}
-	res, err := sdkresource.Merge(sdkresource.Default(), sdkresource.Environment())
-	if err != nil {
-		res = sdkresource.Default()
 	}
 	mp := sdkmetric.NewMeterProvider(
 		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithInterval(30*time.Second))),
-		sdkmetric.WithResource(res),
+		sdkmetric.WithResource(resourceFromEnv()),
 	)
 	return mp, mp.Shutdown, nil
 }

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	sdkresource "go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -50,12 +48,6 @@ func tracer() trace.Tracer {
 	return t
 }
 
-// isDefaultGlobal reports whether p is the OpenTelemetry API's placeholder
-// provider, which means the application has not called otel.SetTracerProvider.
-func isDefaultGlobal(p trace.TracerProvider) bool {
-	return fmt.Sprintf("%T", p) == "*global.tracerProvider"
-}
-
 var own struct {
 	once     sync.Once
 	provider trace.TracerProvider
@@ -79,23 +71,14 @@ func ownProvider() trace.TracerProvider {
 }
 
 // providerFromEnv builds a TracerProvider from the standard OpenTelemetry
-// environment. The exporter is OTEL_TRACES_EXPORTER (otlp, console, none);
-// when it is unset, spans are exported over OTLP only if an OTLP endpoint is
-// configured, so that an instrumented program never starts dialing a
-// collector nobody asked for.
+// environment; see exporterFromEnv for the choice of exporter.
 func providerFromEnv(getenv func(string) string, console io.Writer) (trace.TracerProvider, func(context.Context) error, error) {
-	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
-		return noop.NewTracerProvider(), nil, nil
-	}
-	exporterName := strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_EXPORTER")))
-	if exporterName == "" {
-		exporterName = "none"
-		if getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
-			exporterName = "otlp"
-		}
+	name, err := exporterFromEnv(getenv, "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	if err != nil {
+		return nil, nil, err
 	}
 	var exporter sdktrace.SpanExporter
-	switch exporterName {
+	switch name {
 	case "none":
 		return noop.NewTracerProvider(), nil, nil
 	case "console":
@@ -106,17 +89,10 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 			return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp: %w", err)
 		}
 		exporter = exp
-	default:
-		return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=%q is not supported (use otlp, console or none)", exporterName)
-	}
-	res, err := sdkresource.Merge(sdkresource.Default(), sdkresource.Environment())
-	if err != nil {
-		// A partial resource is still useful; keep what could be read.
-		res = sdkresource.Default()
 	}
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exporter),
-		sdktrace.WithResource(res),
+		sdktrace.WithResource(resourceFromEnv()),
 	)
 	return tp, tp.Shutdown, nil
 }

@@ -231,3 +231,26 @@ func TestConsoleExporter(t *testing.T) {
 		}
 	}
 }
+
+func TestExporterFromEnv(t *testing.T) {
+	cases := []struct {
+		env      map[string]string
+		selector string
+		want     string
+		wantErr  bool
+	}{
+		{map[string]string{}, "OTEL_METRICS_EXPORTER", "none", false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://x"}, "OTEL_METRICS_EXPORTER", "otlp", false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://x"}, "OTEL_TRACES_EXPORTER", "none", false},
+		{map[string]string{"OTEL_METRICS_EXPORTER": " Console "}, "OTEL_METRICS_EXPORTER", "console", false},
+		{map[string]string{"OTEL_METRICS_EXPORTER": "console", "OTEL_SDK_DISABLED": "TRUE"}, "OTEL_METRICS_EXPORTER", "none", false},
+		{map[string]string{"OTEL_METRICS_EXPORTER": "prometheus"}, "OTEL_METRICS_EXPORTER", "", true},
+	}
+	endpoints := map[string]string{"OTEL_METRICS_EXPORTER": "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_TRACES_EXPORTER": "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}
+	for _, tc := range cases {
+		got, err := exporterFromEnv(func(k string) string { return tc.env[k] }, tc.selector, endpoints[tc.selector])
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("%v %s: got %q, %v; want %q (error %v)", tc.env, tc.selector, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
