@@ -61,26 +61,13 @@ func runPreview(lf loadFlags, patterns []string) ([]*preview.Package, error) {
 		buildFlags = append(buildFlags, "-tags="+lf.tags)
 	}
 	all := rules.All()
-	cfg, err := config.Load(moduleRootFrom(dir), os.Getenv, rules.Integrations(all))
+	cfg, err := config.Load(config.ModuleRoot(dir), os.Getenv, rules.Integrations(all))
 	if err != nil {
 		return nil, err
 	}
 	return preview.Run(preview.Options{
 		Dir: dir, BuildFlags: buildFlags, Patterns: patterns, Rules: all, Disabled: cfg.Disabled,
 	})
-}
-
-func moduleRootFrom(dir string) string {
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 // relative shortens a path to be relative to the working directory when it

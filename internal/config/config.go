@@ -154,3 +154,28 @@ func unquote(s string) string {
 	}
 	return s
 }
+
+// ModuleRoot returns the directory of the go.mod that governs dir, the
+// place llminstr.yaml is looked for, or "" outside a module.
+func ModuleRoot(dir string) string {
+	if gomod := FindUp(dir, "go.mod"); gomod != "" {
+		return filepath.Dir(gomod)
+	}
+	return ""
+}
+
+// FindUp returns the path of the file name in dir or its nearest parent
+// that has one, or "".
+func FindUp(dir, name string) string {
+	for {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}

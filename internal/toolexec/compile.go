@@ -350,16 +350,7 @@ func importPath(c compileCommand) string {
 // loadConfig reads llminstr.yaml at the root of the module being built (the
 // parent go command's) and LLMINSTR_DISABLE.
 func loadConfig() (*config.Config, error) {
-	return config.Load(moduleRoot(), os.Getenv, rules.Integrations(rules.All()))
-}
-
-// moduleRoot is the directory of the main module's go.mod, found from the
-// parent go command's directory.
-func moduleRoot() string {
-	if gomod := findUp(parentGoCommand().dir, "go.mod"); gomod != "" {
-		return filepath.Dir(gomod)
-	}
-	return ""
+	return config.Load(config.ModuleRoot(parentGoCommand().dir), os.Getenv, rules.Integrations(rules.All()))
 }
 
 // userError is a mistake in the user's configuration: it fails the build,

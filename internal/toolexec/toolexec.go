@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/llminstr/llminstr/internal/config"
 	"github.com/llminstr/llminstr/rules"
 )
 
@@ -150,7 +151,7 @@ func runtimeRequirement() string {
 	dir, _ := os.Getwd()
 	var b strings.Builder
 	for _, name := range []string{"go.work", "go.mod"} {
-		path := findUp(dir, name)
+		path := config.FindUp(dir, name)
 		if name == "go.work" {
 			if env := os.Getenv("GOWORK"); env == "off" {
 				continue
@@ -182,20 +183,6 @@ func runtimeRequirement() string {
 		}
 	}
 	return b.String()
-}
-
-func findUp(dir, name string) string {
-	for {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 func hashGoFiles(dir string) string {
