@@ -191,7 +191,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 
 	var matches []*match
 	for i, f := range files {
-		matches = append(matches, findCalls(cfg, fset, info, i, f.ast)...)
+		matches = append(matches, findCalls(cfg, fset, info, i, f.ast, f.src)...)
 		if cfg.Main && pkgName == "main" {
 			matches = append(matches, findMain(cfg, fset, i, f.ast)...)
 		}
@@ -273,11 +273,11 @@ func check(fset *token.FileSet, cfg *Config, files []*ast.File, info *types.Info
 }
 
 // findCalls finds the calls of KindCall rules' targets in one file.
-func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File) []*match {
+func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File, src []byte) []*match {
 	var out []*match
 	tf := fset.File(f.Pos())
 	base := tf.Base()
-	ignored := ignoreDirectives(fset, f)
+	ignored := ignoreDirectives(fset, f, src)
 	callFuns := map[ast.Expr]bool{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -340,13 +340,20 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 // enclosing function.
 const ignoreDirective = "//llminstr:ignore"
 
-func ignoreDirectives(fset *token.FileSet, f *ast.File) func(token.Pos) bool {
+func ignoreDirectives(fset *token.FileSet, f *ast.File, src []byte) func(token.Pos) bool {
 	tf := fset.File(f.Pos())
-	lines := map[int]bool{}
+	onLine := map[int]bool{} // a directive anywhere on the line
+	alone := map[int]bool{}  // a directive with nothing before it on its line
 	for _, cg := range f.Comments {
 		for _, c := range cg.List {
-			if strings.HasPrefix(c.Text, ignoreDirective) {
-				lines[tf.Line(c.Pos())] = true
+			if !strings.HasPrefix(c.Text, ignoreDirective) {
+				continue
+			}
+			line := tf.Line(c.Pos())
+			onLine[line] = true
+			start, at := tf.Offset(tf.LineStart(line)), tf.Offset(c.Pos())
+			if start <= at && at <= len(src) && len(bytes.TrimSpace(src[start:at])) == 0 {
+				alone[line] = true
 			}
 		}
 	}
@@ -363,7 +370,7 @@ func ignoreDirectives(fset *token.FileSet, f *ast.File) func(token.Pos) bool {
 	}
 	return func(p token.Pos) bool {
 		line := tf.Line(p)
-		if lines[line] || lines[line-1] {
+		if onLine[line] || alone[line-1] {
 			return true
 		}
 		for _, s := range funcs {

@@ -46,6 +46,9 @@ func main() {
 
 	// Opted out, on its line and by its function.
 	_, _ = a.client.Chat.Completions.New(ctx, params()) //llminstr:ignore
+	_, _ = a.client.Chat.Completions.New(ctx, params()) // rewritten: the directive above ends a line of code
+	//llminstr:ignore
+	_, _ = a.client.Chat.Completions.New(ctx, params())
 	quiet(ctx, a)
 
 	if err != nil {
