@@ -94,24 +94,28 @@ func AdapterSource(name string) ([]byte, error) {
 func All() []Rule {
 	// openai-go's streams are observed through the stream iterator API of
 	// v3.74 and later, or else through a re-encoding decoder.
-	openai := func(id, op, pkg, recv, name, adapter string) Rule {
+	// One adapter serves v1, v2 and v3: their APIs agree on what the
+	// adapters use, and the engine rewrites the v3 import paths to the major
+	// version a package calls.
+	openai := func(id, op, sub, recv, name, adapter string) Rule {
+		const v3 = "github.com/openai/openai-go/v3"
 		return Rule{
 			ID: id, Integration: "openai", Provider: "openai", Operation: op,
-			Packages: []string{pkg}, Module: "github.com/openai/openai-go/v3",
+			Packages: []string{v3 + sub, "github.com/openai/openai-go/v2" + sub, "github.com/openai/openai-go" + sub},
+			Module:   v3,
 			Receiver: recv, Name: name,
 			Adapter: adapter, AdapterFile: "openai/openai.go", AdapterWith: []string{"openai/stream_iterator.go"},
 			Fallbacks: []AdapterRef{{Func: adapter, File: "openai/openai.go", With: []string{"openai/stream_decoder.go"}}},
 		}
 	}
-	const v3 = "github.com/openai/openai-go/v3"
 	return []Rule{
-		openai("openai.chat.completions.new", "chat", v3, "ChatCompletionService", "New", "llminstrOpenAIChatNew"),
-		openai("openai.chat.completions.new_streaming", "chat", v3, "ChatCompletionService", "NewStreaming", "llminstrOpenAIChatNewStreaming"),
-		openai("openai.completions.new", "text_completion", v3, "CompletionService", "New", "llminstrOpenAICompletionNew"),
-		openai("openai.completions.new_streaming", "text_completion", v3, "CompletionService", "NewStreaming", "llminstrOpenAICompletionNewStreaming"),
-		openai("openai.embeddings.new", "embeddings", v3, "EmbeddingService", "New", "llminstrOpenAIEmbeddingNew"),
-		openai("openai.responses.new", "chat", v3+"/responses", "ResponseService", "New", "llminstrOpenAIResponseNew"),
-		openai("openai.responses.new_streaming", "chat", v3+"/responses", "ResponseService", "NewStreaming", "llminstrOpenAIResponseNewStreaming"),
+		openai("openai.chat.completions.new", "chat", "", "ChatCompletionService", "New", "llminstrOpenAIChatNew"),
+		openai("openai.chat.completions.new_streaming", "chat", "", "ChatCompletionService", "NewStreaming", "llminstrOpenAIChatNewStreaming"),
+		openai("openai.completions.new", "text_completion", "", "CompletionService", "New", "llminstrOpenAICompletionNew"),
+		openai("openai.completions.new_streaming", "text_completion", "", "CompletionService", "NewStreaming", "llminstrOpenAICompletionNewStreaming"),
+		openai("openai.embeddings.new", "embeddings", "", "EmbeddingService", "New", "llminstrOpenAIEmbeddingNew"),
+		openai("openai.responses.new", "chat", "/responses", "ResponseService", "New", "llminstrOpenAIResponseNew"),
+		openai("openai.responses.new_streaming", "chat", "/responses", "ResponseService", "NewStreaming", "llminstrOpenAIResponseNewStreaming"),
 		{
 			ID: "runtime.exit", Integration: "runtime",
 			Packages: []string{"os"}, Name: "Exit",

@@ -157,6 +157,22 @@ func oneChatSpan(t *testing.T, spans []otlpreceiver.Span) otlpreceiver.Span {
 	return chats[0]
 }
 
+// oneGenAISpan returns the single span of any GenAI operation, failing
+// otherwise.
+func oneGenAISpan(t *testing.T, spans []otlpreceiver.Span) otlpreceiver.Span {
+	t.Helper()
+	var found []otlpreceiver.Span
+	for _, s := range spans {
+		if _, ok := s.Attrs["gen_ai.operation.name"]; ok {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("got %d GenAI spans, want 1:\n%s", len(found), otlpreceiver.Describe(spans))
+	}
+	return found[0]
+}
+
 func wantAttrs(t *testing.T, s otlpreceiver.Span, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
@@ -466,39 +482,96 @@ var _ = regexp.MustCompile
 var _ = context.Background
 var _ = time.Second
 
-// TestOlderSDK builds the app against openai-go v3.60.0, which predates the
-// stream iterator API: the streams are observed through the fallback
-// adapter, with no warning and the same spans.
-func TestOlderSDK(t *testing.T) {
+// TestSDKVersions builds the app against the oldest and newest served
+// releases of each openai-go major version. The program's imports are moved
+// to the major version under test; v3 before v3.74 has no stream iterator
+// API, so its streams go through the fallback adapter, with no warning and
+// the same spans.
+func TestSDKVersions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds programs")
 	}
-	dir := copyApp(t, "chatapp")
-	run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", "github.com/openai/openai-go/v3@v3.60.0")
-	bin := filepath.Join(t.TempDir(), "chatapp")
-	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
-	if strings.Contains(out, "warning") {
-		t.Errorf("build warned:\n%s", out)
-	}
-	e := newEnv(t)
-	for _, mode := range []string{"plain", "stream", "responses-stream"} {
-		t.Run(mode, func(t *testing.T) {
-			out, spans := e.runApp(t, bin, mode, false)
-			if !strings.Contains(out, fakeprovider.Answer) {
-				t.Errorf("program output changed: %s", out)
+	for _, tc := range []struct {
+		module, version string
+		// fix adapts the program to API differences that are not the
+		// adapter's concern.
+		fix map[string]string
+	}{
+		{module: "github.com/openai/openai-go/v3", version: "v3.60.0"},
+		{module: "github.com/openai/openai-go/v2", version: "v2.1.1"},
+		{module: "github.com/openai/openai-go/v2", version: "v2.7.1"},
+		{module: "github.com/openai/openai-go", version: "v1.5.0", fix: map[string]string{"text.WriteString(ev.Delta)": "text.WriteString(ev.Delta.OfString)"}},
+		{module: "github.com/openai/openai-go", version: "v1.12.0", fix: map[string]string{"text.WriteString(ev.Delta)": "text.WriteString(ev.Delta.OfString)"}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			dir := copyApp(t, "chatapp")
+			const v3 = "github.com/openai/openai-go/v3"
+			if tc.module != v3 {
+				moveImports(t, dir, v3, tc.module, tc.fix)
+				run(t, dir, nil, "go", "mod", "edit", "-droprequire="+v3)
 			}
-			s := oneChatSpan(t, spans)
-			switch mode {
-			case "stream": // n=2
-				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
-					"gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))})
-			case "responses-stream":
-				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"},
-					"gen_ai.usage.output_tokens": int64(5)})
+			run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", tc.module+"@"+tc.version)
+			run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "mod", "tidy")
+			bin := filepath.Join(t.TempDir(), "chatapp")
+			out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+			if strings.Contains(out, "warning") {
+				t.Errorf("build warned:\n%s", out)
 			}
-			if _, ok := s.Attrs["gen_ai.response.id"]; !ok {
-				t.Errorf("no response id:\n%s", otlpreceiver.Describe(spans))
+			e := newEnv(t)
+			for _, mode := range []string{"plain", "stream", "embed", "completion-stream", "responses", "responses-stream", "error"} {
+				out, spans := e.runApp(t, bin, mode, false)
+				if mode != "error" && mode != "embed" && !strings.Contains(out, fakeprovider.Answer) {
+					t.Errorf("%s: program output changed: %s", mode, out)
+				}
+				s := oneGenAISpan(t, spans)
+				switch mode {
+				case "plain":
+					wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "chat", "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+						"gen_ai.usage.input_tokens": int64(fakeprovider.PromptTokens), "gen_ai.usage.output_tokens": int64(10)})
+				case "stream": // n=2
+					wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+						"gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))})
+				case "embed":
+					wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": int64(4)})
+				case "completion-stream":
+					wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "text_completion", "gen_ai.request.stream": true,
+						"gen_ai.response.finish_reasons": []any{"stop"}})
+				case "responses":
+					wantAttrs(t, s, map[string]any{"gen_ai.response.finish_reasons": []any{"stop"}, "gen_ai.usage.output_tokens": int64(5)})
+				case "responses-stream":
+					wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"},
+						"gen_ai.usage.output_tokens": int64(5)})
+				case "error":
+					wantAttrs(t, s, map[string]any{"error.type": "NotFoundError"})
+					noAttrs(t, s, "gen_ai.response.id")
+				}
+				if _, ok := s.Attrs["gen_ai.response.id"]; !ok && mode != "error" && mode != "embed" {
+					t.Errorf("%s: no response id:\n%s", mode, otlpreceiver.Describe(spans))
+				}
 			}
 		})
+	}
+}
+
+// moveImports rewrites the Go files under dir to import the SDK at module
+// instead of from, and applies fix's literal replacements.
+func moveImports(t *testing.T, dir, from, module string, fix map[string]string) {
+	t.Helper()
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		s := strings.ReplaceAll(string(b), `"`+from, `"`+module)
+		for old, new := range fix {
+			s = strings.ReplaceAll(s, old, new)
+		}
+		return os.WriteFile(path, []byte(s), 0o666)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

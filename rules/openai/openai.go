@@ -412,8 +412,9 @@ func llminstrOpenAIErrorType(err error) string {
 	if llminstrErrors.As(err, &apiErr) {
 		return llminstrRT.HTTPErrorType(apiErr.StatusCode)
 	}
-	var streamErr *llminstrSSE.StreamError
-	if llminstrErrors.As(err, &streamErr) {
+	// An error event inside a stream: v3 reports it as *ssestream.StreamError,
+	// v1 and v2 as a plain error, both with this message.
+	if llminstrStrings.HasPrefix(err.Error(), "received error while streaming") {
 		return "StreamError"
 	}
 	return ""
