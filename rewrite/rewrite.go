@@ -290,7 +290,7 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 				return true
 			}
 			if fn := selectedFunc(info, n); fn != nil {
-				if r := ruleFor(cfg.Rules, fn); r != nil {
+				if r := ruleFor(cfg.Rules, info, n, fn); r != nil {
 					out = append(out, &match{rule: r, file: fileIdx, pos: n.Pos(), end: n.End(),
 						status: Skipped, reason: "unsupported call shape: " + fn.Name() + " is used as a function value, and calls through it are not instrumented"})
 				}
@@ -300,11 +300,15 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 			return true
 		}
 		call := n.(*ast.CallExpr)
-		fn := callee(info, call)
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		fn := selectedFunc(info, sel)
 		if fn == nil {
 			return true
 		}
-		r := ruleFor(cfg.Rules, fn)
+		r := ruleFor(cfg.Rules, info, sel, fn)
 		if r == nil {
 			return true
 		}
@@ -329,6 +333,23 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		}
 		m.render = func(adapter string) []edit {
 			return []edit{{off: funStart, insert: adapter + "("}, {off: lparen, del: del, insert: sep}}
+		}
+		if r.Kind == rules.KindReceiverCall {
+			// x.M(args) becomes Adapter(x, args): ".M(" gives way to the
+			// separator, keeping any line breaks between x and "(" so
+			// that every line keeps its number.
+			recvEnd := int(sel.X.End()) - base
+			breaks := bytes.Count(src[recvEnd:lparen], []byte("\n"))
+			recvSep := ""
+			switch {
+			case breaks > 0:
+				recvSep = "," + strings.Repeat("\n", breaks)
+			case len(call.Args) > 0:
+				recvSep = ", "
+			}
+			m.render = func(adapter string) []edit {
+				return []edit{{off: funStart, insert: adapter + "("}, {off: recvEnd, del: lparen + 1 - recvEnd, insert: recvSep}}
+			}
 		}
 		return true
 	})
@@ -395,33 +416,55 @@ func selectedFunc(info *types.Info, sel *ast.SelectorExpr) *types.Func {
 	return fn
 }
 
-// callee returns the function or method a call statically resolves to.
-func callee(info *types.Info, call *ast.CallExpr) *types.Func {
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok {
-		return nil
-	}
-	return selectedFunc(info, sel)
-}
-
-func ruleFor(rs []rules.Rule, fn *types.Func) *rules.Rule {
+// ruleFor returns the rule whose target sel selects: a function or method
+// fn (KindCall), or a method of the receiver expression's own type
+// (KindReceiverCall).
+func ruleFor(rs []rules.Rule, info *types.Info, sel *ast.SelectorExpr, fn *types.Func) *rules.Rule {
 	fn = fn.Origin()
 	if fn.Pkg() == nil {
 		return nil
 	}
 	path, recv := fn.Pkg().Path(), receiverName(fn)
+	var selPath, selRecv string
+	if s, ok := info.Selections[sel]; ok {
+		selPath, selRecv = namedType(s.Recv())
+	}
 	for i := range rs {
 		r := &rs[i]
-		if r.Kind != rules.KindCall || r.Name != fn.Name() || r.Receiver != recv {
+		if r.Name != fn.Name() {
 			continue
 		}
-		for _, p := range r.Packages {
-			if p == path {
+		var p, rv string
+		switch r.Kind {
+		case rules.KindCall:
+			p, rv = path, recv
+		case rules.KindReceiverCall:
+			p, rv = selPath, selRecv
+		default:
+			continue
+		}
+		if r.Receiver != rv {
+			continue
+		}
+		for _, pkg := range r.Packages {
+			if pkg == p {
 				return r
 			}
 		}
 	}
 	return nil
+}
+
+// namedType returns the package path and name of t, or of what t points to.
+func namedType(t types.Type) (pkg, name string) {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return "", ""
+	}
+	return n.Obj().Pkg().Path(), n.Obj().Name()
 }
 
 func receiverName(fn *types.Func) string {
@@ -519,7 +562,13 @@ func apply(cfg *Config, files []*sourceFile, active []*match, pkgName string) (o
 
 // splice applies edits to a file's bytes and marks its origin with //line.
 func splice(f *sourceFile, edits []edit) []byte {
-	sorted := append([]edit(nil), edits...)
+	// Apply from the end of the file back, so offsets stay valid. Edits at
+	// one offset come from nested calls in the order they were found, outer
+	// first; applying them last-first leaves the outer adapter in front.
+	sorted := make([]edit, len(edits))
+	for i, e := range edits {
+		sorted[len(edits)-1-i] = e
+	}
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].off > sorted[j].off })
 	src := append([]byte(nil), f.src...)
 	for _, e := range sorted {

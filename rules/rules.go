@@ -23,6 +23,12 @@ const (
 	// Adapter(recv.M, args), so the receiver and arguments are evaluated
 	// exactly as before and the adapter decides how to make the call.
 	KindCall Kind = iota
+	// KindReceiverCall passes the receiver itself: recv.M(args) becomes
+	// Adapter(recv, args). It is for methods of objects an earlier call
+	// returned, such as a stream's Recv, whose adapter needs to know which
+	// object it is called on. Receiver names the receiver expression's own
+	// type, which may get the method from an embedded field.
+	KindReceiverCall
 	// KindMainPrologue defers the adapter at the top of func main, in
 	// programs that reach an instrumented SDK.
 	KindMainPrologue
@@ -78,7 +84,9 @@ func (r *Rule) Alternatives() []AdapterRef {
 	return append([]AdapterRef{{Func: r.Adapter, File: r.AdapterFile, With: r.AdapterWith}}, r.Fallbacks...)
 }
 
-//go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go exit/exit.go
+//go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go
+//go:embed goopenai/goopenai.go goopenai/tier.go goopenai/tier_unknown.go
+//go:embed exit/exit.go
 var adapterFS embed.FS
 
 // AdapterSource returns the source of an adapter file.
@@ -108,7 +116,30 @@ func All() []Rule {
 			Fallbacks: []AdapterRef{{Func: adapter, File: "openai/openai.go", With: []string{"openai/stream_decoder.go"}}},
 		}
 	}
+	// go-openai's streams are concrete types: the call that creates one
+	// attaches the span to it, and their Recv and Close calls are rewritten
+	// with the stream itself as argument.
+	goopenai := func(id, op string, kind Kind, recv, name, adapter string) Rule {
+		const module = "github.com/sashabaranov/go-openai"
+		return Rule{
+			ID: id, Integration: "go-openai", Provider: "openai", Operation: op, Kind: kind,
+			Packages: []string{module}, Module: module,
+			Receiver: recv, Name: name,
+			Adapter: adapter, AdapterFile: "goopenai/goopenai.go", AdapterWith: []string{"goopenai/tier.go"},
+			Fallbacks: []AdapterRef{{Func: adapter, File: "goopenai/goopenai.go", With: []string{"goopenai/tier_unknown.go"}}},
+		}
+	}
 	return []Rule{
+		goopenai("go-openai.chat.create", "chat", KindCall, "Client", "CreateChatCompletion", "llminstrGoOpenAIChat"),
+		goopenai("go-openai.chat.create_stream", "chat", KindCall, "Client", "CreateChatCompletionStream", "llminstrGoOpenAIChatStream"),
+		goopenai("go-openai.chat.stream.recv", "chat", KindReceiverCall, "ChatCompletionStream", "Recv", "llminstrGoOpenAIChatStreamRecv"),
+		goopenai("go-openai.chat.stream.close", "chat", KindReceiverCall, "ChatCompletionStream", "Close", "llminstrGoOpenAIChatStreamClose"),
+		goopenai("go-openai.completion.create", "text_completion", KindCall, "Client", "CreateCompletion", "llminstrGoOpenAICompletion"),
+		goopenai("go-openai.completion.create_stream", "text_completion", KindCall, "Client", "CreateCompletionStream", "llminstrGoOpenAICompletionStream"),
+		goopenai("go-openai.completion.stream.recv", "text_completion", KindReceiverCall, "CompletionStream", "Recv", "llminstrGoOpenAICompletionStreamRecv"),
+		goopenai("go-openai.completion.stream.close", "text_completion", KindReceiverCall, "CompletionStream", "Close", "llminstrGoOpenAICompletionStreamClose"),
+		goopenai("go-openai.client.new_with_config", "", KindCall, "", "NewClientWithConfig", "llminstrGoOpenAINewClientWithConfig"),
+		goopenai("go-openai.embeddings.create", "embeddings", KindCall, "Client", "CreateEmbeddings", "llminstrGoOpenAIEmbeddings"),
 		openai("openai.chat.completions.new", "chat", "", "ChatCompletionService", "New", "llminstrOpenAIChatNew"),
 		openai("openai.chat.completions.new_streaming", "chat", "", "ChatCompletionService", "NewStreaming", "llminstrOpenAIChatNewStreaming"),
 		openai("openai.completions.new", "text_completion", "", "CompletionService", "New", "llminstrOpenAICompletionNew"),

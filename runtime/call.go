@@ -60,7 +60,21 @@ func StartInference(ctx context.Context, operation, provider, model string) (con
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...),
 	)
-	return spanCtx, &Call{span: span, start: time.Now(), operation: operation, provider: provider, model: model}
+	c := &Call{span: span, start: time.Now(), operation: operation, provider: provider, model: model}
+	return context.WithValue(spanCtx, callKey{}, c), c
+}
+
+type callKey struct{}
+
+// CallFrom returns the call whose context ctx is, or derives from, or nil.
+// An adapter that sees the SDK's HTTP requests uses it to find the call a
+// request belongs to.
+func CallFrom(ctx context.Context) *Call {
+	if ctx == nil {
+		return nil
+	}
+	c, _ := ctx.Value(callKey{}).(*Call)
+	return c
 }
 
 func (c *Call) set(kv ...attribute.KeyValue) {

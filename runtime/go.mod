@@ -1,6 +1,6 @@
 module github.com/llminstr/llminstr/runtime
 
-go 1.23.0
+go 1.24.0
 
 require (
 	go.opentelemetry.io/otel v1.38.0

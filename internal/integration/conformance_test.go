@@ -20,14 +20,21 @@ func conformanceDir(t *testing.T) string {
 }
 
 // TestConformanceOpenAI replays every OpenAI cassette through openai-go v3
-// built with -toolexec=llminstr and checks the values the cassettes' own
-// suites expect (see ../shared/conformance/README.md).
+// and through go-openai, each built with -toolexec=llminstr, and checks the
+// values the cassettes' own suites expect (see
+// ../shared/conformance/README.md).
 func TestConformanceOpenAI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds programs")
 	}
 	cassettes := filepath.Join(conformanceDir(t), "openai")
-	dir := copyApp(t, "conformance-openai")
+	for _, app := range []string{"conformance-openai", "conformance-goopenai"} {
+		t.Run(app, func(t *testing.T) { conformanceOpenAI(t, cassettes, app) })
+	}
+}
+
+func conformanceOpenAI(t *testing.T, cassettes, app string) {
+	dir := copyApp(t, app)
 	bin := filepath.Join(t.TempDir(), "conformance")
 	run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
 	receiver := otlpreceiver.Start()

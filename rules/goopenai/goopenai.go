@@ -1,0 +1,377 @@
+// Package goopenai holds the adapters for github.com/sashabaranov/go-openai.
+//
+// The SDK's streams are concrete types whose Recv and Close come from an
+// embedded generic reader, so a stream cannot be handed back wrapped: the
+// call that creates one attaches the span to the stream object, and the
+// rewritten Recv and Close calls find it there. A stream nobody drains or
+// closes ends its span when its context ends or when it is garbage
+// collected.
+//
+// The file is injected into every package that calls the SDK, with its
+// package clause changed. So every top-level name starts with "llminstr" and
+// every import is named, to stay clear of the host package's own names.
+package goopenai
+
+import (
+	llminstrContext "context"
+	llminstrErrors "errors"
+	llminstrHTTP "net/http"
+	llminstrHTTPTrace "net/http/httptrace"
+	llminstrURL "net/url"
+	llminstrStrconv "strconv"
+	llminstrStrings "strings"
+
+	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrGoOpenAI "github.com/sashabaranov/go-openai"
+)
+
+// llminstrGoOpenAIChat wraps (*Client).CreateChatCompletion: call is the
+// original method value, so the receiver is evaluated where the user wrote it.
+func llminstrGoOpenAIChat(
+	call func(llminstrContext.Context, llminstrGoOpenAI.ChatCompletionRequest) (llminstrGoOpenAI.ChatCompletionResponse, error),
+	ctx llminstrContext.Context, req llminstrGoOpenAI.ChatCompletionRequest,
+) (llminstrGoOpenAI.ChatCompletionResponse, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", req.Model)
+	if c == nil {
+		return call(ctx, req)
+	}
+	llminstrRT.Safe(func() { llminstrGoOpenAIChatRequest(c, &req) })
+	res, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	llminstrRT.Safe(func() {
+		if err != nil {
+			return
+		}
+		c.SetResponse(res.ID, res.Model)
+		reasons := make([]string, 0, len(res.Choices))
+		for _, choice := range res.Choices {
+			reasons = append(reasons, string(choice.FinishReason))
+		}
+		c.SetFinishReasons(reasons...)
+		if u, ok := llminstrGoOpenAIUsage(res.Usage); ok {
+			c.SetUsage(u)
+		}
+		c.SetString("openai.response.service_tier", llminstrGoOpenAIServiceTier(&res))
+		c.SetString("openai.response.system_fingerprint", res.SystemFingerprint)
+	})
+	c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrGoOpenAIChatStream wraps (*Client).CreateChatCompletionStream.
+func llminstrGoOpenAIChatStream(
+	call func(llminstrContext.Context, llminstrGoOpenAI.ChatCompletionRequest) (*llminstrGoOpenAI.ChatCompletionStream, error),
+	ctx llminstrContext.Context, req llminstrGoOpenAI.ChatCompletionRequest,
+) (*llminstrGoOpenAI.ChatCompletionStream, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", req.Model)
+	if c == nil {
+		return call(ctx, req)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() { llminstrGoOpenAIChatRequest(c, &req) })
+	stream, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	if err != nil || stream == nil {
+		c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
+		return stream, err
+	}
+	s := llminstrRT.NewStream(ctx, c, llminstrGoOpenAIErrorType)
+	llminstrRT.Attach(stream, s, func(s *llminstrRT.Stream) { s.End(nil) })
+	return stream, err
+}
+
+// llminstrGoOpenAIChatStreamRecv wraps (*ChatCompletionStream).Recv.
+func llminstrGoOpenAIChatStreamRecv(stream *llminstrGoOpenAI.ChatCompletionStream) (llminstrGoOpenAI.ChatCompletionStreamResponse, error) {
+	chunk, err := stream.Recv()
+	s := llminstrRT.Attached[llminstrGoOpenAI.ChatCompletionStream, llminstrRT.Stream](stream)
+	if s == nil {
+		return chunk, err
+	}
+	if err != nil {
+		llminstrRT.Detach[llminstrGoOpenAI.ChatCompletionStream, llminstrRT.Stream](stream)
+		s.End(err)
+		return chunk, err
+	}
+	llminstrRT.Safe(func() {
+		s.Chunk(chunk.ID, chunk.Model)
+		for _, choice := range chunk.Choices {
+			s.Finish(choice.Index, string(choice.FinishReason))
+		}
+		if u, ok := llminstrGoOpenAIUsage(chunk.Usage); ok {
+			s.SetUsage(u)
+		}
+	})
+	return chunk, err
+}
+
+// llminstrGoOpenAIChatStreamClose wraps (*ChatCompletionStream).Close.
+func llminstrGoOpenAIChatStreamClose(stream *llminstrGoOpenAI.ChatCompletionStream) error {
+	err := stream.Close()
+	llminstrRT.Detach[llminstrGoOpenAI.ChatCompletionStream, llminstrRT.Stream](stream).End(nil)
+	return err
+}
+
+// llminstrGoOpenAIChatRequest records the request parameters the call sets.
+// The SDK omits zero values from the request, so zero means unset.
+func llminstrGoOpenAIChatRequest(c *llminstrRT.Call, req *llminstrGoOpenAI.ChatCompletionRequest) {
+	llminstrGoOpenAIParams(c, req.Temperature, req.TopP, req.FrequencyPenalty, req.PresencePenalty, req.N, req.Seed, req.Stop)
+	switch {
+	case req.MaxCompletionTokens != 0:
+		c.SetMaxTokens(int64(req.MaxCompletionTokens))
+	case req.MaxTokens != 0:
+		c.SetMaxTokens(int64(req.MaxTokens))
+	}
+	if req.ResponseFormat != nil {
+		switch req.ResponseFormat.Type {
+		case llminstrGoOpenAI.ChatCompletionResponseFormatTypeJSONObject, llminstrGoOpenAI.ChatCompletionResponseFormatTypeJSONSchema:
+			c.SetOutputType("json")
+		case llminstrGoOpenAI.ChatCompletionResponseFormatTypeText:
+			c.SetOutputType("text")
+		}
+	}
+}
+
+// llminstrGoOpenAIFloat widens a float32 parameter to the float64 with the
+// same shortest decimal form, the number the request carries: 0.9, not
+// 0.8999999761581421.
+func llminstrGoOpenAIFloat(f float32) float64 {
+	v, err := llminstrStrconv.ParseFloat(llminstrStrconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+	if err != nil {
+		return float64(f)
+	}
+	return v
+}
+
+func llminstrGoOpenAIParams(c *llminstrRT.Call, temperature, topP, frequencyPenalty, presencePenalty float32, n int, seed *int, stop []string) {
+	if temperature != 0 {
+		c.SetTemperature(llminstrGoOpenAIFloat(temperature))
+	}
+	if topP != 0 {
+		c.SetTopP(llminstrGoOpenAIFloat(topP))
+	}
+	if frequencyPenalty != 0 {
+		c.SetFrequencyPenalty(llminstrGoOpenAIFloat(frequencyPenalty))
+	}
+	if presencePenalty != 0 {
+		c.SetPresencePenalty(llminstrGoOpenAIFloat(presencePenalty))
+	}
+	if n != 0 {
+		c.SetChoiceCount(int64(n))
+	}
+	if seed != nil {
+		c.SetSeed(int64(*seed))
+	}
+	if len(stop) > 0 {
+		c.SetStopSequences(stop)
+	}
+}
+
+// llminstrGoOpenAICompletion wraps (*Client).CreateCompletion, the legacy
+// text completions API.
+func llminstrGoOpenAICompletion(
+	call func(llminstrContext.Context, llminstrGoOpenAI.CompletionRequest) (llminstrGoOpenAI.CompletionResponse, error),
+	ctx llminstrContext.Context, req llminstrGoOpenAI.CompletionRequest,
+) (llminstrGoOpenAI.CompletionResponse, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationTextCompletion, "openai", req.Model)
+	if c == nil {
+		return call(ctx, req)
+	}
+	llminstrRT.Safe(func() { llminstrGoOpenAICompletionRequest(c, &req) })
+	res, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	llminstrRT.Safe(func() {
+		if err == nil {
+			c.SetResponse(res.ID, res.Model)
+			reasons := make([]string, 0, len(res.Choices))
+			for _, choice := range res.Choices {
+				reasons = append(reasons, choice.FinishReason)
+			}
+			c.SetFinishReasons(reasons...)
+			if u, ok := llminstrGoOpenAIUsage(res.Usage); ok {
+				c.SetUsage(u)
+			}
+		}
+	})
+	c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrGoOpenAICompletionStream wraps (*Client).CreateCompletionStream.
+func llminstrGoOpenAICompletionStream(
+	call func(llminstrContext.Context, llminstrGoOpenAI.CompletionRequest) (*llminstrGoOpenAI.CompletionStream, error),
+	ctx llminstrContext.Context, req llminstrGoOpenAI.CompletionRequest,
+) (*llminstrGoOpenAI.CompletionStream, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationTextCompletion, "openai", req.Model)
+	if c == nil {
+		return call(ctx, req)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() { llminstrGoOpenAICompletionRequest(c, &req) })
+	stream, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	if err != nil || stream == nil {
+		c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
+		return stream, err
+	}
+	s := llminstrRT.NewStream(ctx, c, llminstrGoOpenAIErrorType)
+	llminstrRT.Attach(stream, s, func(s *llminstrRT.Stream) { s.End(nil) })
+	return stream, err
+}
+
+// llminstrGoOpenAICompletionStreamRecv wraps (*CompletionStream).Recv.
+func llminstrGoOpenAICompletionStreamRecv(stream *llminstrGoOpenAI.CompletionStream) (llminstrGoOpenAI.CompletionResponse, error) {
+	chunk, err := stream.Recv()
+	s := llminstrRT.Attached[llminstrGoOpenAI.CompletionStream, llminstrRT.Stream](stream)
+	if s == nil {
+		return chunk, err
+	}
+	if err != nil {
+		llminstrRT.Detach[llminstrGoOpenAI.CompletionStream, llminstrRT.Stream](stream)
+		s.End(err)
+		return chunk, err
+	}
+	llminstrRT.Safe(func() { llminstrGoOpenAICompletionChunk(s, &chunk) })
+	return chunk, err
+}
+
+// llminstrGoOpenAICompletionStreamClose wraps (*CompletionStream).Close.
+func llminstrGoOpenAICompletionStreamClose(stream *llminstrGoOpenAI.CompletionStream) error {
+	err := stream.Close()
+	llminstrRT.Detach[llminstrGoOpenAI.CompletionStream, llminstrRT.Stream](stream).End(nil)
+	return err
+}
+
+func llminstrGoOpenAICompletionRequest(c *llminstrRT.Call, req *llminstrGoOpenAI.CompletionRequest) {
+	llminstrGoOpenAIParams(c, req.Temperature, req.TopP, req.FrequencyPenalty, req.PresencePenalty, req.N, req.Seed, req.Stop)
+	if req.MaxTokens != 0 {
+		c.SetMaxTokens(int64(req.MaxTokens))
+	}
+}
+
+func llminstrGoOpenAICompletionChunk(s *llminstrRT.Stream, chunk *llminstrGoOpenAI.CompletionResponse) {
+	s.Chunk(chunk.ID, chunk.Model)
+	for _, choice := range chunk.Choices {
+		s.Finish(choice.Index, choice.FinishReason)
+	}
+	if u, ok := llminstrGoOpenAIUsage(chunk.Usage); ok {
+		s.SetUsage(u)
+	}
+}
+
+// llminstrGoOpenAIEmbeddings wraps (*Client).CreateEmbeddings.
+func llminstrGoOpenAIEmbeddings(
+	call func(llminstrContext.Context, llminstrGoOpenAI.EmbeddingRequestConverter) (llminstrGoOpenAI.EmbeddingResponse, error),
+	ctx llminstrContext.Context, conv llminstrGoOpenAI.EmbeddingRequestConverter,
+) (llminstrGoOpenAI.EmbeddingResponse, error) {
+	var req llminstrGoOpenAI.EmbeddingRequest
+	llminstrRT.Safe(func() {
+		if conv != nil {
+			req = conv.Convert()
+		}
+	})
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationEmbeddings, "openai", string(req.Model))
+	if c == nil {
+		return call(ctx, conv)
+	}
+	llminstrRT.Safe(func() {
+		if req.Dimensions != 0 {
+			c.SetEmbeddingDimensions(int64(req.Dimensions))
+		}
+		if req.EncodingFormat != "" {
+			c.SetEncodingFormats(string(req.EncodingFormat))
+		}
+	})
+	res, err := call(llminstrGoOpenAITraceHTTP(ctx, c), conv)
+	llminstrRT.Safe(func() {
+		if err != nil {
+			return
+		}
+		c.SetResponse("", string(res.Model))
+		if req.Dimensions == 0 && len(res.Data) > 0 && len(res.Data[0].Embedding) > 0 {
+			c.SetEmbeddingDimensions(int64(len(res.Data[0].Embedding)))
+		}
+		if u, ok := llminstrGoOpenAIUsage(res.Usage); ok {
+			u.OutputTokens, u.ReasoningOutputTokens, u.NoOutput = 0, 0, true
+			c.SetUsage(u)
+		}
+	})
+	c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
+	return res, err
+}
+
+// llminstrGoOpenAIUsage reads the SDK's usage, a value in some responses and
+// releases and a pointer in others.
+func llminstrGoOpenAIUsage(usage any) (llminstrRT.Usage, bool) {
+	var u *llminstrGoOpenAI.Usage
+	switch v := usage.(type) {
+	case *llminstrGoOpenAI.Usage:
+		u = v
+	case llminstrGoOpenAI.Usage:
+		u = &v
+	}
+	if u == nil || (u.PromptTokens == 0 && u.CompletionTokens == 0 && u.TotalTokens == 0) {
+		return llminstrRT.Usage{}, false
+	}
+	out := llminstrRT.Usage{InputTokens: int64(u.PromptTokens), OutputTokens: int64(u.CompletionTokens)}
+	if u.PromptTokensDetails != nil {
+		out.CacheReadInputTokens = int64(u.PromptTokensDetails.CachedTokens)
+	}
+	if u.CompletionTokensDetails != nil {
+		out.ReasoningOutputTokens = int64(u.CompletionTokensDetails.ReasoningTokens)
+	}
+	return out, true
+}
+
+// llminstrGoOpenAINewClientWithConfig wraps NewClientWithConfig, the one way
+// to give the SDK an HTTP client of one's own: requests that client sends
+// for an instrumented call record the server address (host and port only).
+// Clients from NewClient and NewOrgClient use net/http's transport, which
+// llminstrGoOpenAITraceHTTP observes.
+func llminstrGoOpenAINewClientWithConfig(call func(llminstrGoOpenAI.ClientConfig) *llminstrGoOpenAI.Client, config llminstrGoOpenAI.ClientConfig) *llminstrGoOpenAI.Client {
+	if config.HTTPClient != nil {
+		config.HTTPClient = llminstrGoOpenAIDoer{config.HTTPClient}
+	}
+	return call(config)
+}
+
+type llminstrGoOpenAIDoer struct{ inner llminstrGoOpenAI.HTTPDoer }
+
+func (d llminstrGoOpenAIDoer) Do(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) {
+	llminstrRT.Safe(func() { llminstrGoOpenAIServer(llminstrRT.CallFrom(req.Context()), req.URL) })
+	return d.inner.Do(req)
+}
+
+// llminstrGoOpenAIServer records server.address and server.port (only the
+// host and port of u), and the provider azure.ai.openai for Azure OpenAI
+// hosts.
+func llminstrGoOpenAIServer(c *llminstrRT.Call, u *llminstrURL.URL) {
+	if c == nil || u == nil {
+		return
+	}
+	c.SetServerURL(u)
+	if host := u.Hostname(); llminstrStrings.HasSuffix(host, ".openai.azure.com") || llminstrStrings.HasSuffix(host, ".cognitiveservices.azure.com") {
+		c.SetProviderName("azure.ai.openai")
+	}
+}
+
+// llminstrGoOpenAITraceHTTP returns ctx with a client trace that records the
+// server address (host and port only) of each connection the call asks for.
+func llminstrGoOpenAITraceHTTP(ctx llminstrContext.Context, c *llminstrRT.Call) llminstrContext.Context {
+	return llminstrHTTPTrace.WithClientTrace(ctx, &llminstrHTTPTrace.ClientTrace{
+		GetConn: func(hostPort string) {
+			llminstrRT.Safe(func() { llminstrGoOpenAIServer(c, &llminstrURL.URL{Host: hostPort}) })
+		},
+	})
+}
+
+// llminstrGoOpenAIErrorType maps an API error to its low-cardinality type.
+func llminstrGoOpenAIErrorType(err error) string {
+	if err == nil {
+		return ""
+	}
+	var apiErr *llminstrGoOpenAI.APIError
+	if llminstrErrors.As(err, &apiErr) && apiErr.HTTPStatusCode != 0 {
+		return llminstrRT.HTTPErrorType(apiErr.HTTPStatusCode)
+	}
+	var reqErr *llminstrGoOpenAI.RequestError
+	if llminstrErrors.As(err, &reqErr) && reqErr.HTTPStatusCode != 0 {
+		return llminstrRT.HTTPErrorType(reqErr.HTTPStatusCode)
+	}
+	return ""
+}
