@@ -61,15 +61,15 @@ func goCmd(t *testing.T, dir string, args ...string) string {
 	return out.String()
 }
 
-// TestGolden rewrites testdata/chat, compares main.go with
-// main.go.golden, and compiles the result.
+// TestGolden rewrites testdata/chat, compares each file with its .golden
+// copy, and compiles the result.
 func TestGolden(t *testing.T) {
 	dir, lookup := setupModule(t, "chat")
 	res, err := rewrite.Rewrite(&rewrite.Config{
 		ImportPath: "main",
 		GoVersion:  "go1.26",
 		Dir:        dir,
-		Files:      []string{"main.go"},
+		Files:      []string{"main.go", "goopenai.go"},
 		Lookup:     lookup,
 		Rules:      rules.All(),
 		Main:       true,
@@ -80,29 +80,31 @@ func TestGolden(t *testing.T) {
 	if len(res.Warnings) > 0 {
 		t.Errorf("warnings: %v", res.Warnings)
 	}
-	var rewritten, want []byte
-	for _, f := range res.Rewritten {
-		if f.Path == "main.go" {
-			rewritten = bytes.ReplaceAll(f.Content, []byte(dir), []byte("$DIR"))
+	for _, name := range []string{"main.go", "goopenai.go"} {
+		var rewritten []byte
+		for _, f := range res.Rewritten {
+			if f.Path == name {
+				rewritten = bytes.ReplaceAll(f.Content, []byte(dir), []byte("$DIR"))
+			}
 		}
-	}
-	golden := filepath.Join("testdata", "chat", "main.go.golden")
-	if *update {
-		os.WriteFile(golden, rewritten, 0o666)
-	}
-	want, err = os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(rewritten, want) {
-		t.Errorf("rewritten main.go differs from %s (run with -update):\n%s", golden, rewritten)
-	}
+		golden := filepath.Join("testdata", "chat", name+".golden")
+		if *update {
+			os.WriteFile(golden, rewritten, 0o666)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(rewritten, want) {
+			t.Errorf("rewritten %s differs from %s (run with -update):\n%s", name, golden, rewritten)
+		}
 
-	// Every original line keeps its number: the rewritten file has one
-	// more line (the //line directive) and the same line count otherwise.
-	orig, _ := os.ReadFile(filepath.Join(dir, "main.go"))
-	if got, want := bytes.Count(rewritten, []byte("\n")), bytes.Count(orig, []byte("\n"))+1; got != want {
-		t.Errorf("rewritten file has %d lines, want %d", got, want)
+		// Every original line keeps its number: the rewritten file has one
+		// more line (the //line directive) and the same line count otherwise.
+		orig, _ := os.ReadFile(filepath.Join(dir, name))
+		if got, want := bytes.Count(rewritten, []byte("\n")), bytes.Count(orig, []byte("\n"))+1; got != want {
+			t.Errorf("rewritten %s has %d lines, want %d", name, got, want)
+		}
 	}
 
 	counts := map[string]int{}
@@ -119,6 +121,9 @@ func TestGolden(t *testing.T) {
 		"openai.chat.completions.new_streaming rewritten": 1,
 		"runtime.exit rewritten":                          1,
 		"runtime.main rewritten":                          1,
+		"go-openai.chat.create_stream rewritten":          2,
+		"go-openai.chat.stream.recv rewritten":            3,
+		"go-openai.chat.stream.close rewritten":           1,
 	}
 	for id, n := range wantCounts {
 		if counts[id] != n {
@@ -139,6 +144,17 @@ func TestGolden(t *testing.T) {
 	goCmd(t, dir, "build", "-o", os.DevNull, ".")
 }
 
+func ruleByID(t *testing.T, id string) rules.Rule {
+	t.Helper()
+	for _, r := range rules.All() {
+		if r.ID == id {
+			return r
+		}
+	}
+	t.Fatalf("no rule %s", id)
+	return rules.Rule{}
+}
+
 // TestSkipsWhatDoesNotTypeCheck gives the engine a rule whose adapter does
 // not fit the target's signature: the call must be left as it was, with a
 // warning naming file:line, and the package must still build.
@@ -151,7 +167,7 @@ func TestSkipsWhatDoesNotTypeCheck(t *testing.T) {
 	}
 	res, err := rewrite.Rewrite(&rewrite.Config{
 		ImportPath: "main", Dir: dir, Files: []string{"main.go"}, Lookup: lookup,
-		Rules: []rules.Rule{bad, rules.All()[0]},
+		Rules: []rules.Rule{bad, ruleByID(t, "openai.chat.completions.new")},
 	})
 	if err != nil {
 		t.Fatal(err)
