@@ -24,6 +24,8 @@ vet:
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
+	$(GO) test -race -count=1 ./rules/goopenai
+	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Unit tests only.
@@ -37,13 +39,14 @@ bench-build:
 
 # Per-call and per-chunk runtime overhead (compare with benchstat).
 bench:
-	$(GO) test -run '^$$' -bench . -count 10 ./rules/openai
+	$(GO) test -run '^$$' -bench . -count 10 ./rules/openai ./rules/goopenai
 
 # Fuzz the stream observers (both variants) for FUZZTIME each.
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
 	$(GO) test -tags llminstr_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
+	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/goopenai
 
 clean:
 	rm -rf bin

@@ -232,6 +232,7 @@ func TestChatApp(t *testing.T) {
 		"gen_ai.request.max_tokens":     int64(64),
 		"gen_ai.request.seed":           int64(42),
 		"gen_ai.request.choice.count":   int64(2),
+		"gen_ai.output.type":            "json",
 		"gen_ai.request.stop_sequences": []any{"\n\n", "END"},
 		"server.address":                "127.0.0.1",
 		"server.port":                   serverPort,

@@ -377,6 +377,12 @@ func llminstrOpenAIChatRequest(c *llminstrRT.Call, body *llminstrOpenAI.ChatComp
 	case len(body.Stop.OfStringArray) > 0:
 		c.SetStopSequences(body.Stop.OfStringArray)
 	}
+	switch {
+	case body.ResponseFormat.OfJSONObject != nil, body.ResponseFormat.OfJSONSchema != nil:
+		c.SetOutputType("json")
+	case body.ResponseFormat.OfText != nil:
+		c.SetOutputType("text")
+	}
 }
 
 // llminstrOpenAIChatResponse records what a completed chat call returned.
