@@ -357,6 +357,15 @@ func HTTPErrorType(status int) string {
 	return errorTypeOther
 }
 
+// Recover, deferred by an adapter function, stops a panic in it from reaching
+// the caller: defer runtime.Recover(). It costs less than [Safe] on hot
+// paths such as a stream's chunks.
+func Recover() {
+	if r := recover(); r != nil {
+		warnf("internal error (recovered): %v", r)
+	}
+}
+
 // Safe runs f and stops any panic in it from reaching the caller. Adapters
 // wrap the code that reads requests and responses in it.
 func Safe(f func()) {

@@ -90,16 +90,20 @@ func llminstrGoOpenAIChatStreamRecv(stream *llminstrGoOpenAI.ChatCompletionStrea
 		s.End(err)
 		return chunk, err
 	}
-	llminstrRT.Safe(func() {
-		s.Chunk(chunk.ID, chunk.Model)
-		for _, choice := range chunk.Choices {
-			s.Finish(choice.Index, string(choice.FinishReason))
-		}
-		if u, ok := llminstrGoOpenAIUsage(chunk.Usage); ok {
-			s.SetUsage(u)
-		}
-	})
+	llminstrGoOpenAIChatChunk(s, &chunk)
 	return chunk, err
+}
+
+// llminstrGoOpenAIChatChunk records what a chunk tells about the response.
+func llminstrGoOpenAIChatChunk(s *llminstrRT.Stream, chunk *llminstrGoOpenAI.ChatCompletionStreamResponse) {
+	defer llminstrRT.Recover()
+	s.Chunk(chunk.ID, chunk.Model)
+	for _, choice := range chunk.Choices {
+		s.Finish(choice.Index, string(choice.FinishReason))
+	}
+	if u, ok := llminstrGoOpenAIUsage(chunk.Usage); ok {
+		s.SetUsage(u)
+	}
 }
 
 // llminstrGoOpenAIChatStreamClose wraps (*ChatCompletionStream).Close.
@@ -226,7 +230,7 @@ func llminstrGoOpenAICompletionStreamRecv(stream *llminstrGoOpenAI.CompletionStr
 		s.End(err)
 		return chunk, err
 	}
-	llminstrRT.Safe(func() { llminstrGoOpenAICompletionChunk(s, &chunk) })
+	llminstrGoOpenAICompletionChunk(s, &chunk)
 	return chunk, err
 }
 
@@ -245,6 +249,7 @@ func llminstrGoOpenAICompletionRequest(c *llminstrRT.Call, req *llminstrGoOpenAI
 }
 
 func llminstrGoOpenAICompletionChunk(s *llminstrRT.Stream, chunk *llminstrGoOpenAI.CompletionResponse) {
+	defer llminstrRT.Recover()
 	s.Chunk(chunk.ID, chunk.Model)
 	for _, choice := range chunk.Choices {
 		s.Finish(choice.Index, choice.FinishReason)

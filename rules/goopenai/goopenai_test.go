@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/llminstr/llminstr/internal/fakeprovider"
+	llminstrRT "github.com/llminstr/llminstr/runtime"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -361,4 +362,21 @@ func BenchmarkStreamChunk(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
 	})
+}
+
+// BenchmarkObserverPerChunk is what the Recv adapter adds to each chunk,
+// without the SDK's own reading and decoding: finding the stream's state and
+// recording the chunk.
+func BenchmarkObserverPerChunk(b *testing.B) {
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracetest.NewSpanRecorder())))
+	ctx := context.Background()
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "openai", "m")
+	stream := &openai.ChatCompletionStream{}
+	llminstrRT.Attach(stream, llminstrRT.NewStream(ctx, c, nil), nil)
+	chunk := openai.ChatCompletionStreamResponse{ID: "id", Model: "m", Choices: []openai.ChatCompletionStreamChoice{{Index: 0}}}
+	for b.Loop() {
+		s := llminstrRT.Attached[openai.ChatCompletionStream, llminstrRT.Stream](stream)
+		llminstrGoOpenAIChatChunk(s, &chunk)
+	}
+	llminstrRT.Detach[openai.ChatCompletionStream, llminstrRT.Stream](stream).End(nil)
 }
