@@ -34,6 +34,11 @@ type Call struct {
 	serverPort    int
 	usage         *Usage
 	ended         atomic.Bool
+
+	// content is set when message content is captured; eventAttrs are the
+	// content attributes for the operation details event.
+	content    *contentConfig
+	eventAttrs []attribute.KeyValue
 }
 
 // StartInference starts the span of an LLM operation and returns the context
@@ -61,6 +66,9 @@ func StartInference(ctx context.Context, operation, provider, model string) (con
 		trace.WithAttributes(attrs...),
 	)
 	c := &Call{span: span, start: time.Now(), operation: operation, provider: provider, model: model}
+	if cfg := content(); cfg.mode != 0 && span.IsRecording() {
+		c.content = cfg
+	}
 	return context.WithValue(spanCtx, callKey{}, c), c
 }
 
@@ -291,10 +299,16 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		return
 	}
 	c.mu.Lock()
-	reasons := c.finishReasons
+	reasons, eventAttrs := c.finishReasons, c.eventAttrs
 	c.mu.Unlock()
 	if len(reasons) > 0 {
 		c.span.SetAttributes(keyResponseFinish.StringSlice(reasons))
+	}
+	if len(eventAttrs) > 0 {
+		attrs := append([]attribute.KeyValue{
+			keyOperationName.String(c.operation), keyProviderName.String(c.provider), keyRequestModel.String(c.model),
+		}, eventAttrs...)
+		c.span.AddEvent(eventOperationDetails, trace.WithAttributes(attrs...))
 	}
 	if err != nil {
 		if errorType == "" {

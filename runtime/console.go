@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,6 +54,7 @@ func (e *consoleExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOn
 			b.WriteString(strings.Repeat("  ", d+1))
 			b.WriteString(formatSpan(s))
 			b.WriteByte('\n')
+			writeContent(&b, s, strings.Repeat("  ", d+2))
 		}
 	}
 	e.mu.Lock()
@@ -90,6 +93,64 @@ func formatSpan(s sdktrace.ReadOnlySpan) string {
 		fmt.Fprintf(&b, "  ERROR %s: %s", errType, s.Status().Description)
 	}
 	return b.String()
+}
+
+// writeContent writes the captured messages of a span, one line each: "> "
+// for input, "< " for output.
+func writeContent(b *strings.Builder, s sdktrace.ReadOnlySpan, indent string) {
+	var system, in, out string
+	for _, kv := range s.Attributes() {
+		switch kv.Key {
+		case keySystemInstructions:
+			system = kv.Value.AsString()
+		case keyInputMessages:
+			in = kv.Value.AsString()
+		case keyOutputMessages:
+			out = kv.Value.AsString()
+		}
+	}
+	var parts []Part
+	if json.Unmarshal([]byte(system), &parts) == nil && len(parts) > 0 {
+		fmt.Fprintf(b, "%s> instructions: %s\n", indent, formatParts(parts))
+	}
+	var msgs []Message
+	if json.Unmarshal([]byte(in), &msgs) == nil {
+		for _, m := range msgs {
+			fmt.Fprintf(b, "%s> %s: %s\n", indent, m.Role, formatParts(m.Parts))
+		}
+	}
+	var outs []OutputMessage
+	if json.Unmarshal([]byte(out), &outs) == nil {
+		for _, m := range outs {
+			fmt.Fprintf(b, "%s< %s: %s  [%s]\n", indent, m.Role, formatParts(m.Parts), m.FinishReason)
+		}
+	}
+}
+
+// consoleContentWidth bounds each message line of the console tree.
+const consoleContentWidth = 160
+
+func formatParts(parts []Part) string {
+	var fields []string
+	for _, p := range parts {
+		switch p.Type {
+		case "text", "reasoning":
+			fields = append(fields, strconv.Quote(p.Content))
+		case "tool_call":
+			args, _ := json.Marshal(p.Arguments)
+			fields = append(fields, fmt.Sprintf("call %s(%s)", p.Name, args))
+		case "tool_call_response":
+			resp, _ := json.Marshal(p.Response)
+			fields = append(fields, fmt.Sprintf("result %s", resp))
+		default:
+			fields = append(fields, "["+p.Type+"]")
+		}
+	}
+	line := strings.Join(fields, " ")
+	if len(line) > consoleContentWidth {
+		line = cut(line, consoleContentWidth)
+	}
+	return line
 }
 
 func (e *consoleExporter) Shutdown(context.Context) error { return nil }

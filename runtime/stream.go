@@ -26,6 +26,17 @@ type Stream struct {
 	finishes []string
 	usage    *Usage
 	finished bool
+	// content, when the call captures it: per choice, the text and the tool
+	// calls accumulated from the chunks.
+	// (Byte slices, not strings.Builders: those may not be copied when the
+	// slices grow.)
+	text  [][]byte
+	tools [][]streamToolCall
+}
+
+type streamToolCall struct {
+	id, name  string
+	arguments []byte
 }
 
 // maxChoices bounds the choice index a stream accepts, so that a malformed
@@ -97,6 +108,71 @@ func (s *Stream) Finish(index int, reason string) {
 	}
 }
 
+// CaptureContent reports whether the stream accumulates message content;
+// adapters check it before they pass any.
+func (s *Stream) CaptureContent() bool { return s != nil && s.call.CaptureContent() }
+
+// AppendText adds a text fragment to choice index's output.
+func (s *Stream) AppendText(index int, text string) {
+	if !s.CaptureContent() || text == "" || index < 0 || index >= maxChoices {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.text) <= index {
+		s.text = append(s.text, nil)
+	}
+	s.text[index] = append(s.text[index], text...)
+}
+
+// AppendToolCall adds a fragment of tool call number call of choice index:
+// its id and name (when the chunk carries them) and a piece of its
+// arguments.
+func (s *Stream) AppendToolCall(index, call int, id, name, arguments string) {
+	if !s.CaptureContent() || index < 0 || index >= maxChoices || call < 0 || call >= maxChoices {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.tools) <= index {
+		s.tools = append(s.tools, nil)
+	}
+	for len(s.tools[index]) <= call {
+		s.tools[index] = append(s.tools[index], streamToolCall{})
+	}
+	tc := &s.tools[index][call]
+	if id != "" {
+		tc.id = id
+	}
+	if name != "" {
+		tc.name = name
+	}
+	tc.arguments = append(tc.arguments, arguments...)
+}
+
+// outputMessages builds the output messages from the accumulated content,
+// one per choice; the caller holds s.mu.
+func (s *Stream) outputMessages(reasons []string) []OutputMessage {
+	n := max(len(s.text), len(s.tools), len(reasons))
+	out := make([]OutputMessage, 0, n)
+	for i := 0; i < n; i++ {
+		m := OutputMessage{Role: "assistant", Parts: []Part{}}
+		if i < len(s.text) && len(s.text[i]) > 0 {
+			m.Parts = append(m.Parts, TextPart(string(s.text[i])))
+		}
+		if i < len(s.tools) {
+			for _, tc := range s.tools[i] {
+				m.Parts = append(m.Parts, ToolCallPart(tc.id, tc.name, string(tc.arguments)))
+			}
+		}
+		if i < len(reasons) {
+			m.FinishReason = reasons[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // SetUsage records the usage a chunk reported; the last one wins.
 func (s *Stream) SetUsage(u Usage) {
 	if s == nil {
@@ -125,23 +201,29 @@ func (s *Stream) End(err error) {
 	}
 	s.finished = true
 	stop := s.stopAfter
-	id, model, finishes, usage := s.id, s.model, s.finishes, s.usage
+	id, model, usage := s.id, s.model, s.usage
+	var reasons, perChoice []string
+	for _, r := range s.finishes {
+		if r == "" && err != nil {
+			r = "error"
+		}
+		perChoice = append(perChoice, r)
+		if r != "" {
+			reasons = append(reasons, r)
+		}
+	}
+	var output []OutputMessage
+	if s.call.CaptureContent() {
+		output = s.outputMessages(perChoice)
+	}
 	s.mu.Unlock()
 	if stop != nil {
 		stop()
 	}
 	c := s.call
 	c.SetResponse(id, model)
-	var reasons []string
-	for _, r := range finishes {
-		switch {
-		case r != "":
-			reasons = append(reasons, r)
-		case err != nil:
-			reasons = append(reasons, "error")
-		}
-	}
 	c.SetFinishReasons(reasons...)
+	c.SetOutputMessages(output)
 	if usage != nil {
 		c.SetUsage(*usage)
 	}

@@ -97,3 +97,32 @@ func equalStrings(got any, want []string) bool {
 	}
 	return true
 }
+
+// TestStreamContent: text and tool call fragments accumulate per choice, in
+// any order of choices.
+func TestStreamContent(t *testing.T) {
+	rec := withAppProvider(t)
+	cfg := &contentConfig{mode: captureOnSpan, maxBytes: defaultMaxContentBytes, patterns: builtinRedactions}
+	_, c := StartInference(context.Background(), OperationChat, "openai", "m")
+	c.content = cfg
+	s := NewStream(nil, c, nil)
+	for _, f := range []string{"Hel", "lo", " world"} {
+		s.AppendText(1, f+"!")
+		s.AppendText(0, f)
+	}
+	s.AppendToolCall(0, 0, "call_1", "weather", `{"city":`)
+	s.AppendToolCall(0, 0, "", "", `"Paris"}`)
+	s.Finish(0, "tool_calls")
+	s.End(nil)
+	got := ""
+	for _, kv := range rec.Ended()[0].Attributes() {
+		if kv.Key == keyOutputMessages {
+			got = kv.Value.AsString()
+		}
+	}
+	want := `[{"role":"assistant","parts":[{"type":"text","content":"Hello world"},{"type":"tool_call","id":"call_1","name":"weather","arguments":{"city":"Paris"}}],"finish_reason":"tool_calls"},` +
+		`{"role":"assistant","parts":[{"type":"text","content":"Hel!lo! world!"}],"finish_reason":""}]`
+	if got != want {
+		t.Errorf("output messages\n got %s\nwant %s", got, want)
+	}
+}

@@ -1,9 +1,12 @@
 package integration
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/llminstr/llminstr/internal/cassette"
@@ -51,7 +54,8 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 			t.Fatal(err)
 		}
 		receiver.Reset()
-		run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL()}, bin)
+		run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(),
+			"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT"}, bin)
 		return receiver.Spans(), receiver.Points()
 	}
 	common := map[string]any{
@@ -74,6 +78,20 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 			"gen_ai.usage.output_tokens":     int64(5),
 			"gen_ai.response.finish_reasons": []any{"stop"},
 		})
+		wantJSON(t, s, "gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Say this is a test"}]}]`)
+		wantJSON(t, s, "gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"This is a test."}],"finish_reason":"stop"}]`)
+		details := 0
+		for _, e := range s.Events {
+			if e.Name == "gen_ai.client.inference.operation.details" {
+				details++
+				if e.Attrs["gen_ai.input.messages"] != s.Attrs["gen_ai.input.messages"] || e.Attrs["gen_ai.output.messages"] != s.Attrs["gen_ai.output.messages"] {
+					t.Errorf("details event %v differs from the span's content", e.Attrs)
+				}
+			}
+		}
+		if details != 1 {
+			t.Errorf("%d details events, want 1", details)
+		}
 		durationBounds := []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 		tokens := map[string]float64{}
 		for _, p := range points {
@@ -108,6 +126,7 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 			"gen_ai.response.finish_reasons": []any{"stop"},
 			"gen_ai.request.stream":          true,
 		})
+		wantJSON(t, s, "gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"\"This is a test.\""}],"finish_reason":"stop"}]`)
 	})
 
 	t.Run("chat_completion_tool_calls", func(t *testing.T) {
@@ -128,6 +147,45 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 			"gen_ai.usage.input_tokens": int64(99), "gen_ai.usage.output_tokens": int64(25),
 			"gen_ai.response.finish_reasons": []any{"stop"},
 		})
+		first, second := byID["chatcmpl-ASYMU9Ntix7ePttk0MSuerJstef6U"], byID["chatcmpl-ASYMVzdmBGDbUoHFmt6R16tdtZUzR"]
+		var out []struct {
+			Parts []struct{ Type, ID, Name string }
+		}
+		parseJSON(t, first, "gen_ai.output.messages", &out)
+		if len(out) != 1 || len(out[0].Parts) != 2 || out[0].Parts[0].Type != "tool_call" || out[0].Parts[1].Type != "tool_call" {
+			t.Errorf("first call's output messages: %v", first.Attrs["gen_ai.output.messages"])
+		}
+		var tools []struct{ Type, Name string }
+		parseJSON(t, first, "gen_ai.tool.definitions", &tools)
+		if len(tools) == 0 || tools[0].Type != "function" || tools[0].Name == "" {
+			t.Errorf("tool definitions: %v", first.Attrs["gen_ai.tool.definitions"])
+		}
+		var in []struct {
+			Role  string
+			Parts []struct {
+				Type, ID            string
+				Arguments, Response any
+			}
+		}
+		parseJSON(t, second, "gen_ai.input.messages", &in)
+		var calls, responses []string
+		for _, m := range in {
+			for _, p := range m.Parts {
+				switch {
+				case m.Role == "assistant" && p.Type == "tool_call":
+					calls = append(calls, p.ID)
+					if _, ok := p.Arguments.(map[string]any); !ok {
+						t.Errorf("tool call arguments %v are not an object", p.Arguments)
+					}
+				case m.Role == "tool" && p.Type == "tool_call_response":
+					responses = append(responses, fmt.Sprint(p.Response))
+				}
+			}
+		}
+		if strings.Join(calls, ",") != "call_JpNb8OiAkbIbHzDggfpdDHpi,call_vaFQc3zK6hHTRZKXRI5Eo2cJ" ||
+			strings.Join(responses, ",") != "50 degrees and raining,70 degrees and sunny" {
+			t.Errorf("second call's input: calls %v, responses %v", calls, responses)
+		}
 	})
 
 	t.Run("chat_completion_multiple_choices", func(t *testing.T) {
@@ -138,6 +196,13 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 			"gen_ai.usage.input_tokens":      int64(12),
 			"gen_ai.usage.output_tokens":     int64(24),
 		})
+		var out []struct {
+			FinishReason string `json:"finish_reason"`
+		}
+		parseJSON(t, oneChatSpan(t, spans), "gen_ai.output.messages", &out)
+		if len(out) != 2 || out[0].FinishReason != "stop" || out[1].FinishReason != "stop" {
+			t.Errorf("output messages %+v, want two that stopped", out)
+		}
 	})
 
 	t.Run("embeddings_with_dimensions", func(t *testing.T) {
@@ -152,4 +217,31 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 			"server.address":                    "api.openai.com",
 		})
 	})
+}
+
+// parseJSON decodes the JSON string attribute key of s into v.
+func parseJSON(t *testing.T, s otlpreceiver.Span, key string, v any) {
+	t.Helper()
+	str, ok := s.Attrs[key].(string)
+	if !ok {
+		t.Errorf("span %q: no %s", s.Name, key)
+		return
+	}
+	if err := json.Unmarshal([]byte(str), v); err != nil {
+		t.Errorf("span %q: %s is not JSON: %v\n%s", s.Name, key, err, str)
+	}
+}
+
+// wantJSON checks that the JSON string attribute key of s equals want as
+// JSON.
+func wantJSON(t *testing.T, s otlpreceiver.Span, key, want string) {
+	t.Helper()
+	var got, exp any
+	parseJSON(t, s, key, &got)
+	if err := json.Unmarshal([]byte(want), &exp); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, exp) {
+		t.Errorf("span %q: %s = %v\nwant %s", s.Name, key, s.Attrs[key], want)
+	}
 }

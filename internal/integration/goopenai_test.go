@@ -95,6 +95,27 @@ func testGoOpenAI(t *testing.T, version string) {
 		})
 	}
 
+	t.Run("content", func(t *testing.T) {
+		e.receiver.Reset()
+		out, err := runErr("", append(e.vars(), "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true"), bin, "content")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		s := oneChatSpan(t, e.receiver.Spans())
+		wantJSON(t, s, "gen_ai.input.messages", `[{"role":"system","parts":[{"type":"text","content":"You are terse."}]},`+
+			`{"role":"user","parts":[{"type":"text","content":"Mail [REDACTED:email] my key [REDACTED:api_key]"}]}]`)
+		// Two choices, accumulated from the chunks.
+		answer := `{"role":"assistant","parts":[{"type":"text","content":"` + fakeprovider.Answer + `"}],"finish_reason":"stop"}`
+		wantJSON(t, s, "gen_ai.output.messages", "["+answer+","+answer+"]")
+		if len(s.Events) != 0 {
+			t.Errorf("content on the span only, but events %v", s.Events)
+		}
+	})
+	t.Run("no_content_by_default", func(t *testing.T) {
+		_, spans := e.runApp(t, bin, "content", false)
+		noAttrs(t, oneChatSpan(t, spans), "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions")
+	})
+
 	t.Run("completion", func(t *testing.T) {
 		_, spans := e.runApp(t, bin, "completion", false)
 		s := oneGenAISpan(t, spans)

@@ -16,6 +16,7 @@ import (
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -29,8 +30,15 @@ type Span struct {
 	StatusCode    string // "unset", "ok", "error"
 	StatusMessage string
 	Attrs         map[string]any // string, int64, float64, bool or []any
+	Events        []Event
 	Scope         string
 	Resource      map[string]any
+}
+
+// Event is a span event.
+type Event struct {
+	Name  string
+	Attrs map[string]any
 }
 
 // Point is one histogram data point of a received metric.
@@ -130,6 +138,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 					StatusCode:    strings.ToLower(strings.TrimPrefix(s.GetStatus().GetCode().String(), "STATUS_CODE_")),
 					StatusMessage: s.GetStatus().GetMessage(),
 					Attrs:         attrs(s.Attributes),
+					Events:        events(s.Events),
 					Scope:         ss.GetScope().GetName(),
 					Resource:      res,
 				})
@@ -174,6 +183,14 @@ func (r *Receiver) handleMetrics(w http.ResponseWriter, data []byte) {
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	out, _ := proto.Marshal(&colmetricpb.ExportMetricsServiceResponse{})
 	w.Write(out)
+}
+
+func events(evs []*tracepb.Span_Event) []Event {
+	var out []Event
+	for _, e := range evs {
+		out = append(out, Event{Name: e.Name, Attrs: attrs(e.Attributes)})
+	}
+	return out
 }
 
 func attrs(kvs []*commonpb.KeyValue) map[string]any {

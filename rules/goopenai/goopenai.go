@@ -14,6 +14,7 @@ package goopenai
 
 import (
 	llminstrContext "context"
+	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
 	llminstrHTTPTrace "net/http/httptrace"
@@ -52,6 +53,11 @@ func llminstrGoOpenAIChat(
 		}
 		c.SetString("openai.response.service_tier", llminstrGoOpenAIServiceTier(&res))
 		c.SetString("openai.response.system_fingerprint", res.SystemFingerprint)
+		if c.CaptureContent() {
+			if b, err := llminstrJSON.Marshal(res.Choices); err == nil {
+				c.SetOutputMessages(llminstrRT.OpenAIChatOutput(b))
+			}
+		}
 	})
 	c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
 	return res, err
@@ -100,6 +106,15 @@ func llminstrGoOpenAIChatChunk(s *llminstrRT.Stream, chunk *llminstrGoOpenAI.Cha
 	s.Chunk(chunk.ID, chunk.Model)
 	for _, choice := range chunk.Choices {
 		s.Finish(choice.Index, string(choice.FinishReason))
+		if s.CaptureContent() {
+			s.AppendText(choice.Index, choice.Delta.Content)
+			for i, tc := range choice.Delta.ToolCalls {
+				if tc.Index != nil {
+					i = *tc.Index
+				}
+				s.AppendToolCall(choice.Index, i, tc.ID, tc.Function.Name, tc.Function.Arguments)
+			}
+		}
 	}
 	if u, ok := llminstrGoOpenAIUsage(chunk.Usage); ok {
 		s.SetUsage(u)
@@ -116,6 +131,17 @@ func llminstrGoOpenAIChatStreamClose(stream *llminstrGoOpenAI.ChatCompletionStre
 // llminstrGoOpenAIChatRequest records the request parameters the call sets.
 // The SDK omits zero values from the request, so zero means unset.
 func llminstrGoOpenAIChatRequest(c *llminstrRT.Call, req *llminstrGoOpenAI.ChatCompletionRequest) {
+	if c.CaptureContent() {
+		// The SDK's types encode to the OpenAI wire format.
+		if b, err := llminstrJSON.Marshal(req.Messages); err == nil {
+			c.SetInputMessages(llminstrRT.OpenAIChatInput(b))
+		}
+		if len(req.Tools) > 0 {
+			if b, err := llminstrJSON.Marshal(req.Tools); err == nil {
+				c.SetToolDefinitions(llminstrRT.OpenAITools(b))
+			}
+		}
+	}
 	llminstrGoOpenAIParams(c, req.Temperature, req.TopP, req.FrequencyPenalty, req.PresencePenalty, req.N, req.Seed, req.Stop)
 	switch {
 	case req.MaxCompletionTokens != 0:
@@ -191,6 +217,11 @@ func llminstrGoOpenAICompletion(
 			if u, ok := llminstrGoOpenAIUsage(res.Usage); ok {
 				c.SetUsage(u)
 			}
+			if c.CaptureContent() {
+				if b, err := llminstrJSON.Marshal(res.Choices); err == nil {
+					c.SetOutputMessages(llminstrRT.OpenAIChatOutput(b))
+				}
+			}
 		}
 	})
 	c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
@@ -242,6 +273,20 @@ func llminstrGoOpenAICompletionStreamClose(stream *llminstrGoOpenAI.CompletionSt
 }
 
 func llminstrGoOpenAICompletionRequest(c *llminstrRT.Call, req *llminstrGoOpenAI.CompletionRequest) {
+	if c.CaptureContent() {
+		var prompts []string
+		switch p := req.Prompt.(type) {
+		case string:
+			prompts = []string{p}
+		case []string:
+			prompts = p
+		}
+		var msgs []llminstrRT.Message
+		for _, p := range prompts {
+			msgs = append(msgs, llminstrRT.Message{Role: "user", Parts: []llminstrRT.Part{llminstrRT.TextPart(p)}})
+		}
+		c.SetInputMessages(msgs)
+	}
 	llminstrGoOpenAIParams(c, req.Temperature, req.TopP, req.FrequencyPenalty, req.PresencePenalty, req.N, req.Seed, req.Stop)
 	if req.MaxTokens != 0 {
 		c.SetMaxTokens(int64(req.MaxTokens))
@@ -253,6 +298,7 @@ func llminstrGoOpenAICompletionChunk(s *llminstrRT.Stream, chunk *llminstrGoOpen
 	s.Chunk(chunk.ID, chunk.Model)
 	for _, choice := range chunk.Choices {
 		s.Finish(choice.Index, choice.FinishReason)
+		s.AppendText(choice.Index, choice.Text)
 	}
 	if u, ok := llminstrGoOpenAIUsage(chunk.Usage); ok {
 		s.SetUsage(u)

@@ -8,6 +8,7 @@ package openai
 
 import (
 	llminstrContext "context"
+	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
 	llminstrStrings "strings"
@@ -53,66 +54,28 @@ func llminstrOpenAIChatNewStreaming(
 	}
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrOpenAIChatRequest(c, &body) })
-	acc := &llminstrOpenAIChoiceAccumulator{}
+	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
 	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
-		func(chunk llminstrOpenAI.ChatCompletionChunk) {
-			acc.meta(chunk.ID, chunk.Model)
-			for _, choice := range chunk.Choices {
-				acc.finish(choice.Index, choice.FinishReason)
+		func(chunk llminstrOpenAI.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, &chunk) },
+		func(_ *llminstrRT.Call, err error) { acc.End(err) })
+}
+
+// llminstrOpenAIChatChunk records what a chat chunk tells about the response.
+func llminstrOpenAIChatChunk(acc *llminstrRT.Stream, chunk *llminstrOpenAI.ChatCompletionChunk) {
+	acc.Chunk(chunk.ID, chunk.Model)
+	for _, choice := range chunk.Choices {
+		i := int(choice.Index)
+		acc.Finish(i, choice.FinishReason)
+		if acc.CaptureContent() {
+			acc.AppendText(i, choice.Delta.Content)
+			acc.AppendText(i, choice.Delta.Refusal)
+			for _, tc := range choice.Delta.ToolCalls {
+				acc.AppendToolCall(i, int(tc.Index), tc.ID, tc.Function.Name, tc.Function.Arguments)
 			}
-			if chunk.JSON.Usage.Valid() {
-				acc.usage = llminstrOpenAIUsage(chunk.Usage)
-				acc.hasUsage = true
-			}
-		}, acc.record)
-}
-
-// llminstrOpenAIChoiceAccumulator gathers what a stream of chunks tells
-// about the response: id, model, a finish reason per choice, usage.
-type llminstrOpenAIChoiceAccumulator struct {
-	id, model string
-	finishes  []string
-	usage     llminstrRT.Usage
-	hasUsage  bool
-}
-
-func (a *llminstrOpenAIChoiceAccumulator) meta(id, model string) {
-	if id != "" {
-		a.id = id
-	}
-	if model != "" {
-		a.model = model
-	}
-}
-
-func (a *llminstrOpenAIChoiceAccumulator) finish(index int64, reason string) {
-	if index < 0 || index > 1<<16 {
-		return
-	}
-	for int64(len(a.finishes)) <= index {
-		a.finishes = append(a.finishes, "")
-	}
-	if reason != "" {
-		a.finishes[index] = reason
-	}
-}
-
-// record sets what was accumulated. A stream that failed (or whose context
-// ended) reports finish reason "error" for the choices that never finished.
-func (a *llminstrOpenAIChoiceAccumulator) record(c *llminstrRT.Call, err error) {
-	c.SetResponse(a.id, a.model)
-	var reasons []string
-	for _, r := range a.finishes {
-		switch {
-		case r != "":
-			reasons = append(reasons, r)
-		case err != nil:
-			reasons = append(reasons, "error")
 		}
 	}
-	c.SetFinishReasons(reasons...)
-	if a.hasUsage {
-		c.SetUsage(a.usage)
+	if chunk.JSON.Usage.Valid() {
+		acc.SetUsage(llminstrOpenAIUsage(chunk.Usage))
 	}
 }
 
@@ -130,9 +93,18 @@ func llminstrOpenAICompletionNew(
 	res, err := call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...)
 	llminstrRT.Safe(func() {
 		if err == nil && res != nil {
-			acc := &llminstrOpenAIChoiceAccumulator{}
-			llminstrOpenAICompletionChunk(acc, *res)
-			acc.record(c, nil)
+			c.SetResponse(res.ID, res.Model)
+			reasons := make([]string, 0, len(res.Choices))
+			for _, choice := range res.Choices {
+				reasons = append(reasons, string(choice.FinishReason))
+			}
+			c.SetFinishReasons(reasons...)
+			if res.JSON.Usage.Valid() {
+				c.SetUsage(llminstrOpenAIUsage(res.Usage))
+			}
+			if c.CaptureContent() {
+				c.SetOutputMessages(llminstrRT.OpenAIChatOutput(llminstrOpenAIRawField(res.RawJSON(), "choices", res.Choices)))
+			}
 		}
 	})
 	c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
@@ -150,23 +122,35 @@ func llminstrOpenAICompletionNewStreaming(
 	}
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrOpenAICompletionRequest(c, &body) })
-	acc := &llminstrOpenAIChoiceAccumulator{}
+	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
 	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
-		func(chunk llminstrOpenAI.Completion) { llminstrOpenAICompletionChunk(acc, chunk) }, acc.record)
-}
-
-func llminstrOpenAICompletionChunk(acc *llminstrOpenAIChoiceAccumulator, chunk llminstrOpenAI.Completion) {
-	acc.meta(chunk.ID, chunk.Model)
-	for _, choice := range chunk.Choices {
-		acc.finish(choice.Index, string(choice.FinishReason))
-	}
-	if chunk.JSON.Usage.Valid() {
-		acc.usage = llminstrOpenAIUsage(chunk.Usage)
-		acc.hasUsage = true
-	}
+		func(chunk llminstrOpenAI.Completion) {
+			acc.Chunk(chunk.ID, chunk.Model)
+			for _, choice := range chunk.Choices {
+				acc.Finish(int(choice.Index), string(choice.FinishReason))
+				acc.AppendText(int(choice.Index), choice.Text)
+			}
+			if chunk.JSON.Usage.Valid() {
+				acc.SetUsage(llminstrOpenAIUsage(chunk.Usage))
+			}
+		}, func(_ *llminstrRT.Call, err error) { acc.End(err) })
 }
 
 func llminstrOpenAICompletionRequest(c *llminstrRT.Call, body *llminstrOpenAI.CompletionNewParams) {
+	if c.CaptureContent() {
+		var prompts []string
+		switch {
+		case body.Prompt.OfString.Valid():
+			prompts = []string{body.Prompt.OfString.Value}
+		case len(body.Prompt.OfArrayOfStrings) > 0:
+			prompts = body.Prompt.OfArrayOfStrings
+		}
+		var msgs []llminstrRT.Message
+		for _, p := range prompts {
+			msgs = append(msgs, llminstrRT.Message{Role: "user", Parts: []llminstrRT.Part{llminstrRT.TextPart(p)}})
+		}
+		c.SetInputMessages(msgs)
+	}
 	if body.Temperature.Valid() {
 		c.SetTemperature(body.Temperature.Value)
 	}
@@ -288,6 +272,14 @@ func llminstrOpenAIResponseNewStreaming(
 }
 
 func llminstrOpenAIResponseRequest(c *llminstrRT.Call, body *llminstrResponses.ResponseNewParams) {
+	if c.CaptureContent() {
+		if body.Instructions.Valid() {
+			c.SetSystemInstructions([]llminstrRT.Part{llminstrRT.TextPart(body.Instructions.Value)})
+		}
+		if body.Input.OfString.Valid() {
+			c.SetInputMessages([]llminstrRT.Message{{Role: "user", Parts: []llminstrRT.Part{llminstrRT.TextPart(body.Input.OfString.Value)}}})
+		}
+	}
 	if body.Temperature.Valid() {
 		c.SetTemperature(body.Temperature.Value)
 	}
@@ -325,6 +317,33 @@ func llminstrOpenAIResponseRecord(c *llminstrRT.Call, res *llminstrResponses.Res
 		})
 	}
 	c.SetString("openai.response.service_tier", string(res.ServiceTier))
+	if c.CaptureContent() {
+		reason := "stop"
+		switch res.Status {
+		case "incomplete":
+			reason = "length"
+		case "failed":
+			reason = "error"
+		}
+		var parts []llminstrRT.Part
+		if text := res.OutputText(); text != "" {
+			parts = append(parts, llminstrRT.TextPart(text))
+		}
+		for _, item := range res.Output {
+			// Read from the raw JSON: the union's Go fields differ across
+			// major versions.
+			var call struct {
+				Type      string `json:"type"`
+				CallID    string `json:"call_id"`
+				Name      string `json:"name"`
+				Arguments string `json:"arguments"`
+			}
+			if llminstrJSON.Unmarshal([]byte(item.RawJSON()), &call) == nil && call.Type == "function_call" {
+				parts = append(parts, llminstrRT.ToolCallPart(call.CallID, call.Name, call.Arguments))
+			}
+		}
+		c.SetOutputMessages([]llminstrRT.OutputMessage{{Role: "assistant", Parts: parts, FinishReason: reason}})
+	}
 }
 
 // llminstrOpenAIObserveHTTP returns opts plus a per-request middleware that
@@ -345,8 +364,19 @@ func llminstrOpenAIObserveHTTP(c *llminstrRT.Call, opts []llminstrOption.Request
 	return append(out, observe)
 }
 
-// llminstrOpenAIChatRequest records the request parameters the call sets.
+// llminstrOpenAIChatRequest records the request parameters the call sets,
+// and its messages and tools when the call captures content.
 func llminstrOpenAIChatRequest(c *llminstrRT.Call, body *llminstrOpenAI.ChatCompletionNewParams) {
+	if c.CaptureContent() {
+		if b, err := llminstrJSON.Marshal(body.Messages); err == nil {
+			c.SetInputMessages(llminstrRT.OpenAIChatInput(b))
+		}
+		if len(body.Tools) > 0 {
+			if b, err := llminstrJSON.Marshal(body.Tools); err == nil {
+				c.SetToolDefinitions(llminstrRT.OpenAITools(b))
+			}
+		}
+	}
 	if body.Temperature.Valid() {
 		c.SetTemperature(body.Temperature.Value)
 	}
@@ -398,6 +428,22 @@ func llminstrOpenAIChatResponse(c *llminstrRT.Call, res *llminstrOpenAI.ChatComp
 	}
 	c.SetString("openai.response.service_tier", string(res.ServiceTier))
 	c.SetString("openai.response.system_fingerprint", res.SystemFingerprint)
+	if c.CaptureContent() {
+		c.SetOutputMessages(llminstrRT.OpenAIChatOutput(llminstrOpenAIRawField(res.RawJSON(), "choices", res.Choices)))
+	}
+}
+
+// llminstrOpenAIRawField returns the JSON of one field of a response: from
+// the raw JSON the SDK decoded, or else by encoding the decoded value.
+func llminstrOpenAIRawField(raw, field string, decoded any) []byte {
+	if raw != "" {
+		var fields map[string]llminstrJSON.RawMessage
+		if llminstrJSON.Unmarshal([]byte(raw), &fields) == nil && fields[field] != nil {
+			return fields[field]
+		}
+	}
+	b, _ := llminstrJSON.Marshal(decoded)
+	return b
 }
 
 func llminstrOpenAIUsage(u llminstrOpenAI.CompletionUsage) llminstrRT.Usage {

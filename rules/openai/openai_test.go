@@ -245,13 +245,10 @@ func BenchmarkObserverPerChunk(b *testing.B) {
 		ctx := context.Background()
 		for b.Loop() {
 			_, c := llminstrRT.StartInference(ctx, "chat", "openai", "m")
-			acc := &llminstrOpenAIChoiceAccumulator{}
-			consume(b, llminstrOpenAIObserveStream(ctx, c, newInner(), func(chunk openai.ChatCompletionChunk) {
-				acc.meta(chunk.ID, chunk.Model)
-				for _, choice := range chunk.Choices {
-					acc.finish(choice.Index, choice.FinishReason)
-				}
-			}, acc.record))
+			acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
+			consume(b, llminstrOpenAIObserveStream(ctx, c, newInner(),
+				func(chunk openai.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, &chunk) },
+				func(_ *llminstrRT.Call, err error) { acc.End(err) }))
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
 	})

@@ -73,6 +73,21 @@ func main() {
 			}
 		}
 		fmt.Println("streamed:", text.String())
+	case "content":
+		// Content capture on: what the prompt holds that must not be
+		// recorded is redacted.
+		req := chatRequest("gpt-4o-mini")
+		req.Messages = []openai.ChatCompletionMessage{
+			{Role: openai.ChatMessageRoleSystem, Content: "You are terse."},
+			{Role: openai.ChatMessageRoleUser, Content: "Mail jane.doe@example.com my key sk-live-0123456789abcdefXYZ"},
+		}
+		var stream *openai.ChatCompletionStream
+		stream, err = client.CreateChatCompletionStream(ctx, req)
+		if err == nil {
+			var text string
+			text, err = llm.Drain(stream)
+			fmt.Println("streamed:", text)
+		}
 	case "via":
 		// The stream is read and closed in another package.
 		var stream *openai.ChatCompletionStream
