@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -105,14 +106,22 @@ func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric
 	case "console":
 		exporter = &consoleMetricExporter{w: console}
 	case "otlp":
-		exp, err := otlpmetrichttp.New(context.Background())
+		protocol, err := otlpProtocol(getenv, "METRICS")
 		if err != nil {
-			return nil, nil, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp: %w", err)
+			return nil, nil, err
 		}
-		exporter = exp
+		if protocol == "grpc" {
+			exporter, err = otlpmetricgrpc.New(context.Background())
+		} else {
+			exporter, err = otlpmetrichttp.New(context.Background())
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp (%s): %w", protocol, err)
+		}
 	}
+	// The reader's interval and timeout come from OTEL_METRIC_EXPORT_*.
 	mp := sdkmetric.NewMeterProvider(
-		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter, sdkmetric.WithInterval(30*time.Second))),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter)),
 		sdkmetric.WithResource(resourceFromEnv()),
 	)
 	return mp, mp.Shutdown, nil

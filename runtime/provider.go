@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -84,17 +85,66 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 	case "console":
 		exporter = newConsoleExporter(console)
 	case "otlp":
-		exp, err := otlptracehttp.New(context.Background())
+		protocol, err := otlpProtocol(getenv, "TRACES")
 		if err != nil {
-			return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp: %w", err)
+			return nil, nil, err
 		}
-		exporter = exp
+		// The exporters read the endpoint, headers, TLS, compression and
+		// timeout from the standard environment themselves.
+		if protocol == "grpc" {
+			exporter, err = otlptracegrpc.New(context.Background())
+		} else {
+			exporter, err = otlptracehttp.New(context.Background())
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp (%s): %w", protocol, err)
+		}
 	}
+	// The batch processor exports off the calling goroutine through a
+	// bounded queue (OTEL_BSP_*); the sampler comes from
+	// OTEL_TRACES_SAMPLER(_ARG), which the SDK reads itself.
+	counted := &countingExporter{SpanExporter: exporter}
+	processor := &countingProcessor{SpanProcessor: sdktrace.NewBatchSpanProcessor(counted)}
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithBatcher(exporter),
+		sdktrace.WithSpanProcessor(processor),
 		sdktrace.WithResource(resourceFromEnv()),
 	)
-	return tp, tp.Shutdown, nil
+	shutdown := func(ctx context.Context) error {
+		err := tp.Shutdown(ctx)
+		if lost := processor.ended.Load() - counted.exported.Load(); lost > 0 {
+			warnf("%d of %d spans were not exported (the export queue was full, or the exporter failed or timed out)", lost, processor.ended.Load())
+		}
+		return err
+	}
+	return tp, shutdown, nil
+}
+
+// countingProcessor counts the sampled spans that end, which the batch
+// processor then queues or, when its queue is full, drops.
+type countingProcessor struct {
+	sdktrace.SpanProcessor
+	ended atomic.Int64
+}
+
+func (p *countingProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if s.SpanContext().IsSampled() {
+		p.ended.Add(1)
+	}
+	p.SpanProcessor.OnEnd(s)
+}
+
+// countingExporter counts the spans exported successfully.
+type countingExporter struct {
+	sdktrace.SpanExporter
+	exported atomic.Int64
+}
+
+func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	err := e.SpanExporter.ExportSpans(ctx, spans)
+	if err == nil {
+		e.exported.Add(int64(len(spans)))
+	}
+	return err
 }
 
 // shutdownTimeout bounds how long Shutdown waits for the exporter.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -193,6 +195,8 @@ func TestProviderFromEnv(t *testing.T) {
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "console"}},
 		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}},
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: true},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json"}, wantErr: true},
 	}
 	for _, tc := range cases {
 		var console bytes.Buffer
@@ -252,5 +256,75 @@ func TestExporterFromEnv(t *testing.T) {
 		if got != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("%v %s: got %q, %v; want %q (error %v)", tc.env, tc.selector, got, err, tc.want, tc.wantErr)
 		}
+	}
+}
+
+func TestOTLPProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{map[string]string{}, "http/protobuf", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, "grpc", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"}, "http/protobuf", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc"}, "grpc", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": "grpc"}, "http/protobuf", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}, "", "OTEL_EXPORTER_OTLP_PROTOCOL"},
+	} {
+		got, err := otlpProtocol(func(k string) string { return tc.env[k] }, "TRACES")
+		if got != tc.want || (err != nil) != (tc.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%v: %q, %v; want %q, error naming %q", tc.env, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+// failingExporter fails every export.
+type failingExporter struct{}
+
+func (failingExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
+	return errors.New("collector down")
+}
+func (failingExporter) Shutdown(context.Context) error { return nil }
+
+// slowExporter takes its time, so that the queue fills.
+type slowExporter struct{ sdktrace.SpanExporter }
+
+func (e slowExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	time.Sleep(20 * time.Millisecond)
+	return e.SpanExporter.ExportSpans(ctx, spans)
+}
+
+// TestLostSpansCounted: spans the batch processor drops or fails to export
+// are counted.
+func TestLostSpansCounted(t *testing.T) {
+	t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "4")
+	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "60000")
+	for _, tc := range []struct {
+		name     string
+		exporter sdktrace.SpanExporter
+		wantLost int64
+	}{
+		{"queue_full", slowExporter{newConsoleExporter(io.Discard)}, -1}, // some, depending on how fast the queue drains
+		{"export_failed", failingExporter{}, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			counted := &countingExporter{SpanExporter: tc.exporter}
+			processor := &countingProcessor{SpanProcessor: sdktrace.NewBatchSpanProcessor(counted, sdktrace.WithBlocking())}
+			if tc.name == "queue_full" {
+				processor.SpanProcessor = sdktrace.NewBatchSpanProcessor(counted)
+			}
+			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(processor))
+			tr := tp.Tracer("t")
+			for i := 0; i < 100; i++ {
+				_, s := tr.Start(context.Background(), "x")
+				s.End()
+			}
+			tp.Shutdown(context.Background())
+			lost := processor.ended.Load() - counted.exported.Load()
+			if processor.ended.Load() != 100 || (tc.wantLost >= 0 && lost != tc.wantLost) || lost <= 0 || lost >= 100 && tc.wantLost < 0 {
+				t.Errorf("ended %d, lost %d; want 100 ended and %d lost (-1: some, not all)", processor.ended.Load(), lost, tc.wantLost)
+			}
+		})
 	}
 }
