@@ -195,6 +195,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 		if cfg.Main && pkgName == "main" {
 			matches = append(matches, findMain(cfg, fset, i, f.ast)...)
 		}
+		matches = append(matches, findDirectives(cfg, fset, info, i, f.ast)...)
 	}
 	if len(matches) == 0 {
 		return res, nil
@@ -241,13 +242,18 @@ func Rewrite(cfg *Config) (*Result, error) {
 // mayMatch is a cheap textual pre-filter: no file names any target.
 func mayMatch(cfg *Config, files []*sourceFile) bool {
 	for _, r := range cfg.Rules {
-		if r.Kind == rules.KindMainPrologue && cfg.Main {
-			return true
-		}
-		if r.Kind != rules.KindCall {
+		var needle []byte
+		switch r.Kind {
+		case rules.KindMainPrologue:
+			if cfg.Main && isPackageMain(files) {
+				return true
+			}
 			continue
+		case rules.KindDirective:
+			needle = []byte("//" + r.Directive)
+		default:
+			needle = []byte(r.Name)
 		}
-		needle := []byte(r.Name)
 		for _, f := range files {
 			if bytes.Contains(f.src, needle) {
 				return true
@@ -255,6 +261,15 @@ func mayMatch(cfg *Config, files []*sourceFile) bool {
 		}
 	}
 	return false
+}
+
+// isPackageMain reports whether the files' package clause names main.
+func isPackageMain(files []*sourceFile) bool {
+	if len(files) == 0 {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), files[0].path, files[0].src, parser.PackageClauseOnly)
+	return err == nil && f.Name.Name == "main"
 }
 
 func check(fset *token.FileSet, cfg *Config, files []*ast.File, info *types.Info) (*types.Package, error) {
@@ -480,6 +495,99 @@ func receiverName(fn *types.Func) string {
 		return n.Obj().Name()
 	}
 	return ""
+}
+
+// findDirectives finds the functions marked by a KindDirective rule's
+// directive, and starts their body with the adapter's call on their
+// context parameter.
+func findDirectives(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File) []*match {
+	var out []*match
+	base := fset.File(f.Pos()).Base()
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Doc == nil || fd.Body == nil {
+			continue
+		}
+		for i := range cfg.Rules {
+			r := &cfg.Rules[i]
+			if r.Kind != rules.KindDirective {
+				continue
+			}
+			arg, found := directiveArg(fd.Doc, "//"+r.Directive)
+			if !found {
+				continue
+			}
+			m := &match{rule: r, file: fileIdx, pos: fd.Pos(), end: fd.Body.Lbrace + 1, status: Rewritten}
+			out = append(out, m)
+			ctxName := contextParam(info, fd.Type.Params)
+			if ctxName == "" {
+				m.status, m.reason = Skipped, "//"+r.Directive+" needs a named context.Context parameter"
+				continue
+			}
+			name := arg
+			if name == "" {
+				name = fd.Name.Name
+				if fd.Recv != nil && len(fd.Recv.List) == 1 {
+					if recv := typeName(info, fd.Recv.List[0].Type); recv != nil {
+						name = recv.Name() + "." + name
+					}
+				}
+			}
+			off := int(fd.Body.Lbrace) - base + 1
+			m.render = func(adapter string) []edit {
+				return []edit{{off: off, insert: fmt.Sprintf(" %s, llminstrEnd := %s(%s, %q); defer llminstrEnd();", ctxName, adapter, ctxName, name)}}
+			}
+		}
+	}
+	return out
+}
+
+// directiveArg looks for a line "//directive [arg]" in doc.
+func directiveArg(doc *ast.CommentGroup, directive string) (arg string, found bool) {
+	for _, c := range doc.List {
+		rest, ok := strings.CutPrefix(c.Text, directive)
+		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+			continue
+		}
+		return strings.TrimSpace(rest), true
+	}
+	return "", false
+}
+
+// contextParam returns the name of the first context.Context parameter, or
+// "" when there is none with a usable name.
+func contextParam(info *types.Info, params *ast.FieldList) string {
+	for _, field := range params.List {
+		if obj := typeName(info, field.Type); obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || obj.Name() != "Context" {
+			continue
+		}
+		for _, n := range field.Names {
+			if n.Name != "_" {
+				return n.Name
+			}
+		}
+	}
+	return ""
+}
+
+// typeName returns the named type a type expression denotes, through
+// pointers and type arguments: context.Context, *T, T[K].
+func typeName(info *types.Info, expr ast.Expr) *types.TypeName {
+	switch e := ast.Unparen(expr).(type) {
+	case *ast.StarExpr:
+		return typeName(info, e.X)
+	case *ast.IndexExpr:
+		return typeName(info, e.X)
+	case *ast.IndexListExpr:
+		return typeName(info, e.X)
+	case *ast.SelectorExpr:
+		obj, _ := info.Uses[e.Sel].(*types.TypeName)
+		return obj
+	case *ast.Ident:
+		obj, _ := info.Uses[e].(*types.TypeName)
+		return obj
+	}
+	return nil
 }
 
 // findMain finds func main for main-prologue rules.

@@ -69,7 +69,7 @@ func TestGolden(t *testing.T) {
 		ImportPath: "main",
 		GoVersion:  "go1.26",
 		Dir:        dir,
-		Files:      []string{"main.go", "goopenai.go"},
+		Files:      []string{"main.go", "goopenai.go", "agent.go"},
 		Lookup:     lookup,
 		Rules:      rules.All(),
 		Main:       true,
@@ -80,7 +80,7 @@ func TestGolden(t *testing.T) {
 	if len(res.Warnings) > 0 {
 		t.Errorf("warnings: %v", res.Warnings)
 	}
-	for _, name := range []string{"main.go", "goopenai.go"} {
+	for _, name := range []string{"main.go", "goopenai.go", "agent.go"} {
 		var rewritten []byte
 		for _, f := range res.Rewritten {
 			if f.Path == name {
@@ -110,12 +110,12 @@ func TestGolden(t *testing.T) {
 	counts := map[string]int{}
 	for _, s := range res.Sites {
 		counts[s.Rule.ID+" "+string(s.Status)]++
-		if s.Status == rewrite.Skipped && !strings.Contains(s.Reason, "function value") {
+		if s.Status == rewrite.Skipped && !strings.Contains(s.Reason, "function value") && !strings.Contains(s.Reason, "context.Context") {
 			t.Errorf("%s: %s skipped: %s", s.Pos, s.Rule.ID, s.Reason)
 		}
 	}
 	wantCounts := map[string]int{
-		"openai.chat.completions.new rewritten":           3,
+		"openai.chat.completions.new rewritten":           4,
 		"openai.chat.completions.new ignored":             3,
 		"openai.chat.completions.new skipped":             1, // the method value
 		"openai.chat.completions.new_streaming rewritten": 1,
@@ -124,6 +124,8 @@ func TestGolden(t *testing.T) {
 		"go-openai.chat.create_stream rewritten":          2,
 		"go-openai.chat.stream.recv rewritten":            3,
 		"go-openai.chat.stream.close rewritten":           1,
+		"runtime.agent rewritten":                         2,
+		"runtime.agent skipped":                           1, // no context
 	}
 	for id, n := range wantCounts {
 		if counts[id] != n {

@@ -32,6 +32,11 @@ const (
 	// KindMainPrologue defers the adapter at the top of func main, in
 	// programs that reach an instrumented SDK.
 	KindMainPrologue
+	// KindDirective marks the functions whose doc comment holds
+	// //Directive [name] and that take a context.Context: their body starts
+	// with ctx, end := Adapter(ctx, name); defer end(). The name defaults to
+	// the function's (Type.Method for methods).
+	KindDirective
 )
 
 // Rule is one instrumentation point.
@@ -56,6 +61,9 @@ type Rule struct {
 	Receiver string
 	// Name is the method or function name.
 	Name string
+	// Directive is the comment directive of a KindDirective rule, without
+	// its slashes, e.g. "llminstr:agent".
+	Directive string
 
 	// Adapter is the adapter function's name; AdapterFile the file, relative
 	// to this package's directory, that declares it.
@@ -86,7 +94,7 @@ func (r *Rule) Alternatives() []AdapterRef {
 
 //go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go
 //go:embed goopenai/goopenai.go goopenai/tier.go goopenai/tier_unknown.go
-//go:embed exit/exit.go
+//go:embed exit/exit.go agent/agent.go
 var adapterFS embed.FS
 
 // AdapterSource returns the source of an adapter file.
@@ -166,6 +174,10 @@ func All() []Rule {
 			ID: "runtime.log_fatalf", Integration: "runtime",
 			Packages: []string{"log"}, Name: "Fatalf",
 			Adapter: "llminstrLogFatalf", AdapterFile: "exit/exit.go",
+		},
+		{
+			ID: "runtime.agent", Integration: "runtime", Kind: KindDirective, Directive: "llminstr:agent",
+			Adapter: "llminstrAgent", AdapterFile: "agent/agent.go",
 		},
 		{
 			ID: "runtime.main", Integration: "runtime", Kind: KindMainPrologue,

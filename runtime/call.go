@@ -61,6 +61,7 @@ func StartInference(ctx context.Context, operation, provider, model string) (con
 	if model != "" {
 		attrs = append(attrs, keyRequestModel.String(model))
 	}
+	attrs = append(attrs, contextAttributes(ctx)...)
 	spanCtx, span := tracer().Start(ctx, name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...),

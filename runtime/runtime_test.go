@@ -328,3 +328,28 @@ func TestLostSpansCounted(t *testing.T) {
 		})
 	}
 }
+
+func TestContextAttributes(t *testing.T) {
+	rec := withAppProvider(t)
+	ctx := WithConversationID(context.Background(), "conv-1")
+	ctx = WithUserID(ctx, "u-7")
+	ctx = WithAgentName(ctx, "planner")
+	ctx = WithAttributes(ctx, attribute.String("tenant", "acme"), attribute.String("gen_ai.agent.name", "executor"))
+	_, c := StartInference(ctx, OperationChat, "openai", "m")
+	c.End(nil)
+	_, c = StartInference(context.Background(), OperationChat, "openai", "m")
+	c.End(nil)
+	ended := rec.Ended()
+	a := attrMap(ended[0].Attributes())
+	for k, want := range map[attribute.Key]string{"gen_ai.conversation.id": "conv-1", "user.id": "u-7", "gen_ai.agent.name": "executor", "tenant": "acme"} {
+		if got := a[k].AsString(); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if _, ok := attrMap(ended[1].Attributes())["gen_ai.conversation.id"]; ok {
+		t.Error("a context without attributes gave some")
+	}
+	if WithAttributes(nil, attribute.String("a", "b")) != nil {
+		t.Error("nil context")
+	}
+}

@@ -308,6 +308,26 @@ func TestChatApp(t *testing.T) {
 		noAttrs(t, s, "gen_ai.response.id", "gen_ai.response.model", "gen_ai.usage.input_tokens")
 	})
 
+	t.Run("agent", func(t *testing.T) {
+		_, spans := e.runApp(t, bin, "agent", false)
+		var agent otlpreceiver.Span
+		for _, s := range spans {
+			if s.Attrs["gen_ai.operation.name"] == "invoke_agent" {
+				agent = s
+			}
+		}
+		if agent.Name != "invoke_agent planner" || agent.Kind != "internal" {
+			t.Fatalf("no agent span:\n%s", otlpreceiver.Describe(spans))
+		}
+		chat := oneChatSpan(t, spans)
+		if chat.ParentSpanID != agent.SpanID || chat.TraceID != agent.TraceID {
+			t.Errorf("the chat span is not the agent span's child:\n%s", otlpreceiver.Describe(spans))
+		}
+		for _, s := range []otlpreceiver.Span{agent, chat} {
+			wantAttrs(t, s, map[string]any{"gen_ai.agent.name": "planner", "gen_ai.conversation.id": "conv-42"})
+		}
+	})
+
 	t.Run("through_another_package", func(t *testing.T) {
 		_, spans := e.runApp(t, bin, "via", false)
 		s := oneChatSpan(t, spans)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"example.com/chatapp/llm"
+	llminstr "github.com/llminstr/llminstr/runtime"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/responses"
@@ -131,6 +132,9 @@ func main() {
 		}
 		err = stream.Err()
 		fmt.Println("text:", text.String())
+	case "agent":
+		// An agent function; the conversation id comes from the context.
+		err = planAgent(llminstr.WithConversationID(ctx, "conv-42"), &client)
 	case "exit":
 		// Spans must be flushed before os.Exit ends the program.
 		if _, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini")); err == nil {
@@ -146,6 +150,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
+}
+
+// planAgent is traced as an agent invocation: its LLM calls are children
+// of the invoke_agent span.
+//
+//llminstr:agent planner
+func planAgent(ctx context.Context, client *openai.Client) error {
+	_, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini"))
+	return err
 }
 
 func must(res *openai.ChatCompletion, err error) *openai.ChatCompletion {
