@@ -3,7 +3,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 28m
 
-.PHONY: all build demo test test-short vet bench bench-build fuzz clean
+.PHONY: all build demo test test-short e2e vet bench bench-build fuzz clean
 
 all: build
 
@@ -27,6 +27,11 @@ test: vet
 	$(GO) test -race -count=1 ./rules/goopenai
 	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Only the end-to-end test through a real OpenTelemetry Collector (built
+# from e2e/; also part of make test).
+e2e:
+	$(GO) test -count=1 -run TestCollector -v ./internal/integration
 
 # Unit tests only.
 test-short:
