@@ -300,10 +300,19 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		return
 	}
 	c.mu.Lock()
-	reasons, eventAttrs := c.finishReasons, c.eventAttrs
+	reasons, eventAttrs, usage, responseModel := c.finishReasons, c.eventAttrs, c.usage, c.responseModel
 	c.mu.Unlock()
 	if len(reasons) > 0 {
 		c.span.SetAttributes(keyResponseFinish.StringSlice(reasons))
+	}
+	if usage != nil {
+		// The model that answered, else the one asked for.
+		for _, model := range []string{responseModel, c.model} {
+			if usd, ok := cost(prices(), model, *usage); ok && model != "" {
+				c.span.SetAttributes(keyCost.Float64(usd))
+				break
+			}
+		}
 	}
 	if len(eventAttrs) > 0 {
 		attrs := append([]attribute.KeyValue{

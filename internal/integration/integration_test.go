@@ -8,6 +8,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -255,7 +256,12 @@ func TestChatApp(t *testing.T) {
 			"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens),
 			"gen_ai.usage.output_tokens":     int64(10),
 		})
-		noAttrs(t, s, "gen_ai.request.stream", "gen_ai.response.time_to_first_chunk", "error.type")
+		noAttrs(t, s, "gen_ai.request.stream", "gen_ai.response.time_to_first_chunk", "error.type",
+			"gen_ai.input.messages", "gen_ai.output.messages")
+		// gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output tokens.
+		if usd, _ := s.Attrs["llminstr.cost.usd"].(float64); math.Abs(usd-(12*0.15+10*0.60)/1e6) > 1e-12 {
+			t.Errorf("llminstr.cost.usd = %v", s.Attrs["llminstr.cost.usd"])
+		}
 		if s.Resource["service.name"] != "chatapp-test" {
 			t.Errorf("resource service.name = %v", s.Resource["service.name"])
 		}
