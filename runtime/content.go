@@ -84,14 +84,6 @@ func jsonOrString(s string) any {
 	return s
 }
 
-const (
-	keyInputMessages      = attribute.Key("gen_ai.input.messages")
-	keyOutputMessages     = attribute.Key("gen_ai.output.messages")
-	keySystemInstructions = attribute.Key("gen_ai.system_instructions")
-	keyToolDefinitions    = attribute.Key("gen_ai.tool.definitions")
-	eventOperationDetails = "gen_ai.client.inference.operation.details"
-)
-
 // captureMode says where message content goes.
 type captureMode uint8
 

@@ -8,12 +8,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-const (
-	keyConversationID = attribute.Key("gen_ai.conversation.id")
-	keyAgentName      = attribute.Key("gen_ai.agent.name")
-	keyUserID         = attribute.Key("user.id")
-)
-
 type contextAttrsKey struct{}
 
 // WithAttributes returns a context whose GenAI spans, the ones llminstr

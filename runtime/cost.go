@@ -8,14 +8,7 @@ import (
 	"os"
 	"regexp"
 	"sync"
-
-	"go.opentelemetry.io/otel/attribute"
 )
-
-// keyCost is the estimated price of an inference in US dollars, from the
-// token usage and a price table. The semantic conventions define no cost
-// attribute, so it lives in llminstr's namespace.
-const keyCost = attribute.Key("llminstr.cost.usd")
 
 // Price is what a model costs per million tokens, in US dollars.
 // CacheReadInput is the price of input tokens read from the provider's

@@ -20,23 +20,30 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
-// Metric names and the bucket boundaries the GenAI semantic conventions advise.
-const (
-	metricOperationDuration = "gen_ai.client.operation.duration"
-	metricTokenUsage        = "gen_ai.client.token.usage"
-	keyTokenType            = attribute.Key("gen_ai.token.type")
-)
-
 var (
 	durationBuckets = []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 	tokenBuckets    = []float64{1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864}
 )
 
-// instruments are the histograms of one MeterProvider.
+// instruments are the instruments of one MeterProvider, in the default
+// (v1.41) or the latest experimental set of GenAI metrics.
 type instruments struct {
 	provider metric.MeterProvider
-	duration metric.Float64Histogram
-	tokens   metric.Int64Histogram
+	latest   bool
+
+	// v1.41
+	duration metric.Float64Histogram // gen_ai.client.operation.duration
+	tokens   metric.Int64Histogram   // gen_ai.client.token.usage
+	ttfc     metric.Float64Histogram // gen_ai.client.operation.time_to_first_chunk
+
+	// latest experimental
+	inferenceDuration  metric.Float64Histogram
+	embeddingsDuration metric.Float64Histogram
+	inferenceTTFC      metric.Float64Histogram
+	usageCounters      map[attribute.Key]metric.Int64Counter // by span attribute of the usage kind
+	opInputTokens      metric.Int64Histogram
+	opOutputTokens     metric.Int64Histogram
+	embeddingsTokens   metric.Int64Histogram
 }
 
 var cachedInstruments atomic.Pointer[instruments]
@@ -53,19 +60,43 @@ func meters() *instruments {
 		provider = ownMeterProvider()
 	}
 	m := provider.Meter(instrumentationName, metric.WithInstrumentationVersion(Version))
-	inst := &instruments{provider: global}
-	var err error
-	inst.duration, err = m.Float64Histogram(metricOperationDuration,
-		metric.WithDescription("GenAI operation duration."), metric.WithUnit("s"),
-		metric.WithExplicitBucketBoundaries(durationBuckets...))
-	if err != nil {
-		warnf("creating %s: %v", metricOperationDuration, err)
+	inst := &instruments{provider: global, latest: semconvLatest()}
+	seconds := func(name, desc string) metric.Float64Histogram {
+		h, err := m.Float64Histogram(name, metric.WithDescription(desc), metric.WithUnit("s"),
+			metric.WithExplicitBucketBoundaries(durationBuckets...))
+		if err != nil {
+			warnf("creating %s: %v", name, err)
+		}
+		return h
 	}
-	inst.tokens, err = m.Int64Histogram(metricTokenUsage,
-		metric.WithDescription("Number of input and output tokens used."), metric.WithUnit("{token}"),
-		metric.WithExplicitBucketBoundaries(tokenBuckets...))
-	if err != nil {
-		warnf("creating %s: %v", metricTokenUsage, err)
+	tokens := func(name, desc string) metric.Int64Histogram {
+		h, err := m.Int64Histogram(name, metric.WithDescription(desc), metric.WithUnit("{token}"),
+			metric.WithExplicitBucketBoundaries(tokenBuckets...))
+		if err != nil {
+			warnf("creating %s: %v", name, err)
+		}
+		return h
+	}
+	if !inst.latest {
+		inst.duration = seconds(metricOperationDuration, "GenAI operation duration.")
+		inst.tokens = tokens(metricTokenUsage, "Number of input and output tokens used.")
+		inst.ttfc = seconds(metricOperationTTFC, "Time to the first chunk of a streamed response.")
+	} else {
+		inst.inferenceDuration = seconds(metricInferenceDuration, "Duration of a GenAI inference.")
+		inst.embeddingsDuration = seconds(metricEmbeddingsDuration, "Duration of a GenAI embeddings operation.")
+		inst.inferenceTTFC = seconds(metricInferenceTTFC, "Time to the first chunk of a streamed response.")
+		inst.opInputTokens = tokens(metricInferenceOpInput, "Input tokens of one inference.")
+		inst.opOutputTokens = tokens(metricInferenceOpOutput, "Output tokens of one inference.")
+		inst.embeddingsTokens = tokens(metricEmbeddingsOpInput, "Input tokens of one embeddings operation.")
+		inst.usageCounters = map[attribute.Key]metric.Int64Counter{}
+		for key, name := range usageCounterNames {
+			c, err := m.Int64Counter(name, metric.WithDescription("Tokens used by GenAI inferences."), metric.WithUnit("{token}"))
+			if err != nil {
+				warnf("creating %s: %v", name, err)
+				continue
+			}
+			inst.usageCounters[key] = c
+		}
 	}
 	cachedInstruments.Store(inst)
 	return inst
@@ -144,20 +175,72 @@ func (c *Call) record(d time.Duration, errorType string) {
 	if c.serverPort > 0 {
 		attrs = append(attrs, keyServerPort.Int(c.serverPort))
 	}
+	with := func(kv ...attribute.KeyValue) metric.MeasurementOption {
+		return metric.WithAttributes(append(attrs[:len(attrs):len(attrs)], kv...)...)
+	}
+	failed := []attribute.KeyValue(nil)
+	if errorType != "" {
+		failed = append(failed, keyErrorType.String(errorType))
+	}
 	ctx := context.Background()
+	if inst.latest {
+		c.recordLatest(ctx, inst, d, with, failed)
+		return
+	}
 	if inst.tokens != nil && c.usage != nil {
-		in := append(attrs[:len(attrs):len(attrs)], keyTokenType.String("input"))
-		out := append(attrs[:len(attrs):len(attrs)], keyTokenType.String("output"))
-		inst.tokens.Record(ctx, c.usage.InputTokens, metric.WithAttributes(in...))
+		inst.tokens.Record(ctx, c.usage.InputTokens, with(keyTokenType.String("input")))
 		if !c.usage.NoOutput {
-			inst.tokens.Record(ctx, c.usage.OutputTokens, metric.WithAttributes(out...))
+			inst.tokens.Record(ctx, c.usage.OutputTokens, with(keyTokenType.String("output")))
 		}
 	}
-	if errorType != "" {
-		attrs = append(attrs, keyErrorType.String(errorType))
+	if inst.ttfc != nil && !c.firstChunk.IsZero() {
+		inst.ttfc.Record(ctx, c.firstChunk.Sub(c.start).Seconds(), with())
 	}
 	if inst.duration != nil {
-		inst.duration.Record(ctx, d.Seconds(), metric.WithAttributes(attrs...))
+		inst.duration.Record(ctx, d.Seconds(), with(failed...))
+	}
+}
+
+// recordLatest records the latest experimental GenAI metrics: durations by
+// operation kind, token counters by kind with gen_ai.token.modality
+// (unknown: the SDKs do not say), per-operation token histograms.
+func (c *Call) recordLatest(ctx context.Context, inst *instruments, d time.Duration, with func(...attribute.KeyValue) metric.MeasurementOption, failed []attribute.KeyValue) {
+	if c.operation == OperationEmbeddings {
+		if inst.embeddingsDuration != nil {
+			inst.embeddingsDuration.Record(ctx, d.Seconds(), with(failed...))
+		}
+		if inst.embeddingsTokens != nil && c.usage != nil {
+			inst.embeddingsTokens.Record(ctx, c.usage.InputTokens, with(failed...))
+		}
+		return
+	}
+	if inst.inferenceDuration != nil {
+		inst.inferenceDuration.Record(ctx, d.Seconds(), with(failed...))
+	}
+	if inst.inferenceTTFC != nil && !c.firstChunk.IsZero() {
+		inst.inferenceTTFC.Record(ctx, c.firstChunk.Sub(c.start).Seconds(), with())
+	}
+	// Counters are recorded for every inference, 0 when no usage came.
+	u := Usage{}
+	if c.usage != nil {
+		u = *c.usage
+	}
+	modality := keyTokenModality.String("unknown")
+	for key, n := range map[attribute.Key]int64{
+		keyUsageInputTokens: u.InputTokens, keyUsageOutputTokens: u.OutputTokens,
+		keyUsageCacheRead: u.CacheReadInputTokens, keyUsageReasoning: u.ReasoningOutputTokens,
+	} {
+		if counter := inst.usageCounters[key]; counter != nil && (n > 0 || key == keyUsageInputTokens || key == keyUsageOutputTokens) {
+			counter.Add(ctx, n, with(modality))
+		}
+	}
+	if c.usage != nil {
+		if inst.opInputTokens != nil {
+			inst.opInputTokens.Record(ctx, u.InputTokens, with(failed...))
+		}
+		if inst.opOutputTokens != nil && !u.NoOutput {
+			inst.opOutputTokens.Record(ctx, u.OutputTokens, with(failed...))
+		}
 	}
 }
 

@@ -1,6 +1,12 @@
 package runtime
 
-import "go.opentelemetry.io/otel/attribute"
+import (
+	"os"
+	"strings"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+)
 
 // Attribute keys of the OpenTelemetry GenAI semantic conventions (v1.41),
 // defined in one place: the Go semconv package no longer carries them.
@@ -31,7 +37,68 @@ const (
 	keyEmbeddingsDimensions = attribute.Key("gen_ai.embeddings.dimension.count")
 	keyRequestEncodings     = attribute.Key("gen_ai.request.encoding_formats")
 	keyOutputType           = attribute.Key("gen_ai.output.type")
+	keyConversationID       = attribute.Key("gen_ai.conversation.id")
+	keyAgentName            = attribute.Key("gen_ai.agent.name")
+	keyUserID               = attribute.Key("user.id")
+
+	// Message content, recorded only on opt-in.
+	keyInputMessages      = attribute.Key("gen_ai.input.messages")
+	keyOutputMessages     = attribute.Key("gen_ai.output.messages")
+	keySystemInstructions = attribute.Key("gen_ai.system_instructions")
+	keyToolDefinitions    = attribute.Key("gen_ai.tool.definitions")
+	eventOperationDetails = "gen_ai.client.inference.operation.details"
+
+	// keyCost is the estimated price of an inference in US dollars, from
+	// the token usage and a price table. The semantic conventions define no
+	// cost attribute, so it lives in llminstr's namespace.
+	keyCost = attribute.Key("llminstr.cost.usd")
 )
+
+// Metric names: the v1.41 set, and the latest experimental one
+// (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental).
+const (
+	metricOperationDuration  = "gen_ai.client.operation.duration"
+	metricTokenUsage         = "gen_ai.client.token.usage"
+	metricOperationTTFC      = "gen_ai.client.operation.time_to_first_chunk"
+	keyTokenType             = attribute.Key("gen_ai.token.type")
+	metricInferenceDuration  = "gen_ai.client.inference.duration"
+	metricEmbeddingsDuration = "gen_ai.client.embeddings.duration"
+	metricInferenceTTFC      = "gen_ai.client.inference.time_to_first_chunk"
+	metricInferenceOpInput   = "gen_ai.client.inference.operation.input_tokens"
+	metricInferenceOpOutput  = "gen_ai.client.inference.operation.output_tokens"
+	metricEmbeddingsOpInput  = "gen_ai.client.embeddings.operation.input_tokens"
+	keyTokenModality         = attribute.Key("gen_ai.token.modality")
+)
+
+// usageCounterNames are the latest experimental token counters, by the span
+// attribute of the same kind of usage.
+var usageCounterNames = map[attribute.Key]string{
+	keyUsageInputTokens:  "gen_ai.client.inference.usage.input_tokens",
+	keyUsageOutputTokens: "gen_ai.client.inference.usage.output_tokens",
+	keyUsageCacheRead:    "gen_ai.client.inference.usage.cache_read.input_tokens",
+	keyUsageReasoning:    "gen_ai.client.inference.usage.reasoning.output_tokens",
+}
+
+var semconvOnce struct {
+	once   sync.Once
+	latest bool
+}
+
+// semconvLatest reports whether OTEL_SEMCONV_STABILITY_OPT_IN (a comma
+// separated list) holds gen_ai_latest_experimental.
+func semconvLatest() bool {
+	semconvOnce.once.Do(func() { semconvOnce.latest = optInLatest(os.Getenv("OTEL_SEMCONV_STABILITY_OPT_IN")) })
+	return semconvOnce.latest
+}
+
+func optInLatest(v string) bool {
+	for _, opt := range strings.Split(v, ",") {
+		if strings.TrimSpace(opt) == "gen_ai_latest_experimental" {
+			return true
+		}
+	}
+	return false
+}
 
 // Operation names (gen_ai.operation.name).
 const (
