@@ -94,6 +94,7 @@ func (r *Rule) Alternatives() []AdapterRef {
 
 //go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go
 //go:embed goopenai/goopenai.go goopenai/tier.go goopenai/tier_unknown.go
+//go:embed anthropic/anthropic.go anthropic/tracing.go anthropic/tracing_none.go
 //go:embed exit/exit.go agent/agent.go
 var adapterFS embed.FS
 
@@ -137,7 +138,21 @@ func All() []Rule {
 			Fallbacks: []AdapterRef{{Func: adapter, File: "goopenai/goopenai.go", With: []string{"goopenai/tier_unknown.go"}}},
 		}
 	}
+	// anthropic-sdk-go records spans of its own from v1.81; the adapter turns
+	// them off for the calls it traces.
+	anthropic := func(id, name, adapter string) Rule {
+		const module = "github.com/anthropics/anthropic-sdk-go"
+		return Rule{
+			ID: id, Integration: "anthropic", Provider: "anthropic", Operation: "chat",
+			Packages: []string{module}, Module: module,
+			Receiver: "MessageService", Name: name,
+			Adapter: adapter, AdapterFile: "anthropic/anthropic.go", AdapterWith: []string{"anthropic/tracing.go"},
+			Fallbacks: []AdapterRef{{Func: adapter, File: "anthropic/anthropic.go", With: []string{"anthropic/tracing_none.go"}}},
+		}
+	}
 	return []Rule{
+		anthropic("anthropic.messages.new", "New", "llminstrAnthropicMessageNew"),
+		anthropic("anthropic.messages.new_streaming", "NewStreaming", "llminstrAnthropicMessageNewStreaming"),
 		goopenai("go-openai.chat.create", "chat", KindCall, "Client", "CreateChatCompletion", "llminstrGoOpenAIChat"),
 		goopenai("go-openai.chat.create_stream", "chat", KindCall, "Client", "CreateChatCompletionStream", "llminstrGoOpenAIChatStream"),
 		goopenai("go-openai.chat.stream.recv", "chat", KindReceiverCall, "ChatCompletionStream", "Recv", "llminstrGoOpenAIChatStreamRecv"),

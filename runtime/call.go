@@ -99,6 +99,9 @@ func (c *Call) SetTemperature(v float64) { c.set(keyRequestTemperature.Float64(v
 // SetTopP records gen_ai.request.top_p.
 func (c *Call) SetTopP(v float64) { c.set(keyRequestTopP.Float64(v)) }
 
+// SetTopK records gen_ai.request.top_k.
+func (c *Call) SetTopK(v float64) { c.set(keyRequestTopK.Float64(v)) }
+
 // SetMaxTokens records gen_ai.request.max_tokens.
 func (c *Call) SetMaxTokens(v int64) { c.set(keyRequestMaxTokens.Int64(v)) }
 
@@ -236,11 +239,14 @@ func (c *Call) SetFinishReasons(reasons ...string) {
 // subset of InputTokens and reasoning tokens a subset of OutputTokens.
 // NoOutput marks operations without output tokens (embeddings).
 type Usage struct {
-	InputTokens           int64
-	OutputTokens          int64
-	CacheReadInputTokens  int64
-	ReasoningOutputTokens int64
-	NoOutput              bool
+	InputTokens          int64
+	OutputTokens         int64
+	CacheReadInputTokens int64
+	// CacheCreationInputTokens are input tokens written to the provider's
+	// prompt cache (Anthropic), also a subset of InputTokens.
+	CacheCreationInputTokens int64
+	ReasoningOutputTokens    int64
+	NoOutput                 bool
 }
 
 // SetUsage records the gen_ai.usage.* attributes.
@@ -257,6 +263,13 @@ func (c *Call) SetUsage(u Usage) {
 	}
 	if u.CacheReadInputTokens > 0 {
 		kvs = append(kvs, keyUsageCacheRead.Int64(u.CacheReadInputTokens))
+	}
+	if u.CacheCreationInputTokens > 0 {
+		key := keyUsageCacheCreation
+		if semconvLatest() {
+			key = keyUsageCacheWrite
+		}
+		kvs = append(kvs, key.Int64(u.CacheCreationInputTokens))
 	}
 	if u.ReasoningOutputTokens > 0 {
 		kvs = append(kvs, keyUsageReasoning.Int64(u.ReasoningOutputTokens))

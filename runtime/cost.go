@@ -17,6 +17,10 @@ type Price struct {
 	Input          float64 `json:"input"`
 	Output         float64 `json:"output"`
 	CacheReadInput float64 `json:"cache_read_input,omitempty"`
+	// CacheWriteInput is the price of input tokens written to the prompt
+	// cache (Anthropic's five-minute cache); a call that wrote to the cache
+	// gets no cost when it is not known.
+	CacheWriteInput float64 `json:"cache_write_input,omitempty"`
 }
 
 // pricesAsOf is when the bundled prices were last checked against the
@@ -48,14 +52,14 @@ var bundledPrices = map[string]Price{
 	"text-embedding-3-small": {Input: 0.02},
 	"text-embedding-3-large": {Input: 0.13},
 	"text-embedding-ada-002": {Input: 0.10},
-	"claude-3-haiku":         {Input: 0.25, Output: 1.25, CacheReadInput: 0.03},
-	"claude-3-5-haiku":       {Input: 0.80, Output: 4.00, CacheReadInput: 0.08},
-	"claude-haiku-4-5":       {Input: 1.00, Output: 5.00, CacheReadInput: 0.10},
-	"claude-3-5-sonnet":      {Input: 3.00, Output: 15.00, CacheReadInput: 0.30},
-	"claude-3-7-sonnet":      {Input: 3.00, Output: 15.00, CacheReadInput: 0.30},
-	"claude-sonnet-4":        {Input: 3.00, Output: 15.00, CacheReadInput: 0.30},
-	"claude-opus-4":          {Input: 15.00, Output: 75.00, CacheReadInput: 1.50},
-	"claude-opus-4-1":        {Input: 15.00, Output: 75.00, CacheReadInput: 1.50},
+	"claude-3-haiku":         {Input: 0.25, Output: 1.25, CacheReadInput: 0.03, CacheWriteInput: 0.30},
+	"claude-3-5-haiku":       {Input: 0.80, Output: 4.00, CacheReadInput: 0.08, CacheWriteInput: 1.00},
+	"claude-haiku-4-5":       {Input: 1.00, Output: 5.00, CacheReadInput: 0.10, CacheWriteInput: 1.25},
+	"claude-3-5-sonnet":      {Input: 3.00, Output: 15.00, CacheReadInput: 0.30, CacheWriteInput: 3.75},
+	"claude-3-7-sonnet":      {Input: 3.00, Output: 15.00, CacheReadInput: 0.30, CacheWriteInput: 3.75},
+	"claude-sonnet-4":        {Input: 3.00, Output: 15.00, CacheReadInput: 0.30, CacheWriteInput: 3.75},
+	"claude-opus-4":          {Input: 15.00, Output: 75.00, CacheReadInput: 1.50, CacheWriteInput: 18.75},
+	"claude-opus-4-1":        {Input: 15.00, Output: 75.00, CacheReadInput: 1.50, CacheWriteInput: 18.75},
 	"gemini-2.0-flash":       {Input: 0.10, Output: 0.40, CacheReadInput: 0.025},
 	"gemini-2.5-flash":       {Input: 0.30, Output: 2.50, CacheReadInput: 0.075},
 	"gemini-2.5-flash-lite":  {Input: 0.10, Output: 0.40, CacheReadInput: 0.025},
@@ -87,12 +91,16 @@ func cost(prices map[string]Price, model string, u Usage) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
+	if u.CacheCreationInputTokens > 0 && p.CacheWriteInput == 0 {
+		return 0, false
+	}
 	cacheRate := p.CacheReadInput
 	if cacheRate == 0 {
 		cacheRate = p.Input
 	}
 	cached := min(u.CacheReadInputTokens, u.InputTokens)
-	usd := float64(u.InputTokens-cached)*p.Input + float64(cached)*cacheRate
+	written := min(u.CacheCreationInputTokens, u.InputTokens-cached)
+	usd := float64(u.InputTokens-cached-written)*p.Input + float64(cached)*cacheRate + float64(written)*p.CacheWriteInput
 	if !u.NoOutput {
 		usd += float64(u.OutputTokens) * p.Output
 	}

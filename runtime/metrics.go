@@ -229,6 +229,7 @@ func (c *Call) recordLatest(ctx context.Context, inst *instruments, d time.Durat
 	for key, n := range map[attribute.Key]int64{
 		keyUsageInputTokens: u.InputTokens, keyUsageOutputTokens: u.OutputTokens,
 		keyUsageCacheRead: u.CacheReadInputTokens, keyUsageReasoning: u.ReasoningOutputTokens,
+		keyUsageCacheWrite: u.CacheCreationInputTokens,
 	} {
 		if counter := inst.usageCounters[key]; counter != nil && (n > 0 || key == keyUsageInputTokens || key == keyUsageOutputTokens) {
 			counter.Add(ctx, n, with(modality))

@@ -31,6 +31,9 @@ const (
 	keyUsageOutputTokens    = attribute.Key("gen_ai.usage.output_tokens")
 	keyUsageCacheRead       = attribute.Key("gen_ai.usage.cache_read.input_tokens")
 	keyUsageReasoning       = attribute.Key("gen_ai.usage.reasoning.output_tokens")
+	keyUsageCacheCreation   = attribute.Key("gen_ai.usage.cache_creation.input_tokens")
+	keyUsageCacheWrite      = attribute.Key("gen_ai.usage.cache_write.input_tokens") // the latest name of cache_creation
+	keyRequestTopK          = attribute.Key("gen_ai.request.top_k")
 	keyServerAddress        = attribute.Key("server.address")
 	keyServerPort           = attribute.Key("server.port")
 	keyErrorType            = attribute.Key("error.type")
@@ -77,6 +80,7 @@ var usageCounterNames = map[attribute.Key]string{
 	keyUsageOutputTokens: "gen_ai.client.inference.usage.output_tokens",
 	keyUsageCacheRead:    "gen_ai.client.inference.usage.cache_read.input_tokens",
 	keyUsageReasoning:    "gen_ai.client.inference.usage.reasoning.output_tokens",
+	keyUsageCacheWrite:   "gen_ai.client.inference.usage.cache_write.input_tokens",
 }
 
 var semconvOnce struct {

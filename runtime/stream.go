@@ -30,8 +30,9 @@ type Stream struct {
 	// calls accumulated from the chunks.
 	// (Byte slices, not strings.Builders: those may not be copied when the
 	// slices grow.)
-	text  [][]byte
-	tools [][]streamToolCall
+	text      [][]byte
+	reasoning [][]byte
+	tools     [][]streamToolCall
 }
 
 type streamToolCall struct {
@@ -125,6 +126,20 @@ func (s *Stream) AppendText(index int, text string) {
 	s.text[index] = append(s.text[index], text...)
 }
 
+// AppendReasoning adds a fragment of the model's reasoning (thinking) to
+// choice index's output.
+func (s *Stream) AppendReasoning(index int, text string) {
+	if !s.CaptureContent() || text == "" || index < 0 || index >= maxChoices {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.reasoning) <= index {
+		s.reasoning = append(s.reasoning, nil)
+	}
+	s.reasoning[index] = append(s.reasoning[index], text...)
+}
+
 // AppendToolCall adds a fragment of tool call number call of choice index:
 // its id and name (when the chunk carries them) and a piece of its
 // arguments.
@@ -153,15 +168,21 @@ func (s *Stream) AppendToolCall(index, call int, id, name, arguments string) {
 // outputMessages builds the output messages from the accumulated content,
 // one per choice; the caller holds s.mu.
 func (s *Stream) outputMessages(reasons []string) []OutputMessage {
-	n := max(len(s.text), len(s.tools), len(reasons))
+	n := max(len(s.text), len(s.tools), len(s.reasoning), len(reasons))
 	out := make([]OutputMessage, 0, n)
 	for i := 0; i < n; i++ {
 		m := OutputMessage{Role: "assistant", Parts: []Part{}}
+		if i < len(s.reasoning) && len(s.reasoning[i]) > 0 {
+			m.Parts = append(m.Parts, Part{Type: "reasoning", Content: string(s.reasoning[i])})
+		}
 		if i < len(s.text) && len(s.text[i]) > 0 {
 			m.Parts = append(m.Parts, TextPart(string(s.text[i])))
 		}
 		if i < len(s.tools) {
 			for _, tc := range s.tools[i] {
+				if tc.id == "" && tc.name == "" && len(tc.arguments) == 0 {
+					continue // a slot of the index space that was no tool call
+				}
 				m.Parts = append(m.Parts, ToolCallPart(tc.id, tc.name, string(tc.arguments)))
 			}
 		}
