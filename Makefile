@@ -24,7 +24,8 @@ vet:
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
-	$(GO) test -race -count=1 ./rules/goopenai
+	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic
+	$(GO) vet -tags llminstr_anthropic_untraced ./rules/anthropic
 	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
@@ -44,7 +45,7 @@ bench-build:
 
 # Per-call and per-chunk runtime overhead (compare with benchstat).
 bench:
-	$(GO) test -run '^$$' -bench . -count 10 ./rules/openai ./rules/goopenai
+	$(GO) test -run '^$$' -bench . -count 10 ./rules/openai ./rules/goopenai ./rules/anthropic
 
 # Fuzz the stream observers (both variants) for FUZZTIME each.
 FUZZTIME ?= 60s
@@ -52,6 +53,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
 	$(GO) test -tags llminstr_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/goopenai
+	$(GO) test -run '^$$' -fuzz FuzzMessageStream -fuzztime $(FUZZTIME) ./rules/anthropic
 
 clean:
 	rm -rf bin

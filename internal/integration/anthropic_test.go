@@ -68,7 +68,7 @@ func testAnthropic(t *testing.T, version string) {
 		"gen_ai.usage.input_tokens": input, "gen_ai.usage.output_tokens": int64(fakeprovider.AnthropicOutputTokens),
 		"gen_ai.usage.cache_read.input_tokens":     int64(fakeprovider.AnthropicCacheRead),
 		"gen_ai.usage.cache_creation.input_tokens": int64(fakeprovider.AnthropicCacheCreation),
-		"gen_ai.response.id": fakeprovider.AnthropicMessageID, "gen_ai.response.model": model,
+		"gen_ai.response.id":                       fakeprovider.AnthropicMessageID, "gen_ai.response.model": model,
 	}
 	for _, tc := range []struct {
 		mode   string

@@ -2,6 +2,8 @@ package integration
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -275,8 +277,31 @@ func fileProxy(t *testing.T, v string) string {
 	return "GOPROXY=file://" + root + "," + strings.TrimSpace(string(upstream))
 }
 
+// runtimeHash is a short hash of the runtime module's files.
+func runtimeHash(t *testing.T) string {
+	t.Helper()
+	h := sha256.New()
+	dir := filepath.Join(repoRoot(t), "runtime")
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", strings.TrimPrefix(path, dir), len(data))
+		h.Write(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
 func TestInit(t *testing.T) {
-	proxy := fileProxy(t, "v0.1.0")
+	// The version is new for every content of the runtime: a module cache
+	// never holds a stale copy of it.
+	v := "v0.1.0-test.h" + runtimeHash(t)
+	proxy := fileProxy(t, v)
 	env := []string{proxy, "GONOSUMDB=github.com/llminstr"}
 
 	// Outside a module.
@@ -285,7 +310,7 @@ func TestInit(t *testing.T) {
 		t.Errorf("outside a module: exit %d\n%s", code, stderr)
 	}
 
-	dir := copyApp(t, "chatapp")
+	dir := copyApp(t, "goopenaiapp") // its sources do not import the runtime
 	run(t, dir, nil, "go", "mod", "edit", "-dropreplace=github.com/llminstr/llminstr/runtime", "-droprequire=github.com/llminstr/llminstr/runtime")
 	os.Remove(filepath.Join(dir, "tools.go"))
 	run(t, dir, env, "go", "mod", "tidy")
@@ -297,11 +322,11 @@ func TestInit(t *testing.T) {
 		t.Errorf("build without the runtime: err=%v\n%s", err, out)
 	}
 
-	stdout, stderr, code := llminstrCmd(t, dir, env, "init", "-version", "v0.1.0")
+	stdout, stderr, code := llminstrCmd(t, dir, env, "init", "-version", v)
 	if code != 0 {
 		t.Fatalf("init exited %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "added    github.com/llminstr/llminstr/runtime v0.1.0") {
+	if !strings.Contains(stdout, "added    github.com/llminstr/llminstr/runtime "+v) {
 		t.Errorf("init output:\n%s", stdout)
 	}
 	after := goModRequires(t, dir)
@@ -310,16 +335,16 @@ func TestInit(t *testing.T) {
 			t.Errorf("init changed %s: %s => %s", path, v, after[path])
 		}
 	}
-	if after["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
+	if after["github.com/llminstr/llminstr/runtime"] != v {
 		t.Errorf("runtime not required: %v", after)
 	}
 	// Idempotent, and the requirement survives go mod tidy.
-	stdout, _, code = llminstrCmd(t, dir, env, "init", "-version", "v0.1.0")
+	stdout, _, code = llminstrCmd(t, dir, env, "init", "-version", v)
 	if code != 0 || !strings.Contains(stdout, "already requires") {
 		t.Errorf("second init: exit %d\n%s", code, stdout)
 	}
 	run(t, dir, env, "go", "mod", "tidy")
-	if goModRequires(t, dir)["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
+	if goModRequires(t, dir)["github.com/llminstr/llminstr/runtime"] != v {
 		t.Errorf("go mod tidy dropped the runtime")
 	}
 	// And the program now builds instrumented.
@@ -332,8 +357,8 @@ func TestInit(t *testing.T) {
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/svc\n\ngo 1.26\n"), 0o666)
 	os.WriteFile(filepath.Join(mod, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o666)
 	run(t, ws, nil, "go", "work", "init", "./svc")
-	stdout, stderr, code = llminstrCmd(t, mod, env, "init", "-version", "v0.1.0")
-	if code != 0 || goModRequires(t, mod)["github.com/llminstr/llminstr/runtime"] != "v0.1.0" {
+	stdout, stderr, code = llminstrCmd(t, mod, env, "init", "-version", v)
+	if code != 0 || goModRequires(t, mod)["github.com/llminstr/llminstr/runtime"] != v {
 		t.Errorf("init in a workspace: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if data, err := os.ReadFile(filepath.Join(mod, "llminstr.tools.go")); err != nil || !strings.Contains(string(data), "package main") {

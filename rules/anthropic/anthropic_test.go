@@ -1,0 +1,277 @@
+package anthropic
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	anthropic "github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/option"
+	"github.com/llminstr/llminstr/internal/fakeprovider"
+)
+
+func setup(tb testing.TB, handler http.Handler) (anthropic.Client, *tracetest.SpanRecorder) {
+	tb.Helper()
+	srv := httptest.NewServer(handler)
+	tb.Cleanup(srv.Close)
+	rec := tracetest.NewSpanRecorder()
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	tb.Cleanup(func() { otel.SetTracerProvider(prev) })
+	return anthropic.NewClient(option.WithBaseURL(srv.URL+"/"), option.WithAPIKey("k"), option.WithMaxRetries(0)), rec
+}
+
+func params() anthropic.MessageNewParams {
+	return anthropic.MessageNewParams{
+		Model: "claude-sonnet-4-5", MaxTokens: 64,
+		Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("hi"))},
+	}
+}
+
+// TestStreamEndsOnce checks the ways a stream's span ends: drained, closed
+// early, closed twice, its context cancelled.
+func TestStreamEndsOnce(t *testing.T) {
+	client, rec := setup(t, fakeprovider.Anthropic{})
+	svc := &client.Messages
+	for _, tc := range []struct {
+		name      string
+		use       func(*testing.T, context.CancelFunc, func() bool, func() error)
+		wantError string
+	}{
+		{"drained", func(t *testing.T, _ context.CancelFunc, next func() bool, closeFn func() error) {
+			for next() {
+			}
+			closeFn()
+		}, ""},
+		{"closed_early", func(t *testing.T, _ context.CancelFunc, next func() bool, closeFn func() error) {
+			next()
+			closeFn()
+			closeFn()
+		}, ""},
+		{"cancelled", func(t *testing.T, cancel context.CancelFunc, next func() bool, closeFn func() error) {
+			next()
+			cancel()
+			deadline := time.Now().Add(5 * time.Second)
+			for len(rec.Ended()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			closeFn()
+		}, "canceled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec.Reset()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := llminstrAnthropicMessageNewStreaming(svc.NewStreaming, ctx, params())
+			tc.use(t, cancel, s.Next, s.Close)
+			ended := rec.Ended()
+			if len(ended) != 1 {
+				t.Fatalf("%d spans ended, want 1", len(ended))
+			}
+			got := ""
+			for _, kv := range ended[0].Attributes() {
+				if kv.Key == "error.type" {
+					got = kv.Value.AsString()
+				}
+			}
+			if got != tc.wantError {
+				t.Errorf("error.type %q, want %q", got, tc.wantError)
+			}
+		})
+	}
+}
+
+// TestConcurrentCallsAndStreams makes 1000 calls and streams at once (run
+// it with -race): every span ends exactly once.
+func TestConcurrentCallsAndStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1000 concurrent calls")
+	}
+	client, rec := setup(t, fakeprovider.Anthropic{})
+	svc := &client.Messages
+	ctx := context.Background()
+	const n = 1000
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if i%2 == 0 {
+				if _, err := llminstrAnthropicMessageNew(svc.New, ctx, params()); err != nil {
+					errs <- err
+				}
+				return
+			}
+			s := llminstrAnthropicMessageNewStreaming(svc.NewStreaming, ctx, params())
+			for s.Next() {
+				if i%4 == 1 {
+					break
+				}
+			}
+			if err := s.Close(); err != nil {
+				errs <- err
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got := len(rec.Ended()); got != n {
+		t.Fatalf("%d spans ended, want %d", got, n)
+	}
+}
+
+// sseTransport answers every request with the same SSE body.
+type sseTransport struct{ body []byte }
+
+func (t sseTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}},
+		Body: io.NopCloser(bytes.NewReader(t.body)), Request: req,
+	}, nil
+}
+
+// fuzzStream turns fuzz bytes into a Messages event stream: each byte picks
+// an event (with a block index), and a few are pings, malformed data or an
+// error event. Usage may be missing; blocks may come in any order.
+func fuzzStream(data []byte) []byte {
+	var b bytes.Buffer
+	event := func(name string, v map[string]any) {
+		v["type"] = name
+		j, _ := json.Marshal(v)
+		fmt.Fprintf(&b, "event: %s\ndata: %s\n\n", name, j)
+	}
+	for i, c := range data {
+		idx := int(c & 3)
+		switch c >> 4 {
+		case 0:
+			event("message_start", map[string]any{"message": map[string]any{"id": fmt.Sprintf("msg_%d", i), "type": "message", "role": "assistant",
+				"model": "m", "content": []any{}, "usage": map[string]any{"input_tokens": int(c), "output_tokens": 1}}})
+		case 1:
+			event("content_block_start", map[string]any{"index": idx, "content_block": map[string]any{"type": "text", "text": ""}})
+		case 2:
+			event("content_block_start", map[string]any{"index": idx, "content_block": map[string]any{"type": "tool_use", "id": "t", "name": "f", "input": map[string]any{}}})
+		case 3, 4, 5:
+			event("content_block_delta", map[string]any{"index": idx, "delta": map[string]any{"type": "text_delta", "text": "x"}})
+		case 6:
+			event("content_block_delta", map[string]any{"index": idx, "delta": map[string]any{"type": "input_json_delta", "partial_json": `{"a":`}})
+		case 7:
+			event("content_block_delta", map[string]any{"index": idx, "delta": map[string]any{"type": "thinking_delta", "thinking": "hm"}})
+		case 8:
+			event("content_block_stop", map[string]any{"index": idx})
+		case 9, 10:
+			event("message_delta", map[string]any{"delta": map[string]any{"stop_reason": []string{"end_turn", "max_tokens", "tool_use", "refusal"}[idx]},
+				"usage": map[string]any{"output_tokens": i}})
+		case 11:
+			event("message_delta", map[string]any{"delta": map[string]any{}})
+		case 12:
+			event("ping", map[string]any{})
+		case 13:
+			b.WriteString("event: content_block_delta\ndata: {not json\n\n")
+		case 14:
+			event("error", map[string]any{"error": map[string]any{"type": "overloaded_error", "message": "Overloaded"}})
+		default:
+			event("message_stop", map[string]any{})
+		}
+	}
+	return b.Bytes()
+}
+
+// FuzzMessageStream: whatever the stream holds, the observed stream yields
+// the same events as the SDK's, never panics, and ends the span exactly
+// once, with content capture on.
+func FuzzMessageStream(f *testing.F) {
+	f.Add([]byte{0x00, 0x10, 0x30, 0x31, 0x80, 0x90, 0xf0})
+	f.Add([]byte{0x00, 0x20, 0x60, 0x60, 0x70, 0xa2})
+	f.Add([]byte{0x00, 0x30, 0xe0, 0x30})
+	f.Add([]byte{0x30, 0xd0})
+	f.Add([]byte{0xc0, 0xb0})
+	f.Add([]byte{})
+	f.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
+	rec := tracetest.NewSpanRecorder()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		client := anthropic.NewClient(option.WithAPIKey("k"), option.WithMaxRetries(0),
+			option.WithHTTPClient(&http.Client{Transport: sseTransport{fuzzStream(data)}}))
+		ctx := context.Background()
+		read := func(s interface {
+			Next() bool
+			Current() anthropic.MessageStreamEventUnion
+			Err() error
+		}) ([]string, string) {
+			var events []string
+			for s.Next() {
+				events = append(events, s.Current().RawJSON())
+			}
+			return events, fmt.Sprint(s.Err() != nil)
+		}
+		bare := client.Messages.NewStreaming(ctx, params())
+		want, wantErr := read(bare)
+		bare.Close()
+
+		before := len(rec.Ended())
+		s := llminstrAnthropicMessageNewStreaming(client.Messages.NewStreaming, ctx, params())
+		got, gotErr := read(s)
+		s.Close()
+		s.Close()
+		if gotErr != wantErr {
+			t.Fatalf("failed %s, the SDK alone %s", gotErr, wantErr)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("got %d events, the SDK alone gives %d, or they differ", len(got), len(want))
+		}
+		if n := len(rec.Ended()) - before; n != 1 {
+			t.Fatalf("%d spans ended, want 1", n)
+		}
+	})
+}
+
+// BenchmarkStreamEvent is the cost per event of reading a stream through
+// the adapter, against the SDK alone, both decoding the same in-memory SSE
+// body (no network). The adapter decodes each event twice: the SDK's
+// streams cannot be observed otherwise.
+func BenchmarkStreamEvent(b *testing.B) {
+	const events = 1000
+	data := make([]byte, 0, events)
+	data = append(data, 0x00, 0x10)
+	for len(data) < events-1 {
+		data = append(data, 0x30)
+	}
+	data = append(data, 0x90)
+	client := anthropic.NewClient(option.WithAPIKey("k"), option.WithHTTPClient(&http.Client{Transport: sseTransport{fuzzStream(data)}}))
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(tracetest.NewSpanRecorder())))
+	ctx := context.Background()
+	b.Run("sdk", func(b *testing.B) {
+		for b.Loop() {
+			s := client.Messages.NewStreaming(ctx, params())
+			for s.Next() {
+			}
+			s.Close()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+	})
+	b.Run("llminstr", func(b *testing.B) {
+		for b.Loop() {
+			s := llminstrAnthropicMessageNewStreaming(client.Messages.NewStreaming, ctx, params())
+			for s.Next() {
+			}
+			s.Close()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+	})
+}
