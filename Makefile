@@ -24,7 +24,7 @@ vet:
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
-	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic
+	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai
 	$(GO) vet -tags llminstr_anthropic_untraced ./rules/anthropic
 	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -54,6 +54,7 @@ fuzz:
 	$(GO) test -tags llminstr_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/goopenai
 	$(GO) test -run '^$$' -fuzz FuzzMessageStream -fuzztime $(FUZZTIME) ./rules/anthropic
+	$(GO) test -run '^$$' -fuzz FuzzGenerateContentStream -fuzztime $(FUZZTIME) ./rules/genai
 
 clean:
 	rm -rf bin

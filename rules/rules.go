@@ -95,6 +95,7 @@ func (r *Rule) Alternatives() []AdapterRef {
 //go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go
 //go:embed goopenai/goopenai.go goopenai/tier.go goopenai/tier_unknown.go
 //go:embed anthropic/anthropic.go anthropic/tracing.go anthropic/tracing_none.go
+//go:embed genai/genai.go
 //go:embed exit/exit.go agent/agent.go
 var adapterFS embed.FS
 
@@ -150,7 +151,20 @@ func All() []Rule {
 			Fallbacks: []AdapterRef{{Func: adapter, File: "anthropic/anthropic.go", With: []string{"anthropic/tracing_none.go"}}},
 		}
 	}
+	genai := func(id, op, recv, name, adapter string) Rule {
+		const module = "google.golang.org/genai"
+		return Rule{
+			ID: id, Integration: "genai", Provider: "gcp.gemini", Operation: op,
+			Packages: []string{module}, Module: module,
+			Receiver: recv, Name: name,
+			Adapter: adapter, AdapterFile: "genai/genai.go",
+		}
+	}
 	return []Rule{
+		genai("genai.models.generate_content", "generate_content", "Models", "GenerateContent", "llminstrGenAIGenerateContent"),
+		genai("genai.models.generate_content_stream", "generate_content", "Models", "GenerateContentStream", "llminstrGenAIGenerateContentStream"),
+		genai("genai.models.embed_content", "embeddings", "Models", "EmbedContent", "llminstrGenAIEmbedContent"),
+		genai("genai.new_client", "", "", "NewClient", "llminstrGenAINewClient"),
 		anthropic("anthropic.messages.new", "New", "llminstrAnthropicMessageNew"),
 		anthropic("anthropic.messages.new_streaming", "NewStreaming", "llminstrAnthropicMessageNewStreaming"),
 		goopenai("go-openai.chat.create", "chat", KindCall, "Client", "CreateChatCompletion", "llminstrGoOpenAIChat"),

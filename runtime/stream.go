@@ -165,6 +165,23 @@ func (s *Stream) AppendToolCall(index, call int, id, name, arguments string) {
 	tc.arguments = append(tc.arguments, arguments...)
 }
 
+// AddToolCall adds a whole tool call to choice index's output, after the
+// ones it has, for APIs that send each call in one piece.
+func (s *Stream) AddToolCall(index int, id, name, arguments string) {
+	if !s.CaptureContent() || index < 0 || index >= maxChoices {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.tools) <= index {
+		s.tools = append(s.tools, nil)
+	}
+	if len(s.tools[index]) >= maxChoices {
+		return
+	}
+	s.tools[index] = append(s.tools[index], streamToolCall{id: id, name: name, arguments: []byte(arguments)})
+}
+
 // outputMessages builds the output messages from the accumulated content,
 // one per choice; the caller holds s.mu.
 func (s *Stream) outputMessages(reasons []string) []OutputMessage {

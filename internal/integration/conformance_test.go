@@ -330,3 +330,41 @@ func TestConformanceAnthropic(t *testing.T) {
 		}
 	})
 }
+
+// TestConformanceGenAI replays the Vertex AI cassette through
+// google.golang.org/genai built with -toolexec=llminstr and checks the
+// values its suite expects.
+func TestConformanceGenAI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	its, err := cassette.Load(filepath.Join(conformanceDir(t), "gemini", "test_non_streaming_vertex.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := copyApp(t, "conformance-genai")
+	bin := filepath.Join(t.TempDir(), "conformance")
+	run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	receiver := otlpreceiver.Start()
+	defer receiver.Close()
+	script := filepath.Join(t.TempDir(), "replay.json")
+	if err := cassette.WriteJSON(script, its); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL()}, bin)
+	spans := receiver.Spans()
+	if len(spans) != 1 {
+		t.Fatalf("spans:\n%s", otlpreceiver.Describe(spans))
+	}
+	s := spans[0]
+	if s.Name != "generate_content gemini-2.5-flash" {
+		t.Errorf("span %q", s.Name)
+	}
+	wantAttrs(t, s, map[string]any{
+		"gen_ai.provider.name": "gcp.vertex_ai", "gen_ai.operation.name": "generate_content",
+		"gen_ai.response.id": "hizpaKmcH9qs698P85HHgAU", "gen_ai.usage.input_tokens": int64(8),
+		"gen_ai.usage.output_tokens": int64(433 + 1477), "gen_ai.usage.reasoning.output_tokens": int64(1477),
+		"gen_ai.response.finish_reasons": []any{"stop"},
+		"server.address":                 "test-location-aiplatform.googleapis.com", "server.port": int64(443),
+	})
+}

@@ -1,0 +1,373 @@
+// Package genai holds the adapters for google.golang.org/genai, the Google
+// Gen AI SDK for the Gemini API and Vertex AI.
+//
+// The provider is gcp.vertex_ai when requests go to a Vertex AI host
+// (*aiplatform.googleapis.com), else gcp.gemini. Streams are iter.Seq2
+// functions: the adapter returns one that passes every response on and ends
+// the span when the iteration ends, fails or is stopped by the consumer (or,
+// for a stream never iterated, when its context ends or it is collected).
+//
+// The file is injected into every package that calls the SDK, with its
+// package clause changed. So every top-level name starts with "llminstr" and
+// every import is named, to stay clear of the host package's own names.
+package genai
+
+import (
+	llminstrContext "context"
+	llminstrBase64 "encoding/base64"
+	llminstrJSON "encoding/json"
+	llminstrErrors "errors"
+	llminstrIter "iter"
+	llminstrHTTP "net/http"
+	llminstrHTTPTrace "net/http/httptrace"
+	llminstrURL "net/url"
+	llminstrGoRuntime "runtime"
+	llminstrStrconv "strconv"
+	llminstrStrings "strings"
+
+	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrGenAI "google.golang.org/genai"
+)
+
+const llminstrGenAIOperation = "generate_content"
+
+// llminstrGenAIGenerateContent wraps Models.GenerateContent.
+func llminstrGenAIGenerateContent(
+	call func(llminstrContext.Context, string, []*llminstrGenAI.Content, *llminstrGenAI.GenerateContentConfig) (*llminstrGenAI.GenerateContentResponse, error),
+	ctx llminstrContext.Context, model string, contents []*llminstrGenAI.Content, config *llminstrGenAI.GenerateContentConfig,
+) (*llminstrGenAI.GenerateContentResponse, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrGenAIOperation, "gcp.gemini", llminstrGenAIModel(model))
+	if c == nil {
+		return call(ctx, model, contents, config)
+	}
+	llminstrRT.Safe(func() { llminstrGenAIRequest(c, contents, config) })
+	res, err := call(llminstrGenAITraceHTTP(ctx, c), model, contents, config)
+	llminstrRT.Safe(func() {
+		if err == nil && res != nil {
+			// A response is a stream of one chunk; ending it ends the call.
+			s := llminstrRT.NewStream(nil, c, nil)
+			llminstrGenAIObserve(s, res)
+			s.End(nil)
+		}
+	})
+	c.EndWithErrorType(err, llminstrGenAIErrorType(err))
+	return res, err
+}
+
+// llminstrGenAIGenerateContentStream wraps Models.GenerateContentStream.
+func llminstrGenAIGenerateContentStream(
+	call func(llminstrContext.Context, string, []*llminstrGenAI.Content, *llminstrGenAI.GenerateContentConfig) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error],
+	ctx llminstrContext.Context, model string, contents []*llminstrGenAI.Content, config *llminstrGenAI.GenerateContentConfig,
+) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error] {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrGenAIOperation, "gcp.gemini", llminstrGenAIModel(model))
+	if c == nil {
+		return call(ctx, model, contents, config)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() { llminstrGenAIRequest(c, contents, config) })
+	seq := call(llminstrGenAITraceHTTP(ctx, c), model, contents, config)
+	st := &llminstrGenAIStream{seq: seq, stream: llminstrRT.NewStream(ctx, c, llminstrGenAIErrorType)}
+	llminstrGoRuntime.SetFinalizer(st, func(st *llminstrGenAIStream) { st.stream.End(nil) })
+	return st.all
+}
+
+// llminstrGenAIStream is an observed stream; its all method is the
+// iterator handed to the caller.
+type llminstrGenAIStream struct {
+	seq    llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error]
+	stream *llminstrRT.Stream
+}
+
+func (st *llminstrGenAIStream) all(yield func(*llminstrGenAI.GenerateContentResponse, error) bool) {
+	// Ends the span also when the consumer's loop body panics.
+	defer st.stream.End(nil)
+	for res, err := range st.seq {
+		if err != nil {
+			st.stream.End(err)
+		} else if res != nil {
+			llminstrGenAIObserve(st.stream, res)
+		}
+		if !yield(res, err) {
+			return
+		}
+	}
+}
+
+// llminstrGenAIObserve records a response or a streamed chunk of one. Usage
+// metadata in chunks is cumulative: the last one wins.
+func llminstrGenAIObserve(s *llminstrRT.Stream, res *llminstrGenAI.GenerateContentResponse) {
+	defer llminstrRT.Recover()
+	s.Chunk(res.ResponseID, res.ModelVersion)
+	for i, cand := range res.Candidates {
+		index := i
+		if cand.Index > 0 {
+			index = int(cand.Index)
+		}
+		s.Finish(index, llminstrStrings.ToLower(string(cand.FinishReason)))
+		if s.CaptureContent() && cand.Content != nil {
+			for _, p := range cand.Content.Parts {
+				switch {
+				case p == nil:
+				case p.FunctionCall != nil:
+					args, _ := llminstrJSON.Marshal(p.FunctionCall.Args)
+					s.AddToolCall(index, p.FunctionCall.ID, p.FunctionCall.Name, string(args))
+				case p.Thought:
+					s.AppendReasoning(index, p.Text)
+				default:
+					s.AppendText(index, p.Text)
+				}
+			}
+		}
+	}
+	if u := res.UsageMetadata; u != nil {
+		s.SetUsage(llminstrRT.Usage{
+			InputTokens:           int64(u.PromptTokenCount),
+			OutputTokens:          int64(u.CandidatesTokenCount) + int64(u.ThoughtsTokenCount),
+			ReasoningOutputTokens: int64(u.ThoughtsTokenCount),
+			CacheReadInputTokens:  int64(u.CachedContentTokenCount),
+		})
+	}
+}
+
+// llminstrGenAIRequest records the request parameters, and the contents,
+// system instruction and tools when the call captures content.
+func llminstrGenAIRequest(c *llminstrRT.Call, contents []*llminstrGenAI.Content, config *llminstrGenAI.GenerateContentConfig) {
+	if config != nil {
+		if config.Temperature != nil {
+			c.SetTemperature(llminstrGenAIFloat(*config.Temperature))
+		}
+		if config.TopP != nil {
+			c.SetTopP(llminstrGenAIFloat(*config.TopP))
+		}
+		if config.TopK != nil {
+			c.SetTopK(llminstrGenAIFloat(*config.TopK))
+		}
+		if config.MaxOutputTokens != 0 {
+			c.SetMaxTokens(int64(config.MaxOutputTokens))
+		}
+		if len(config.StopSequences) > 0 {
+			c.SetStopSequences(config.StopSequences)
+		}
+		if config.CandidateCount != 0 {
+			c.SetChoiceCount(int64(config.CandidateCount))
+		}
+		if config.Seed != nil {
+			c.SetSeed(int64(*config.Seed))
+		}
+		if config.PresencePenalty != nil {
+			c.SetPresencePenalty(llminstrGenAIFloat(*config.PresencePenalty))
+		}
+		if config.FrequencyPenalty != nil {
+			c.SetFrequencyPenalty(llminstrGenAIFloat(*config.FrequencyPenalty))
+		}
+		switch {
+		case llminstrStrings.Contains(config.ResponseMIMEType, "json"):
+			c.SetOutputType("json")
+		case config.ResponseMIMEType == "text/plain":
+			c.SetOutputType("text")
+		}
+	}
+	if !c.CaptureContent() {
+		return
+	}
+	var msgs []llminstrRT.Message
+	for _, content := range contents {
+		if content != nil {
+			msgs = append(msgs, llminstrRT.Message{Role: llminstrGenAIRole(content.Role), Parts: llminstrGenAIParts(content.Parts)})
+		}
+	}
+	c.SetInputMessages(msgs)
+	if config == nil {
+		return
+	}
+	if config.SystemInstruction != nil {
+		c.SetSystemInstructions(llminstrGenAIParts(config.SystemInstruction.Parts))
+	}
+	var tools []llminstrRT.ToolDefinition
+	for _, tool := range config.Tools {
+		if tool == nil {
+			continue
+		}
+		for _, fd := range tool.FunctionDeclarations {
+			if fd == nil {
+				continue
+			}
+			d := llminstrRT.ToolDefinition{Type: "function", Name: fd.Name, Description: fd.Description}
+			switch {
+			case fd.ParametersJsonSchema != nil:
+				d.Parameters = fd.ParametersJsonSchema
+			case fd.Parameters != nil:
+				d.Parameters = fd.Parameters
+			}
+			tools = append(tools, d)
+		}
+	}
+	c.SetToolDefinitions(tools)
+}
+
+func llminstrGenAIRole(role string) string {
+	if role == "model" {
+		return "assistant"
+	}
+	if role == "" {
+		return "user"
+	}
+	return role
+}
+
+func llminstrGenAIParts(parts []*llminstrGenAI.Part) []llminstrRT.Part {
+	out := []llminstrRT.Part{}
+	for _, p := range parts {
+		switch {
+		case p == nil:
+		case p.FunctionCall != nil:
+			args, _ := llminstrJSON.Marshal(p.FunctionCall.Args)
+			out = append(out, llminstrRT.ToolCallPart(p.FunctionCall.ID, p.FunctionCall.Name, string(args)))
+		case p.FunctionResponse != nil:
+			out = append(out, llminstrRT.ToolCallResponsePart(p.FunctionResponse.ID, p.FunctionResponse.Response))
+		case p.InlineData != nil:
+			out = append(out, llminstrRT.Part{Type: "blob", Modality: llminstrGenAIModality(p.InlineData.MIMEType),
+				MIMEType: p.InlineData.MIMEType, Content: llminstrBase64.StdEncoding.EncodeToString(p.InlineData.Data)})
+		case p.FileData != nil:
+			out = append(out, llminstrRT.Part{Type: "uri", Modality: llminstrGenAIModality(p.FileData.MIMEType),
+				MIMEType: p.FileData.MIMEType, URI: p.FileData.FileURI})
+		case p.Thought:
+			out = append(out, llminstrRT.Part{Type: "reasoning", Content: p.Text})
+		default:
+			out = append(out, llminstrRT.TextPart(p.Text))
+		}
+	}
+	return out
+}
+
+func llminstrGenAIModality(mime string) string {
+	kind, _, _ := llminstrStrings.Cut(mime, "/")
+	switch kind {
+	case "image", "video", "audio":
+		return kind
+	}
+	return "document"
+}
+
+// llminstrGenAIEmbedContent wraps Models.EmbedContent.
+func llminstrGenAIEmbedContent(
+	call func(llminstrContext.Context, string, []*llminstrGenAI.Content, *llminstrGenAI.EmbedContentConfig) (*llminstrGenAI.EmbedContentResponse, error),
+	ctx llminstrContext.Context, model string, contents []*llminstrGenAI.Content, config *llminstrGenAI.EmbedContentConfig,
+) (*llminstrGenAI.EmbedContentResponse, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationEmbeddings, "gcp.gemini", llminstrGenAIModel(model))
+	if c == nil {
+		return call(ctx, model, contents, config)
+	}
+	llminstrRT.Safe(func() {
+		if config != nil && config.OutputDimensionality != nil {
+			c.SetEmbeddingDimensions(int64(*config.OutputDimensionality))
+		}
+	})
+	res, err := call(llminstrGenAITraceHTTP(ctx, c), model, contents, config)
+	llminstrRT.Safe(func() {
+		if err != nil || res == nil {
+			return
+		}
+		if (config == nil || config.OutputDimensionality == nil) && len(res.Embeddings) > 0 && res.Embeddings[0] != nil {
+			c.SetEmbeddingDimensions(int64(len(res.Embeddings[0].Values)))
+		}
+		// Token counts come with Vertex AI only.
+		var tokens float64
+		counted := false
+		for _, e := range res.Embeddings {
+			if e != nil && e.Statistics != nil {
+				tokens += float64(e.Statistics.TokenCount)
+				counted = true
+			}
+		}
+		if counted {
+			c.SetUsage(llminstrRT.Usage{InputTokens: int64(tokens), NoOutput: true})
+		}
+	})
+	c.EndWithErrorType(err, llminstrGenAIErrorType(err))
+	return res, err
+}
+
+// llminstrGenAIModel strips the resource prefix of a model name:
+// "models/gemini-2.5-flash" and "publishers/google/models/x" name the
+// models gemini-2.5-flash and x.
+func llminstrGenAIModel(model string) string {
+	if i := llminstrStrings.LastIndex(model, "models/"); i >= 0 {
+		return model[i+len("models/"):]
+	}
+	return model
+}
+
+// llminstrGenAIFloat widens a float32 parameter to the float64 with the same
+// shortest decimal form.
+func llminstrGenAIFloat(f float32) float64 {
+	v, err := llminstrStrconv.ParseFloat(llminstrStrconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+	if err != nil {
+		return float64(f)
+	}
+	return v
+}
+
+// llminstrGenAINewClient wraps NewClient: requests that an HTTP client of
+// the caller's own sends for an instrumented call record the server address
+// and the provider. Clients with the SDK's default transport are observed
+// by llminstrGenAITraceHTTP.
+func llminstrGenAINewClient(
+	call func(llminstrContext.Context, *llminstrGenAI.ClientConfig) (*llminstrGenAI.Client, error),
+	ctx llminstrContext.Context, cc *llminstrGenAI.ClientConfig,
+) (*llminstrGenAI.Client, error) {
+	if cc != nil && cc.HTTPClient != nil {
+		config := *cc
+		client := *cc.HTTPClient
+		client.Transport = llminstrGenAITransport{inner: client.Transport}
+		config.HTTPClient = &client
+		cc = &config
+	}
+	return call(ctx, cc)
+}
+
+type llminstrGenAITransport struct{ inner llminstrHTTP.RoundTripper }
+
+func (t llminstrGenAITransport) RoundTrip(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) {
+	llminstrRT.Safe(func() { llminstrGenAIServer(llminstrRT.CallFrom(req.Context()), req.URL) })
+	inner := t.inner
+	if inner == nil {
+		inner = llminstrHTTP.DefaultTransport
+	}
+	return inner.RoundTrip(req)
+}
+
+// llminstrGenAIServer records server.address and server.port (only the host
+// and port of u), and gcp.vertex_ai for Vertex AI hosts.
+func llminstrGenAIServer(c *llminstrRT.Call, u *llminstrURL.URL) {
+	if c == nil || u == nil {
+		return
+	}
+	c.SetServerURL(u)
+	if host := u.Hostname(); host == "aiplatform.googleapis.com" || llminstrStrings.HasSuffix(host, "-aiplatform.googleapis.com") {
+		c.SetProviderName("gcp.vertex_ai")
+	}
+}
+
+// llminstrGenAITraceHTTP returns ctx with a client trace that records the
+// server of each connection the call asks for.
+func llminstrGenAITraceHTTP(ctx llminstrContext.Context, c *llminstrRT.Call) llminstrContext.Context {
+	return llminstrHTTPTrace.WithClientTrace(ctx, &llminstrHTTPTrace.ClientTrace{
+		GetConn: func(hostPort string) {
+			llminstrRT.Safe(func() { llminstrGenAIServer(c, &llminstrURL.URL{Scheme: "https", Host: hostPort}) })
+		},
+	})
+}
+
+// llminstrGenAIErrorType maps an API error to its low-cardinality type.
+func llminstrGenAIErrorType(err error) string {
+	var apiErr llminstrGenAI.APIError
+	if llminstrErrors.As(err, &apiErr) && apiErr.Code != 0 {
+		return llminstrRT.HTTPErrorType(apiErr.Code)
+	}
+	var apiErrPtr *llminstrGenAI.APIError
+	if llminstrErrors.As(err, &apiErrPtr) && apiErrPtr.Code != 0 {
+		return llminstrRT.HTTPErrorType(apiErrPtr.Code)
+	}
+	return ""
+}

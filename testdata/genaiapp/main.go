@@ -1,0 +1,78 @@
+// Command genaiapp calls the Gemini API through google.golang.org/genai in
+// the ways real programs do; it is built with -toolexec=llminstr by the
+// integration tests.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"google.golang.org/genai"
+)
+
+func config(tools bool) *genai.GenerateContentConfig {
+	cfg := &genai.GenerateContentConfig{
+		Temperature:       genai.Ptr[float32](0.7),
+		TopK:              genai.Ptr[float32](20),
+		MaxOutputTokens:   128,
+		StopSequences:     []string{"END"},
+		SystemInstruction: genai.NewContentFromText("You are terse.", genai.RoleUser),
+	}
+	if tools {
+		cfg.Tools = []*genai.Tool{{FunctionDeclarations: []*genai.FunctionDeclaration{{
+			Name: "get_weather", Description: "The weather in a city",
+			ParametersJsonSchema: map[string]any{"type": "object", "properties": map[string]any{"city": map[string]any{"type": "string"}}},
+		}}}}
+	}
+	return cfg
+}
+
+func main() {
+	ctx := context.Background()
+	client, err := genai.NewClient(ctx, &genai.ClientConfig{
+		APIKey: "gemini-test-secret", Backend: genai.BackendGeminiAPI,
+		HTTPOptions: genai.HTTPOptions{BaseURL: os.Getenv("GENAIAPP_BASE_URL")},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	contents := genai.Text("Say this is a test")
+	switch mode := os.Args[1]; mode {
+	case "plain", "tools":
+		var res *genai.GenerateContentResponse
+		res, err = client.Models.GenerateContent(ctx, "gemini-2.5-flash", contents, config(mode == "tools"))
+		if err == nil {
+			fmt.Println("answer:", res.Text())
+		}
+	case "stream", "early":
+		var text strings.Builder
+		for res, serr := range client.Models.GenerateContentStream(ctx, "gemini-2.5-flash", contents, config(false)) {
+			if serr != nil {
+				err = serr
+				break
+			}
+			text.WriteString(res.Text())
+			if mode == "early" {
+				break // a consumer that stops at the first chunk
+			}
+		}
+		fmt.Println("streamed:", text.String())
+	case "embed":
+		var res *genai.EmbedContentResponse
+		res, err = client.Models.EmbedContent(ctx, "text-embedding-004", contents, nil)
+		if err == nil {
+			fmt.Println("dimensions:", len(res.Embeddings[0].Values))
+		}
+	case "error":
+		_, err = client.Models.GenerateContent(ctx, "no-such-model", contents, nil)
+		fmt.Println("error:", err != nil)
+		err = nil
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
