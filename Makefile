@@ -24,7 +24,8 @@ vet:
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
-	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai
+	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai ./rules/ollama
+	$(GO) vet -tags llminstr_ollama_nothinking ./rules/ollama
 	$(GO) vet -tags llminstr_anthropic_untraced ./rules/anthropic
 	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -55,6 +56,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/goopenai
 	$(GO) test -run '^$$' -fuzz FuzzMessageStream -fuzztime $(FUZZTIME) ./rules/anthropic
 	$(GO) test -run '^$$' -fuzz FuzzGenerateContentStream -fuzztime $(FUZZTIME) ./rules/genai
+	$(GO) test -run '^$$' -fuzz FuzzChatCallback -fuzztime $(FUZZTIME) ./rules/ollama
 
 clean:
 	rm -rf bin

@@ -95,7 +95,7 @@ func (r *Rule) Alternatives() []AdapterRef {
 //go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go
 //go:embed goopenai/goopenai.go goopenai/tier.go goopenai/tier_unknown.go
 //go:embed anthropic/anthropic.go anthropic/tracing.go anthropic/tracing_none.go
-//go:embed genai/genai.go
+//go:embed genai/genai.go ollama/ollama.go ollama/thinking.go ollama/thinking_none.go
 //go:embed exit/exit.go agent/agent.go
 var adapterFS embed.FS
 
@@ -160,7 +160,21 @@ func All() []Rule {
 			Adapter: adapter, AdapterFile: "genai/genai.go",
 		}
 	}
+	ollama := func(id, op, recv, name, adapter string) Rule {
+		const pkg = "github.com/ollama/ollama/api"
+		return Rule{
+			ID: id, Integration: "ollama", Provider: "ollama", Operation: op,
+			Packages: []string{pkg}, Module: "github.com/ollama/ollama",
+			Receiver: recv, Name: name,
+			Adapter: adapter, AdapterFile: "ollama/ollama.go", AdapterWith: []string{"ollama/thinking.go"},
+			Fallbacks: []AdapterRef{{Func: adapter, File: "ollama/ollama.go", With: []string{"ollama/thinking_none.go"}}},
+		}
+	}
 	return []Rule{
+		ollama("ollama.chat", "chat", "Client", "Chat", "llminstrOllamaChat"),
+		ollama("ollama.generate", "text_completion", "Client", "Generate", "llminstrOllamaGenerate"),
+		ollama("ollama.embed", "embeddings", "Client", "Embed", "llminstrOllamaEmbed"),
+		ollama("ollama.new_client", "", "", "NewClient", "llminstrOllamaNewClient"),
 		genai("genai.models.generate_content", "generate_content", "Models", "GenerateContent", "llminstrGenAIGenerateContent"),
 		genai("genai.models.generate_content_stream", "generate_content", "Models", "GenerateContentStream", "llminstrGenAIGenerateContentStream"),
 		genai("genai.models.embed_content", "embeddings", "Models", "EmbedContent", "llminstrGenAIEmbedContent"),

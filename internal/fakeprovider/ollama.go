@@ -1,0 +1,73 @@
+package fakeprovider
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Canned values of the Ollama answers.
+const (
+	OllamaPromptTokens = 9
+	OllamaEvalTokens   = 4
+	OllamaDimensions   = 5
+)
+
+// Ollama serves /api/chat and /api/generate (newline-delimited JSON when
+// streaming, the default) and /api/embed.
+type Ollama struct{}
+
+func (Ollama) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var req struct {
+		Model  string            `json:"model"`
+		Stream *bool             `json:"stream"`
+		Tools  []json.RawMessage `json:"tools"`
+	}
+	json.Unmarshal(body, &req)
+	if req.Model == UnknownModel {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		json.NewEncoder(w).Encode(map[string]any{"error": "model '" + req.Model + "' not found"})
+		return
+	}
+	stream := req.Stream == nil || *req.Stream
+	chat := strings.HasSuffix(r.URL.Path, "/api/chat")
+	final := map[string]any{"model": req.Model, "created_at": "2026-11-23T00:00:00Z", "done": true, "done_reason": "stop",
+		"prompt_eval_count": OllamaPromptTokens, "eval_count": OllamaEvalTokens, "total_duration": 1000}
+	piece := func(text string, last bool) map[string]any {
+		m := map[string]any{"model": req.Model, "created_at": "2026-11-23T00:00:00Z", "done": false}
+		if last {
+			m = final
+		}
+		if chat {
+			msg := map[string]any{"role": "assistant", "content": text}
+			if last && len(req.Tools) > 0 {
+				msg["tool_calls"] = []any{map[string]any{"function": map[string]any{"name": "get_weather", "arguments": map[string]any{"city": "Paris"}}}}
+			}
+			m["message"] = msg
+		} else {
+			m["response"] = text
+		}
+		return m
+	}
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/api/embed"):
+		writeJSON(w, map[string]any{"model": req.Model, "embeddings": [][]float64{make([]float64, OllamaDimensions)}, "prompt_eval_count": OllamaPromptTokens})
+	case chat || strings.HasSuffix(r.URL.Path, "/api/generate"):
+		if !stream {
+			writeJSON(w, piece(Answer, true))
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		for _, part := range AnswerChunks {
+			enc.Encode(piece(part, false))
+		}
+		enc.Encode(piece("", true))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		json.NewEncoder(w).Encode(map[string]any{"error": "unknown path " + r.URL.Path})
+	}
+}
