@@ -327,12 +327,6 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 			}
 		}
 	}
-	if len(eventAttrs) > 0 {
-		attrs := append([]attribute.KeyValue{
-			keyOperationName.String(c.operation), keyProviderName.String(c.provider), keyRequestModel.String(c.model),
-		}, eventAttrs...)
-		c.span.AddEvent(eventOperationDetails, trace.WithAttributes(attrs...))
-	}
 	if err != nil {
 		if errorType == "" {
 			errorType = errorTypeOf(err)
@@ -341,6 +335,9 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		c.span.SetStatus(codes.Error, err.Error())
 	} else {
 		errorType = ""
+	}
+	if len(eventAttrs) > 0 {
+		c.emitDetails(trace.ContextWithSpan(context.Background(), c.span), eventAttrs, usage, responseModel, reasons, errorType)
 	}
 	c.span.End()
 	c.mu.Lock()

@@ -18,7 +18,7 @@ import (
 //
 //	false, NO_CONTENT (default)   no content
 //	true, SPAN_ONLY               JSON strings on the span
-//	EVENT_ONLY                    on the gen_ai.client.inference.operation.details span event
+//	EVENT_ONLY                    structured, on the gen_ai.client.inference.operation.details event (a log record)
 //	SPAN_AND_EVENT                both
 //
 // Every value is redacted (built-in patterns, LLMINSTR_REDACT, SetRedactor)
@@ -427,8 +427,8 @@ func cloneMessages(msgs []Message) []Message {
 	return out
 }
 
-// setContent puts a content attribute on the span, on the details event, or
-// both.
+// setContent puts a content attribute on the span, on the details event
+// (emitted when the call ends), or both.
 func (c *Call) setContent(kv attribute.KeyValue) {
 	if c.content.mode&captureOnSpan != 0 {
 		c.set(kv)

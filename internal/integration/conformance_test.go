@@ -43,6 +43,7 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 	receiver := otlpreceiver.Start()
 	defer receiver.Close()
 
+	var logs []otlpreceiver.LogRecord
 	replay := func(t *testing.T, name string) ([]otlpreceiver.Span, []otlpreceiver.Point) {
 		t.Helper()
 		its, err := cassette.Load(filepath.Join(cassettes, name))
@@ -56,6 +57,7 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 		receiver.Reset()
 		run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(),
 			"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT"}, bin)
+		logs = receiver.Logs()
 		return receiver.Spans(), receiver.Points()
 	}
 	common := map[string]any{
@@ -80,17 +82,30 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 		})
 		wantJSON(t, s, "gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Say this is a test"}]}]`)
 		wantJSON(t, s, "gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"This is a test."}],"finish_reason":"stop"}]`)
-		details := 0
-		for _, e := range s.Events {
-			if e.Name == "gen_ai.client.inference.operation.details" {
-				details++
-				if e.Attrs["gen_ai.input.messages"] != s.Attrs["gen_ai.input.messages"] || e.Attrs["gen_ai.output.messages"] != s.Attrs["gen_ai.output.messages"] {
-					t.Errorf("details event %v differs from the span's content", e.Attrs)
-				}
+		// The details event: a log record with an event name, in the span's
+		// context, whose content is structured and equals the span's.
+		var details []otlpreceiver.LogRecord
+		for _, l := range logs {
+			if l.EventName == "gen_ai.client.inference.operation.details" {
+				details = append(details, l)
 			}
 		}
-		if details != 1 {
-			t.Errorf("%d details events, want 1", details)
+		if len(details) != 1 {
+			t.Fatalf("%d details events, want 1: %+v", len(details), logs)
+		}
+		e := details[0]
+		if e.TraceID != s.TraceID || e.SpanID != s.SpanID {
+			t.Errorf("event in trace %s span %s, the span is %s %s", e.TraceID, e.SpanID, s.TraceID, s.SpanID)
+		}
+		for _, key := range []string{"gen_ai.input.messages", "gen_ai.output.messages"} {
+			var fromSpan any
+			json.Unmarshal([]byte(s.Attrs[key].(string)), &fromSpan)
+			if _, structured := e.Attrs[key].([]any); !structured || fmt.Sprint(normalizeJSON(e.Attrs[key])) != fmt.Sprint(normalizeJSON(fromSpan)) {
+				t.Errorf("event %s = %#v, want the span's %v, structured", key, e.Attrs[key], fromSpan)
+			}
+		}
+		if e.Attrs["gen_ai.response.model"] != "gpt-4o-mini-2024-07-18" || e.Attrs["gen_ai.usage.input_tokens"] != int64(12) {
+			t.Errorf("event attributes %v", e.Attrs)
 		}
 		durationBounds := []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 		tokens := map[string]float64{}
@@ -367,4 +382,26 @@ func TestConformanceGenAI(t *testing.T) {
 		"gen_ai.response.finish_reasons": []any{"stop"},
 		"server.address":                 "test-location-aiplatform.googleapis.com", "server.port": int64(443),
 	})
+}
+
+// normalizeJSON turns the numbers of a decoded JSON value (float64) and of a
+// received structured value (int64) into one form, for comparison.
+func normalizeJSON(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalizeJSON(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = normalizeJSON(e)
+		}
+		return out
+	}
+	return v
 }

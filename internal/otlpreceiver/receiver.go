@@ -5,6 +5,7 @@ package otlpreceiver
 
 import (
 	"compress/gzip"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
@@ -58,6 +60,7 @@ type Receiver struct {
 	mu      sync.Mutex
 	spans   []Span
 	points  []Point
+	logs    []LogRecord
 	headers []http.Header
 }
 
@@ -87,6 +90,7 @@ func (r *Receiver) Reset() {
 	defer r.mu.Unlock()
 	r.spans = nil
 	r.points = nil
+	r.logs = nil
 }
 
 // Spans returns the spans received so far, in arrival order.
@@ -97,8 +101,8 @@ func (r *Receiver) Spans() []Span {
 }
 
 func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
-	if req.URL.Path != "/v1/traces" && req.URL.Path != "/v1/metrics" {
-		http.Error(w, "only /v1/traces and /v1/metrics", http.StatusNotFound)
+	if req.URL.Path != "/v1/traces" && req.URL.Path != "/v1/metrics" && req.URL.Path != "/v1/logs" {
+		http.Error(w, "only /v1/traces, /v1/metrics and /v1/logs", http.StatusNotFound)
 		return
 	}
 	var body io.Reader = req.Body
@@ -115,8 +119,12 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if req.URL.Path == "/v1/metrics" {
+	switch req.URL.Path {
+	case "/v1/metrics":
 		r.handleMetrics(w, data)
+		return
+	case "/v1/logs":
+		r.handleLogs(w, data)
 		return
 	}
 	var msg coltracepb.ExportTraceServiceRequest
@@ -217,8 +225,49 @@ func value(v *commonpb.AnyValue) any {
 			out = append(out, value(e))
 		}
 		return out
+	case *commonpb.AnyValue_KvlistValue:
+		return attrs(x.KvlistValue.Values)
+	case *commonpb.AnyValue_BytesValue:
+		return x.BytesValue
 	}
 	return nil
+}
+
+// LogRecord is one received log record (an event when EventName is set).
+type LogRecord struct {
+	EventName       string
+	TraceID, SpanID string
+	Attrs           map[string]any // values as in Span.Attrs, and map[string]any for maps
+}
+
+// Logs returns the log records received since the last Reset.
+func (r *Receiver) Logs() []LogRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]LogRecord(nil), r.logs...)
+}
+
+func (r *Receiver) handleLogs(w http.ResponseWriter, data []byte) {
+	var msg collogspb.ExportLogsServiceRequest
+	if err := proto.Unmarshal(data, &msg); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	for _, rl := range msg.ResourceLogs {
+		for _, sl := range rl.ScopeLogs {
+			for _, l := range sl.LogRecords {
+				r.logs = append(r.logs, LogRecord{
+					EventName: l.EventName, TraceID: hex.EncodeToString(l.TraceId), SpanID: hex.EncodeToString(l.SpanId),
+					Attrs: attrs(l.Attributes),
+				})
+			}
+		}
+	}
+	r.mu.Unlock()
+	out, _ := proto.Marshal(&collogspb.ExportLogsServiceResponse{})
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	w.Write(out)
 }
 
 // Describe renders spans one per line with sorted attributes, for test
