@@ -87,6 +87,12 @@ func formatSpan(s sdktrace.ReadOnlySpan) string {
 	if v, ok := attrs[keyResponseTTFC]; ok {
 		fmt.Fprintf(&b, "  ttfc=%s", time.Duration(v.AsFloat64()*float64(time.Second)).Round(time.Microsecond))
 	}
+	if v, ok := attrs[keyCost]; ok {
+		fmt.Fprintf(&b, "  cost=$%.6f", v.AsFloat64())
+	}
+	if v, ok := attrs[keyConversationID]; ok {
+		fmt.Fprintf(&b, "  conversation=%s", v.AsString())
+	}
 	fmt.Fprintf(&b, "  %s", s.EndTime().Sub(s.StartTime()).Round(time.Microsecond))
 	if s.Status().Code == codes.Error {
 		errType := attrs[keyErrorType].AsString()

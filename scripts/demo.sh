@@ -16,5 +16,6 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -f "$fifo"' EXIT
 read -r url <"$fifo"
 echo "== fake provider at $url"
-echo "== running the agent with OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console"
-OPENAI_BASE_URL="$url" OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console OTEL_SERVICE_NAME=agent "$bin/agent"
+echo "== running the agent with OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true"
+OPENAI_BASE_URL="$url" OTEL_TRACES_EXPORTER=console OTEL_METRICS_EXPORTER=console OTEL_SERVICE_NAME=agent \
+	OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true "$bin/agent"

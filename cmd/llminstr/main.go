@@ -11,12 +11,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/llminstr/llminstr/internal/toolexec"
 	"github.com/llminstr/llminstr/rules"
 )
 
-const usage = `llminstr traces the LLM SDK calls of Go programs with OpenTelemetry,
+var usage = fmt.Sprintf(usageFormat, strings.Join(rules.Integrations(rules.All()), ", "))
+
+const usageFormat = `llminstr traces the LLM SDK calls of Go programs with OpenTelemetry,
 by rewriting them at compile time.
 
 Usage:
@@ -57,18 +60,31 @@ Build-time environment:
 	LLMINSTR_REPORT=file  append the report's records (JSON Lines) of every
 	                      package compiled
 	LLMINSTR_DISABLE=a,b  integrations to leave alone (also: "disable: [a, b]"
-	                      in llminstr.yaml at the module root); known: openai
+	                      in llminstr.yaml at the module root); known:
+	                      %s
 	LLMINSTR_DEBUG=1      explain why packages are not instrumented
 
 Run-time environment (read by the instrumented program when the application
 sets up no OpenTelemetry providers of its own):
 
 	OTEL_TRACES_EXPORTER          otlp, console or none (default: otlp when an
-	                              OTLP endpoint is set, otherwise none)
-	OTEL_EXPORTER_OTLP_ENDPOINT   OTLP/HTTP endpoint (and the other standard
+	                              OTLP endpoint is set, otherwise none); also
+	                              OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER
+	OTEL_EXPORTER_OTLP_ENDPOINT   OTLP endpoint (and the other standard
 	                              OTEL_EXPORTER_OTLP_* variables)
+	OTEL_EXPORTER_OTLP_PROTOCOL   http/protobuf (default) or grpc
 	OTEL_SERVICE_NAME             service.name of the resource
 	OTEL_SDK_DISABLED=true        record nothing
+	OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental
+	                              the newest GenAI metric names
+
+	OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT
+	                              record prompts and completions: true or
+	                              SPAN_ONLY, EVENT_ONLY, SPAN_AND_EVENT
+	                              (default: false, NO_CONTENT)
+	LLMINSTR_REDACT               more regular expressions to redact, one per line
+	LLMINSTR_MAX_CONTENT_BYTES    bound of each content value (default 65536)
+	LLMINSTR_PRICES=file.json     model prices for llminstr.cost.usd
 `
 
 func main() {

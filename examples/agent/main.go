@@ -1,6 +1,8 @@
 // Command agent is a small assistant that plans with one chat call and
 // answers with a streamed one. It has no tracing code of its own: built with
-// `go build -toolexec=llminstr`, every call is traced.
+// `go build -toolexec=llminstr`, every call is traced, as a child of the
+// agent's span (the //llminstr:agent directive) and with the conversation id
+// the context carries.
 package main
 
 import (
@@ -9,24 +11,33 @@ import (
 	"log"
 	"os"
 
+	llminstr "github.com/llminstr/llminstr/runtime"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 )
 
 func main() {
-	ctx := context.Background()
+	ctx := llminstr.WithConversationID(context.Background(), "conv-demo-1")
 	client := openai.NewClient(option.WithBaseURL(os.Getenv("OPENAI_BASE_URL")), option.WithAPIKey("sk-demo"))
+	if err := assist(ctx, &client, "Is this a test? Mail the answer to jane.doe@example.com."); err != nil {
+		log.Fatal(err)
+	}
+}
 
+// assist plans, then answers.
+//
+//llminstr:agent assistant
+func assist(ctx context.Context, client *openai.Client, question string) error {
 	plan, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
 		Model:       openai.ChatModelGPT4oMini,
 		Temperature: openai.Float(0.2),
 		Messages: []openai.ChatCompletionMessageParamUnion{
 			openai.SystemMessage("Plan the answer in one sentence."),
-			openai.UserMessage("Is this a test?"),
+			openai.UserMessage(question),
 		},
 	})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	fmt.Println("plan:", plan.Choices[0].Message.Content)
 
@@ -42,7 +53,5 @@ func main() {
 		}
 	}
 	fmt.Println()
-	if err := stream.Err(); err != nil {
-		log.Fatal(err)
-	}
+	return stream.Err()
 }
