@@ -196,8 +196,12 @@ func (c *Call) SetServerURL(u *url.URL) {
 	}
 	c.mu.Lock()
 	c.serverAddress, c.serverPort = host, port
+	provider := c.provider
 	c.mu.Unlock()
 	c.set(kvs...)
+	if p := providerForHost(provider, host); p != provider {
+		c.SetProviderName(p)
+	}
 }
 
 // SetServerAddress records server.address and server.port from "host:port".

@@ -353,3 +353,26 @@ func TestContextAttributes(t *testing.T) {
 		t.Error("nil context")
 	}
 }
+
+func TestProviderForHost(t *testing.T) {
+	for _, tc := range []struct{ provider, host, want string }{
+		{"openai", "api.openai.com", "openai"},
+		{"openai", "my-res.openai.azure.com", "azure.ai.openai"},
+		{"openai", "my-res.cognitiveservices.azure.com", "azure.ai.openai"},
+		{"openai", "127.0.0.1", "openai"},
+		{"gcp.gemini", "generativelanguage.googleapis.com", "gcp.gemini"},
+		{"gcp.gemini", "us-central1-aiplatform.googleapis.com", "gcp.vertex_ai"},
+		{"gcp.gemini", "aiplatform.googleapis.com", "gcp.vertex_ai"},
+		{"anthropic", "us-east5-aiplatform.googleapis.com", "gcp.vertex_ai"},
+		{"anthropic", "bedrock-runtime.us-east-1.amazonaws.com", "aws.bedrock"},
+		{"anthropic", "api.anthropic.com", "anthropic"},
+		{"ollama", "my-res.openai.azure.com", "ollama"},
+	} {
+		if got := providerForHost(tc.provider, tc.host); got != tc.want {
+			t.Errorf("%s at %s: %s, want %s", tc.provider, tc.host, got, tc.want)
+		}
+	}
+	if Float32(0.9) != 0.9 || Float32(0.7) != 0.7 {
+		t.Errorf("Float32 widens to %v, %v", Float32(0.9), Float32(0.7))
+	}
+}

@@ -228,14 +228,7 @@ func llminstrAnthropicResponse(c *llminstrRT.Call, res *llminstrAnthropic.Messag
 // call is traced once. The caller's slice is never modified.
 func llminstrAnthropicOptions(c *llminstrRT.Call, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
 	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
-		llminstrRT.Safe(func() {
-			c.SetServerURL(req.URL)
-			if llminstrStrings.HasSuffix(req.URL.Hostname(), ".amazonaws.com") {
-				c.SetProviderName("aws.bedrock")
-			} else if llminstrStrings.HasSuffix(req.URL.Hostname(), "-aiplatform.googleapis.com") || req.URL.Hostname() == "aiplatform.googleapis.com" {
-				c.SetProviderName("gcp.vertex_ai")
-			}
-		})
+		llminstrRT.Safe(func() { c.SetServerURL(req.URL) })
 		return next(req)
 	})
 	own := llminstrAnthropicWithoutOwnTracing()

@@ -18,11 +18,7 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrIter "iter"
-	llminstrHTTP "net/http"
-	llminstrHTTPTrace "net/http/httptrace"
-	llminstrURL "net/url"
 	llminstrGoRuntime "runtime"
-	llminstrStrconv "strconv"
 	llminstrStrings "strings"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
@@ -41,7 +37,7 @@ func llminstrGenAIGenerateContent(
 		return call(ctx, model, contents, config)
 	}
 	llminstrRT.Safe(func() { llminstrGenAIRequest(c, contents, config) })
-	res, err := call(llminstrGenAITraceHTTP(ctx, c), model, contents, config)
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), model, contents, config)
 	llminstrRT.Safe(func() {
 		if err == nil && res != nil {
 			// A response is a stream of one chunk; ending it ends the call.
@@ -65,7 +61,7 @@ func llminstrGenAIGenerateContentStream(
 	}
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrGenAIRequest(c, contents, config) })
-	seq := call(llminstrGenAITraceHTTP(ctx, c), model, contents, config)
+	seq := call(llminstrRT.TraceHTTP(ctx, c), model, contents, config)
 	st := &llminstrGenAIStream{seq: seq, stream: llminstrRT.NewStream(ctx, c, llminstrGenAIErrorType)}
 	llminstrGoRuntime.SetFinalizer(st, func(st *llminstrGenAIStream) { st.stream.End(nil) })
 	return st.all
@@ -134,13 +130,13 @@ func llminstrGenAIObserve(s *llminstrRT.Stream, res *llminstrGenAI.GenerateConte
 func llminstrGenAIRequest(c *llminstrRT.Call, contents []*llminstrGenAI.Content, config *llminstrGenAI.GenerateContentConfig) {
 	if config != nil {
 		if config.Temperature != nil {
-			c.SetTemperature(llminstrGenAIFloat(*config.Temperature))
+			c.SetTemperature(llminstrRT.Float32(*config.Temperature))
 		}
 		if config.TopP != nil {
-			c.SetTopP(llminstrGenAIFloat(*config.TopP))
+			c.SetTopP(llminstrRT.Float32(*config.TopP))
 		}
 		if config.TopK != nil {
-			c.SetTopK(llminstrGenAIFloat(*config.TopK))
+			c.SetTopK(llminstrRT.Float32(*config.TopK))
 		}
 		if config.MaxOutputTokens != 0 {
 			c.SetMaxTokens(int64(config.MaxOutputTokens))
@@ -155,10 +151,10 @@ func llminstrGenAIRequest(c *llminstrRT.Call, contents []*llminstrGenAI.Content,
 			c.SetSeed(int64(*config.Seed))
 		}
 		if config.PresencePenalty != nil {
-			c.SetPresencePenalty(llminstrGenAIFloat(*config.PresencePenalty))
+			c.SetPresencePenalty(llminstrRT.Float32(*config.PresencePenalty))
 		}
 		if config.FrequencyPenalty != nil {
-			c.SetFrequencyPenalty(llminstrGenAIFloat(*config.FrequencyPenalty))
+			c.SetFrequencyPenalty(llminstrRT.Float32(*config.FrequencyPenalty))
 		}
 		switch {
 		case llminstrStrings.Contains(config.ResponseMIMEType, "json"):
@@ -263,7 +259,7 @@ func llminstrGenAIEmbedContent(
 			c.SetEmbeddingDimensions(int64(*config.OutputDimensionality))
 		}
 	})
-	res, err := call(llminstrGenAITraceHTTP(ctx, c), model, contents, config)
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), model, contents, config)
 	llminstrRT.Safe(func() {
 		if err != nil || res == nil {
 			return
@@ -298,20 +294,10 @@ func llminstrGenAIModel(model string) string {
 	return model
 }
 
-// llminstrGenAIFloat widens a float32 parameter to the float64 with the same
-// shortest decimal form.
-func llminstrGenAIFloat(f float32) float64 {
-	v, err := llminstrStrconv.ParseFloat(llminstrStrconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-	if err != nil {
-		return float64(f)
-	}
-	return v
-}
-
 // llminstrGenAINewClient wraps NewClient: requests that an HTTP client of
 // the caller's own sends for an instrumented call record the server address
 // and the provider. Clients with the SDK's default transport are observed
-// by llminstrGenAITraceHTTP.
+// by llminstrRT.TraceHTTP.
 func llminstrGenAINewClient(
 	call func(llminstrContext.Context, *llminstrGenAI.ClientConfig) (*llminstrGenAI.Client, error),
 	ctx llminstrContext.Context, cc *llminstrGenAI.ClientConfig,
@@ -319,44 +305,11 @@ func llminstrGenAINewClient(
 	if cc != nil && cc.HTTPClient != nil {
 		config := *cc
 		client := *cc.HTTPClient
-		client.Transport = llminstrGenAITransport{inner: client.Transport}
+		client.Transport = llminstrRT.Transport(client.Transport)
 		config.HTTPClient = &client
 		cc = &config
 	}
 	return call(ctx, cc)
-}
-
-type llminstrGenAITransport struct{ inner llminstrHTTP.RoundTripper }
-
-func (t llminstrGenAITransport) RoundTrip(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) {
-	llminstrRT.Safe(func() { llminstrGenAIServer(llminstrRT.CallFrom(req.Context()), req.URL) })
-	inner := t.inner
-	if inner == nil {
-		inner = llminstrHTTP.DefaultTransport
-	}
-	return inner.RoundTrip(req)
-}
-
-// llminstrGenAIServer records server.address and server.port (only the host
-// and port of u), and gcp.vertex_ai for Vertex AI hosts.
-func llminstrGenAIServer(c *llminstrRT.Call, u *llminstrURL.URL) {
-	if c == nil || u == nil {
-		return
-	}
-	c.SetServerURL(u)
-	if host := u.Hostname(); host == "aiplatform.googleapis.com" || llminstrStrings.HasSuffix(host, "-aiplatform.googleapis.com") {
-		c.SetProviderName("gcp.vertex_ai")
-	}
-}
-
-// llminstrGenAITraceHTTP returns ctx with a client trace that records the
-// server of each connection the call asks for.
-func llminstrGenAITraceHTTP(ctx llminstrContext.Context, c *llminstrRT.Call) llminstrContext.Context {
-	return llminstrHTTPTrace.WithClientTrace(ctx, &llminstrHTTPTrace.ClientTrace{
-		GetConn: func(hostPort string) {
-			llminstrRT.Safe(func() { llminstrGenAIServer(c, &llminstrURL.URL{Scheme: "https", Host: hostPort}) })
-		},
-	})
 }
 
 // llminstrGenAIErrorType maps an API error to its low-cardinality type.

@@ -17,10 +17,6 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
-	llminstrHTTPTrace "net/http/httptrace"
-	llminstrURL "net/url"
-	llminstrStrconv "strconv"
-	llminstrStrings "strings"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 	llminstrGoOpenAI "github.com/sashabaranov/go-openai"
@@ -37,7 +33,7 @@ func llminstrGoOpenAIChat(
 		return call(ctx, req)
 	}
 	llminstrRT.Safe(func() { llminstrGoOpenAIChatRequest(c, &req) })
-	res, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), req)
 	llminstrRT.Safe(func() {
 		if err != nil {
 			return
@@ -74,7 +70,7 @@ func llminstrGoOpenAIChatStream(
 	}
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrGoOpenAIChatRequest(c, &req) })
-	stream, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	stream, err := call(llminstrRT.TraceHTTP(ctx, c), req)
 	if err != nil || stream == nil {
 		c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
 		return stream, err
@@ -159,29 +155,18 @@ func llminstrGoOpenAIChatRequest(c *llminstrRT.Call, req *llminstrGoOpenAI.ChatC
 	}
 }
 
-// llminstrGoOpenAIFloat widens a float32 parameter to the float64 with the
-// same shortest decimal form, the number the request carries: 0.9, not
-// 0.8999999761581421.
-func llminstrGoOpenAIFloat(f float32) float64 {
-	v, err := llminstrStrconv.ParseFloat(llminstrStrconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-	if err != nil {
-		return float64(f)
-	}
-	return v
-}
-
 func llminstrGoOpenAIParams(c *llminstrRT.Call, temperature, topP, frequencyPenalty, presencePenalty float32, n int, seed *int, stop []string) {
 	if temperature != 0 {
-		c.SetTemperature(llminstrGoOpenAIFloat(temperature))
+		c.SetTemperature(llminstrRT.Float32(temperature))
 	}
 	if topP != 0 {
-		c.SetTopP(llminstrGoOpenAIFloat(topP))
+		c.SetTopP(llminstrRT.Float32(topP))
 	}
 	if frequencyPenalty != 0 {
-		c.SetFrequencyPenalty(llminstrGoOpenAIFloat(frequencyPenalty))
+		c.SetFrequencyPenalty(llminstrRT.Float32(frequencyPenalty))
 	}
 	if presencePenalty != 0 {
-		c.SetPresencePenalty(llminstrGoOpenAIFloat(presencePenalty))
+		c.SetPresencePenalty(llminstrRT.Float32(presencePenalty))
 	}
 	if n != 0 {
 		c.SetChoiceCount(int64(n))
@@ -205,7 +190,7 @@ func llminstrGoOpenAICompletion(
 		return call(ctx, req)
 	}
 	llminstrRT.Safe(func() { llminstrGoOpenAICompletionRequest(c, &req) })
-	res, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), req)
 	llminstrRT.Safe(func() {
 		if err == nil {
 			c.SetResponse(res.ID, res.Model)
@@ -239,7 +224,7 @@ func llminstrGoOpenAICompletionStream(
 	}
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrGoOpenAICompletionRequest(c, &req) })
-	stream, err := call(llminstrGoOpenAITraceHTTP(ctx, c), req)
+	stream, err := call(llminstrRT.TraceHTTP(ctx, c), req)
 	if err != nil || stream == nil {
 		c.EndWithErrorType(err, llminstrGoOpenAIErrorType(err))
 		return stream, err
@@ -328,7 +313,7 @@ func llminstrGoOpenAIEmbeddings(
 			c.SetEncodingFormats(string(req.EncodingFormat))
 		}
 	})
-	res, err := call(llminstrGoOpenAITraceHTTP(ctx, c), conv)
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), conv)
 	llminstrRT.Safe(func() {
 		if err != nil {
 			return
@@ -373,7 +358,7 @@ func llminstrGoOpenAIUsage(usage any) (llminstrRT.Usage, bool) {
 // to give the SDK an HTTP client of one's own: requests that client sends
 // for an instrumented call record the server address (host and port only).
 // Clients from NewClient and NewOrgClient use net/http's transport, which
-// llminstrGoOpenAITraceHTTP observes.
+// llminstrRT.TraceHTTP observes.
 func llminstrGoOpenAINewClientWithConfig(call func(llminstrGoOpenAI.ClientConfig) *llminstrGoOpenAI.Client, config llminstrGoOpenAI.ClientConfig) *llminstrGoOpenAI.Client {
 	if config.HTTPClient != nil {
 		config.HTTPClient = llminstrGoOpenAIDoer{config.HTTPClient}
@@ -384,31 +369,8 @@ func llminstrGoOpenAINewClientWithConfig(call func(llminstrGoOpenAI.ClientConfig
 type llminstrGoOpenAIDoer struct{ inner llminstrGoOpenAI.HTTPDoer }
 
 func (d llminstrGoOpenAIDoer) Do(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) {
-	llminstrRT.Safe(func() { llminstrGoOpenAIServer(llminstrRT.CallFrom(req.Context()), req.URL) })
+	llminstrRT.ObserveRequest(req)
 	return d.inner.Do(req)
-}
-
-// llminstrGoOpenAIServer records server.address and server.port (only the
-// host and port of u), and the provider azure.ai.openai for Azure OpenAI
-// hosts.
-func llminstrGoOpenAIServer(c *llminstrRT.Call, u *llminstrURL.URL) {
-	if c == nil || u == nil {
-		return
-	}
-	c.SetServerURL(u)
-	if host := u.Hostname(); llminstrStrings.HasSuffix(host, ".openai.azure.com") || llminstrStrings.HasSuffix(host, ".cognitiveservices.azure.com") {
-		c.SetProviderName("azure.ai.openai")
-	}
-}
-
-// llminstrGoOpenAITraceHTTP returns ctx with a client trace that records the
-// server address (host and port only) of each connection the call asks for.
-func llminstrGoOpenAITraceHTTP(ctx llminstrContext.Context, c *llminstrRT.Call) llminstrContext.Context {
-	return llminstrHTTPTrace.WithClientTrace(ctx, &llminstrHTTPTrace.ClientTrace{
-		GetConn: func(hostPort string) {
-			llminstrRT.Safe(func() { llminstrGoOpenAIServer(c, &llminstrURL.URL{Host: hostPort}) })
-		},
-	})
 }
 
 // llminstrGoOpenAIErrorType maps an API error to its low-cardinality type.

@@ -16,7 +16,6 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
-	llminstrHTTPTrace "net/http/httptrace"
 	llminstrURL "net/url"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
@@ -49,7 +48,7 @@ func llminstrOllamaChat(
 			}
 		}
 	})
-	err := call(llminstrOllamaTraceHTTP(ctx, c), req, func(res llminstrOllama.ChatResponse) error {
+	err := call(llminstrRT.TraceHTTP(ctx, c), req, func(res llminstrOllama.ChatResponse) error {
 		llminstrOllamaObserve(s, res.Model, res.Done, res.DoneReason, res.Metrics, func() {
 			s.AppendText(0, res.Message.Content)
 			s.AppendReasoning(0, llminstrOllamaThinking(&res.Message))
@@ -86,7 +85,7 @@ func llminstrOllamaGenerate(
 			c.SetInputMessages([]llminstrRT.Message{{Role: "user", Parts: []llminstrRT.Part{llminstrRT.TextPart(req.Prompt)}}})
 		}
 	})
-	err := call(llminstrOllamaTraceHTTP(ctx, c), req, func(res llminstrOllama.GenerateResponse) error {
+	err := call(llminstrRT.TraceHTTP(ctx, c), req, func(res llminstrOllama.GenerateResponse) error {
 		llminstrOllamaObserve(s, res.Model, res.Done, res.DoneReason, res.Metrics, func() {
 			s.AppendText(0, res.Response)
 			s.AppendReasoning(0, llminstrOllamaGenerateThinking(&res))
@@ -213,7 +212,7 @@ func llminstrOllamaEmbed(
 	if c == nil {
 		return call(ctx, req)
 	}
-	res, err := call(llminstrOllamaTraceHTTP(ctx, c), req)
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), req)
 	llminstrRT.Safe(func() {
 		if err != nil || res == nil {
 			return
@@ -235,35 +234,10 @@ func llminstrOllamaEmbed(
 func llminstrOllamaNewClient(call func(*llminstrURL.URL, *llminstrHTTP.Client) *llminstrOllama.Client, base *llminstrURL.URL, client *llminstrHTTP.Client) *llminstrOllama.Client {
 	if client != nil {
 		wrapped := *client
-		wrapped.Transport = llminstrOllamaTransport{inner: client.Transport}
+		wrapped.Transport = llminstrRT.Transport(client.Transport)
 		client = &wrapped
 	}
 	return call(base, client)
-}
-
-type llminstrOllamaTransport struct{ inner llminstrHTTP.RoundTripper }
-
-func (t llminstrOllamaTransport) RoundTrip(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) {
-	llminstrRT.Safe(func() {
-		if c := llminstrRT.CallFrom(req.Context()); c != nil {
-			c.SetServerURL(req.URL)
-		}
-	})
-	inner := t.inner
-	if inner == nil {
-		inner = llminstrHTTP.DefaultTransport
-	}
-	return inner.RoundTrip(req)
-}
-
-// llminstrOllamaTraceHTTP returns ctx with a client trace that records the
-// server of each connection the call asks for.
-func llminstrOllamaTraceHTTP(ctx llminstrContext.Context, c *llminstrRT.Call) llminstrContext.Context {
-	return llminstrHTTPTrace.WithClientTrace(ctx, &llminstrHTTPTrace.ClientTrace{
-		GetConn: func(hostPort string) {
-			llminstrRT.Safe(func() { c.SetServerAddress(hostPort) })
-		},
-	})
 }
 
 // llminstrOllamaErrorType maps an API error to its low-cardinality type.

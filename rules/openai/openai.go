@@ -347,16 +347,11 @@ func llminstrOpenAIResponseRecord(c *llminstrRT.Call, res *llminstrResponses.Res
 }
 
 // llminstrOpenAIObserveHTTP returns opts plus a per-request middleware that
-// records the server address (host and port only) of each attempt. The
-// caller's slice is never modified.
+// records the server address (host and port only) of each attempt, which
+// also tells Azure OpenAI apart. The caller's slice is never modified.
 func llminstrOpenAIObserveHTTP(c *llminstrRT.Call, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
 	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
-		llminstrRT.Safe(func() {
-			c.SetServerURL(req.URL)
-			if host := req.URL.Hostname(); llminstrStrings.HasSuffix(host, ".openai.azure.com") || llminstrStrings.HasSuffix(host, ".cognitiveservices.azure.com") {
-				c.SetProviderName("azure.ai.openai")
-			}
-		})
+		llminstrRT.Safe(func() { c.SetServerURL(req.URL) })
 		return next(req)
 	})
 	out := make([]llminstrOption.RequestOption, 0, len(opts)+1)
