@@ -49,7 +49,7 @@ func (Gemini) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			parts = append(parts, map[string]any{"functionCall": map[string]any{"name": "get_weather", "args": map[string]any{"city": "Paris"}}})
 		}
 		return map[string]any{
-			"candidates": []any{map[string]any{"content": map[string]any{"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}},
+			"candidates":    []any{map[string]any{"content": map[string]any{"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}},
 			"usageMetadata": usage, "modelVersion": model, "responseId": GeminiResponseID,
 		}
 	}
