@@ -34,6 +34,7 @@ type Call struct {
 	serverPort    int
 	usage         *Usage
 	ended         atomic.Bool
+	chunked       atomic.Bool // a chunk arrived: firstChunk is set
 
 	// content is set when message content is captured; eventAttrs are the
 	// content attributes for the operation details event.
@@ -282,15 +283,17 @@ func (c *Call) SetUsage(u Usage) {
 }
 
 // Chunk notes the arrival of a streamed chunk; the first one sets
-// gen_ai.response.time_to_first_chunk.
+// gen_ai.response.time_to_first_chunk. After the first, it costs one atomic
+// load.
 func (c *Call) Chunk() {
-	if c == nil {
+	if c == nil || c.chunked.Load() {
 		return
 	}
 	c.mu.Lock()
 	first := c.firstChunk.IsZero()
 	if first {
 		c.firstChunk = time.Now()
+		c.chunked.Store(true)
 	}
 	c.mu.Unlock()
 	if first {

@@ -84,10 +84,10 @@ func (s *Stream) Chunk(id, model string) {
 		return
 	}
 	s.mu.Lock()
-	if id != "" {
+	if id != "" && id != s.id {
 		s.id = id
 	}
-	if model != "" {
+	if model != "" && model != s.model {
 		s.model = model
 	}
 	s.mu.Unlock()

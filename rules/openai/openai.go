@@ -56,7 +56,7 @@ func llminstrOpenAIChatNewStreaming(
 	llminstrRT.Safe(func() { llminstrOpenAIChatRequest(c, &body) })
 	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
 	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
-		func(chunk llminstrOpenAI.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, &chunk) },
+		func(chunk *llminstrOpenAI.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, chunk) },
 		func(_ *llminstrRT.Call, err error) { acc.End(err) })
 }
 
@@ -124,7 +124,7 @@ func llminstrOpenAICompletionNewStreaming(
 	llminstrRT.Safe(func() { llminstrOpenAICompletionRequest(c, &body) })
 	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
 	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
-		func(chunk llminstrOpenAI.Completion) {
+		func(chunk *llminstrOpenAI.Completion) {
 			acc.Chunk(chunk.ID, chunk.Model)
 			for _, choice := range chunk.Choices {
 				acc.Finish(int(choice.Index), string(choice.FinishReason))
@@ -250,7 +250,7 @@ func llminstrOpenAIResponseNewStreaming(
 	var final *llminstrResponses.Response
 	var id, model string
 	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
-		func(ev llminstrResponses.ResponseStreamEventUnion) {
+		func(ev *llminstrResponses.ResponseStreamEventUnion) {
 			switch ev.Type {
 			case "response.created", "response.in_progress":
 				id, model = ev.Response.ID, string(ev.Response.Model)

@@ -247,7 +247,7 @@ func BenchmarkObserverPerChunk(b *testing.B) {
 			_, c := llminstrRT.StartInference(ctx, "chat", "openai", "m")
 			acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
 			consume(b, llminstrOpenAIObserveStream(ctx, c, newInner(),
-				func(chunk openai.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, &chunk) },
+				func(chunk *openai.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, chunk) },
 				func(_ *llminstrRT.Call, err error) { acc.End(err) }))
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")

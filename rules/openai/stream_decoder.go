@@ -22,7 +22,7 @@ import (
 // when the stream is drained, fails or is closed, when ctx ends, or when
 // the stream is garbage collected. done records what was observed, and how
 // the stream ended.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(*T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
 	if stream == nil {
 		c.End(nil)
 		return stream
@@ -42,7 +42,7 @@ func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstr
 type llminstrOpenAIStreamDecoder[T any] struct {
 	inner     *llminstrSSE.Stream[T]
 	call      *llminstrRT.Call
-	observe   func(T)
+	observe   func(*T)
 	done      func(*llminstrRT.Call, error)
 	stopAfter func() bool
 	event     llminstrSSE.Event
@@ -58,13 +58,7 @@ func (d *llminstrOpenAIStreamDecoder[T]) Next() bool {
 	}
 	cur := d.inner.Current()
 	d.call.Chunk()
-	llminstrRT.Safe(func() {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		if !d.finished {
-			d.observe(cur)
-		}
-	})
+	d.observeChunk(&cur)
 	var data []byte
 	if raw, ok := any(cur).(interface{ RawJSON() string }); ok && raw.RawJSON() != "" {
 		data = []byte(raw.RawJSON())
@@ -78,6 +72,17 @@ func (d *llminstrOpenAIStreamDecoder[T]) Next() bool {
 func (d *llminstrOpenAIStreamDecoder[T]) Event() llminstrSSE.Event { return d.event }
 
 func (d *llminstrOpenAIStreamDecoder[T]) Err() error { return d.inner.Err() }
+
+// observeChunk passes a chunk to the observer, unless the stream has
+// finished; a panic in it stops there.
+func (d *llminstrOpenAIStreamDecoder[T]) observeChunk(chunk *T) {
+	defer llminstrRT.Recover()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.finished {
+		d.observe(chunk)
+	}
+}
 
 func (d *llminstrOpenAIStreamDecoder[T]) Close() error {
 	err := d.inner.Close()

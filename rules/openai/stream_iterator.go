@@ -20,7 +20,7 @@ import (
 // when the stream is drained, fails or is closed, when ctx ends, or when
 // the stream is garbage collected. done records what was observed, and how
 // the stream ended.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(*T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
 	if stream == nil {
 		c.End(nil)
 		return stream
@@ -39,7 +39,8 @@ func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstr
 type llminstrOpenAIStream[T any] struct {
 	inner     *llminstrSSE.Stream[T]
 	call      *llminstrRT.Call
-	observe   func(T)
+	observe   func(*T)
+	cur       T // the current chunk, copied once from inner
 	done      func(*llminstrRT.Call, error)
 	stopAfter func() bool
 
@@ -53,19 +54,25 @@ func (s *llminstrOpenAIStream[T]) Next() bool {
 		return false
 	}
 	s.call.Chunk()
-	llminstrRT.Safe(func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		if !s.finished {
-			s.observe(s.inner.Current())
-		}
-	})
+	s.cur = s.inner.Current()
+	s.observeChunk(&s.cur)
 	return true
 }
 
-func (s *llminstrOpenAIStream[T]) Current() T { return s.inner.Current() }
+func (s *llminstrOpenAIStream[T]) Current() T { return s.cur }
 
 func (s *llminstrOpenAIStream[T]) Err() error { return s.inner.Err() }
+
+// observeChunk passes a chunk to the observer, unless the stream has
+// finished; a panic in it stops there.
+func (s *llminstrOpenAIStream[T]) observeChunk(chunk *T) {
+	defer llminstrRT.Recover()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.finished {
+		s.observe(chunk)
+	}
+}
 
 func (s *llminstrOpenAIStream[T]) Close() error {
 	err := s.inner.Close()
