@@ -24,7 +24,7 @@ vet:
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
-	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai ./rules/ollama
+	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai ./rules/ollama ./rules/bedrock
 	$(GO) vet -tags llminstr_ollama_nothinking ./rules/ollama
 	$(GO) vet -tags llminstr_anthropic_untraced ./rules/anthropic
 	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzMessageStream -fuzztime $(FUZZTIME) ./rules/anthropic
 	$(GO) test -run '^$$' -fuzz FuzzGenerateContentStream -fuzztime $(FUZZTIME) ./rules/genai
 	$(GO) test -run '^$$' -fuzz FuzzChatCallback -fuzztime $(FUZZTIME) ./rules/ollama
+	$(GO) test -run '^$$' -fuzz FuzzEventStreamBody -fuzztime $(FUZZTIME) ./rules/bedrock
 
 clean:
 	rm -rf bin

@@ -405,3 +405,36 @@ func normalizeJSON(v any) any {
 	}
 	return v
 }
+
+// TestConformanceBedrock replays the Bedrock Converse cassette through the
+// AWS SDK built with -toolexec=llminstr and checks the values its suite
+// expects.
+func TestConformanceBedrock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	its, err := cassette.Load(filepath.Join(conformanceDir(t), "bedrock", "test_converse_with_content.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := copyApp(t, "conformance-bedrock")
+	bin := filepath.Join(t.TempDir(), "conformance")
+	run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	receiver := otlpreceiver.Start()
+	defer receiver.Close()
+	script := filepath.Join(t.TempDir(), "replay.json")
+	if err := cassette.WriteJSON(script, its); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL()}, bin)
+	s := oneChatSpan(t, receiver.Spans())
+	if s.Name != "chat amazon.titan-text-lite-v1" {
+		t.Errorf("span %q", s.Name)
+	}
+	wantAttrs(t, s, map[string]any{
+		"gen_ai.provider.name": "aws.bedrock", "gen_ai.request.max_tokens": int64(10), "gen_ai.request.temperature": 0.8,
+		"gen_ai.request.top_p": 1.0, "gen_ai.request.stop_sequences": []any{"|"}, "gen_ai.response.finish_reasons": []any{"max_tokens"},
+		"gen_ai.usage.input_tokens": int64(8), "gen_ai.usage.output_tokens": int64(10),
+		"server.address": "bedrock-runtime.us-east-1.amazonaws.com", "server.port": int64(443),
+	})
+}

@@ -1,0 +1,101 @@
+package integration
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/internal/otlpreceiver"
+)
+
+// TestBedrock builds testdata/bedrockapp against the oldest supported
+// (v1.29, the first with prompt-cache usage) and the newest
+// served release of github.com/aws/aws-sdk-go-v2/service/bedrockruntime,
+// runs it against a server speaking the Converse API (JSON, and AWS event
+// stream frames with valid CRCs), and checks the spans.
+func TestBedrock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	for _, version := range []string{"v1.29.0", "v1.63.12"} {
+		t.Run(version, func(t *testing.T) { testBedrock(t, version) })
+	}
+}
+
+func testBedrock(t *testing.T, version string) {
+	dir := copyApp(t, "bedrockapp")
+	run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", "github.com/aws/aws-sdk-go-v2/service/bedrockruntime@"+version)
+	run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "mod", "tidy")
+	bin := filepath.Join(t.TempDir(), "bedrockapp")
+	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	if strings.Contains(out, "warning") {
+		t.Errorf("build warned:\n%s", out)
+	}
+	server := httptest.NewServer(fakeprovider.Bedrock{})
+	defer server.Close()
+	receiver := otlpreceiver.Start()
+	defer receiver.Close()
+	runMode := func(t *testing.T, mode string, extra ...string) otlpreceiver.Span {
+		t.Helper()
+		receiver.Reset()
+		env := append([]string{"BEDROCKAPP_BASE_URL=" + server.URL, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(),
+			"OTEL_BSP_SCHEDULE_DELAY=60000"}, extra...)
+		out, err := runErr("", env, bin, mode)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", mode, err, out)
+		}
+		if (mode == "converse" || mode == "stream") && !strings.Contains(out, fakeprovider.Answer) {
+			t.Errorf("program output changed: %s", out)
+		}
+		spans := chatSpans(receiver.Spans())
+		if len(spans) != 1 {
+			t.Fatalf("%d chat spans, want 1:\n%s", len(spans), otlpreceiver.Describe(receiver.Spans()))
+		}
+		return spans[0]
+	}
+	common := map[string]any{
+		"gen_ai.provider.name": "aws.bedrock", "gen_ai.operation.name": "chat", "gen_ai.request.model": "amazon.nova-micro-v1:0",
+		"gen_ai.request.max_tokens": int64(64), "gen_ai.request.temperature": 0.8, "gen_ai.request.top_p": 1.0,
+		"gen_ai.request.stop_sequences": []any{"|"}, "gen_ai.response.finish_reasons": []any{"end_turn"},
+		"gen_ai.usage.input_tokens":            int64(fakeprovider.BedrockInputTokens + fakeprovider.BedrockCacheRead),
+		"gen_ai.usage.cache_read.input_tokens": int64(fakeprovider.BedrockCacheRead),
+		"gen_ai.usage.output_tokens":           int64(fakeprovider.BedrockOutputTokens),
+		"server.address":                       "127.0.0.1", "server.port": port(t, server.URL),
+	}
+	for _, mode := range []string{"converse", "stream"} {
+		t.Run(mode, func(t *testing.T) {
+			s := runMode(t, mode)
+			wantAttrs(t, s, common)
+			if s.Name != "chat amazon.nova-micro-v1:0" || s.Kind != "client" || s.StatusCode == "error" {
+				t.Errorf("span %q kind %s status %s", s.Name, s.Kind, s.StatusCode)
+			}
+			if mode == "stream" {
+				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true})
+				if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"].(float64); !ok {
+					t.Error("no time_to_first_chunk")
+				}
+			}
+		})
+	}
+	t.Run("content", func(t *testing.T) {
+		for _, mode := range []string{"converse", "stream"} {
+			s := runMode(t, mode, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true")
+			wantJSON(t, s, "gen_ai.system_instructions", `[{"type":"text","content":"You are terse."}]`)
+			wantJSON(t, s, "gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Say this is a test"}]}]`)
+			wantJSON(t, s, "gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+fakeprovider.Answer+`"}],"finish_reason":"end_turn"}]`)
+		}
+	})
+	t.Run("exception_event", func(t *testing.T) {
+		s := runMode(t, "throttled")
+		if s.StatusCode != "error" {
+			t.Errorf("status %s", s.StatusCode)
+		}
+		wantAttrs(t, s, map[string]any{"error.type": "throttlingException", "gen_ai.response.finish_reasons": []any{"error"}})
+	})
+	t.Run("api_error", func(t *testing.T) {
+		s := runMode(t, "error")
+		wantAttrs(t, s, map[string]any{"error.type": "ValidationException"})
+	})
+}

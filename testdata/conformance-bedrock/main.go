@@ -1,0 +1,115 @@
+// Command conformance replays recorded Bedrock traffic through the AWS
+// SDK's bedrockruntime: it
+// reads the interactions (JSON) named by REPLAY_FILE, makes the same calls
+// with the recorded request bodies, and serves the recorded responses from
+// an http.RoundTripper, so the SDK talks to Bedrock as it
+// did when the traffic was recorded. Built with -toolexec=llminstr by the
+// conformance test.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+)
+
+type interaction struct {
+	Method, URI, RequestBody string
+	Status                   int
+	Header                   http.Header
+	Body                     []byte
+}
+
+// replay serves the recorded responses in order.
+type replay struct {
+	mu   sync.Mutex
+	next int
+	its  []interaction
+}
+
+func (r *replay) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.next >= len(r.its) {
+		return nil, fmt.Errorf("no recorded response left for %s %s", req.Method, req.URL)
+	}
+	it := r.its[r.next]
+	r.next++
+	if req.Method != it.Method || req.URL.String() != it.URI {
+		return nil, fmt.Errorf("request %s %s, recorded %s %s", req.Method, req.URL, it.Method, it.URI)
+	}
+	return &http.Response{
+		StatusCode: it.Status, Status: http.StatusText(it.Status), Header: it.Header,
+		Body: io.NopCloser(bytes.NewReader(it.Body)), ContentLength: int64(len(it.Body)), Request: req,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}, nil
+}
+
+// converseRequest is the recorded Converse body.
+type converseRequest struct {
+	Messages []struct {
+		Role    string
+		Content []struct{ Text string }
+	}
+	InferenceConfig struct {
+		MaxTokens     *int32
+		Temperature   *float32
+		TopP          *float32
+		StopSequences []string
+	}
+}
+
+func main() {
+	data, err := os.ReadFile(os.Getenv("REPLAY_FILE"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var its []interaction
+	if err := json.Unmarshal(data, &its); err != nil {
+		log.Fatal(err)
+	}
+	client := bedrockruntime.New(bedrockruntime.Options{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "test", ""),
+		HTTPClient:  &http.Client{Transport: &replay{its: its}},
+	})
+	ctx := context.Background()
+	for _, it := range its {
+		model, ok := strings.CutSuffix(it.URI[strings.Index(it.URI, "/model/")+len("/model/"):], "/converse")
+		if !ok {
+			log.Fatalf("no replay for %s", it.URI)
+		}
+		var req converseRequest
+		if err := json.Unmarshal([]byte(it.RequestBody), &req); err != nil {
+			log.Fatal(err)
+		}
+		in := &bedrockruntime.ConverseInput{ModelId: aws.String(model), InferenceConfig: &types.InferenceConfiguration{
+			MaxTokens: req.InferenceConfig.MaxTokens, Temperature: req.InferenceConfig.Temperature,
+			TopP: req.InferenceConfig.TopP, StopSequences: req.InferenceConfig.StopSequences,
+		}}
+		for _, m := range req.Messages {
+			msg := types.Message{Role: types.ConversationRole(m.Role)}
+			for _, c := range m.Content {
+				msg.Content = append(msg.Content, &types.ContentBlockMemberText{Value: c.Text})
+			}
+			in.Messages = append(in.Messages, msg)
+		}
+		out, err := client.Converse(ctx, in)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("stop:", out.StopReason)
+	}
+}
