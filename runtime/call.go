@@ -344,7 +344,14 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		errorType = ""
 	}
 	if len(eventAttrs) > 0 {
-		c.emitDetails(trace.ContextWithSpan(context.Background(), c.span), eventAttrs, usage, responseModel, reasons, errorType)
+		// The details event, on the span: its content values are JSON
+		// strings. Structured values need the OpenTelemetry log API or
+		// attribute maps, whose versions (log v0.x and v1.47+, attribute
+		// maps from v1.45) would break programs that depend on another.
+		attrs := append([]attribute.KeyValue{
+			keyOperationName.String(c.operation), keyProviderName.String(c.provider), keyRequestModel.String(c.model),
+		}, eventAttrs...)
+		c.span.AddEvent(eventOperationDetails, trace.WithAttributes(attrs...))
 	}
 	c.span.End()
 	c.mu.Lock()

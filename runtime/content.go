@@ -18,7 +18,7 @@ import (
 //
 //	false, NO_CONTENT (default)   no content
 //	true, SPAN_ONLY               JSON strings on the span
-//	EVENT_ONLY                    structured, on the gen_ai.client.inference.operation.details event (a log record)
+//	EVENT_ONLY                    on the gen_ai.client.inference.operation.details span event
 //	SPAN_AND_EVENT                both
 //
 // Every value is redacted (built-in patterns, LLMINSTR_REDACT, SetRedactor)

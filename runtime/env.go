@@ -67,7 +67,7 @@ func resourceFromEnv() *sdkresource.Resource {
 // the application has not set a provider of its own.
 func isDefaultGlobal(p any) bool {
 	switch fmt.Sprintf("%T", p) {
-	case "*global.tracerProvider", "*global.meterProvider", "*global.loggerProvider":
+	case "*global.tracerProvider", "*global.meterProvider":
 		return true
 	}
 	return false

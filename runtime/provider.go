@@ -168,11 +168,7 @@ func Shutdown() {
 			warnf("flushing metrics: %v", err)
 		}
 	}
-	if shutdown := ownLogger.shutdown.Load(); shutdown != nil {
-		if err := (*shutdown)(ctx); err != nil {
-			warnf("flushing events: %v", err)
-		}
-	}
+
 }
 
 // Exit flushes the runtime's spans, then calls exit (os.Exit) with code.

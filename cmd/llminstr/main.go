@@ -69,7 +69,7 @@ sets up no OpenTelemetry providers of its own):
 
 	OTEL_TRACES_EXPORTER          otlp, console or none (default: otlp when an
 	                              OTLP endpoint is set, otherwise none); also
-	                              OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER
+	                              OTEL_METRICS_EXPORTER
 	OTEL_EXPORTER_OTLP_ENDPOINT   OTLP endpoint (and the other standard
 	                              OTEL_EXPORTER_OTLP_* variables)
 	OTEL_EXPORTER_OTLP_PROTOCOL   http/protobuf (default) or grpc
