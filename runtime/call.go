@@ -344,14 +344,16 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		errorType = ""
 	}
 	if len(eventAttrs) > 0 {
-		// The details event, on the span: its content values are JSON
-		// strings. Structured values need the OpenTelemetry log API or
-		// attribute maps, whose versions (log v0.x and v1.47+, attribute
-		// maps from v1.45) would break programs that depend on another.
+		// The details event, on the span with JSON strings, and with
+		// structured values to the application's sink (SetEventSink).
+		// Structured span attributes need attribute maps (OpenTelemetry
+		// v1.45), and log records a log API whose v0.x and v1.x differ: a
+		// runtime built on either would break programs pinning another.
 		attrs := append([]attribute.KeyValue{
 			keyOperationName.String(c.operation), keyProviderName.String(c.provider), keyRequestModel.String(c.model),
 		}, eventAttrs...)
 		c.span.AddEvent(eventOperationDetails, trace.WithAttributes(attrs...))
+		sendEvent(trace.ContextWithSpan(context.Background(), c.span), attrs)
 	}
 	c.span.End()
 	c.mu.Lock()

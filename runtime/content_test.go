@@ -1,9 +1,12 @@
 package runtime
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 func envOf(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -126,4 +129,39 @@ func TestOpenAIWire(t *testing.T) {
 	if OpenAIChatInput([]byte(`not json`)) != nil {
 		t.Error("bad JSON gives messages")
 	}
+}
+
+// TestEventSink: with events asked for, the sink gets the details event with
+// structured content, in the span's context; a panicking sink is survived.
+func TestEventSink(t *testing.T) {
+	rec := withAppProvider(t)
+	var got []Event
+	var spanID string
+	SetEventSink(func(ctx context.Context, e Event) {
+		got = append(got, e)
+		spanID = trace.SpanContextFromContext(ctx).SpanID().String()
+	})
+	defer SetEventSink(nil)
+	_, c := StartInference(context.Background(), OperationChat, "openai", "m")
+	c.content = &contentConfig{mode: captureOnSpan | captureOnEvent, maxBytes: defaultMaxContentBytes, patterns: builtinRedactions}
+	c.SetInputMessages([]Message{{Role: "user", Parts: []Part{TextPart("mail a@b.example")}}})
+	c.End(nil)
+	if len(got) != 1 || got[0].Name != "gen_ai.client.inference.operation.details" {
+		t.Fatalf("events %+v", got)
+	}
+	msgs, ok := got[0].Attributes["gen_ai.input.messages"].([]any)
+	if !ok || len(msgs) != 1 || msgs[0].(map[string]any)["role"] != "user" {
+		t.Errorf("structured input messages: %#v", got[0].Attributes["gen_ai.input.messages"])
+	}
+	if got[0].Attributes["gen_ai.operation.name"] != "chat" {
+		t.Errorf("attributes %v", got[0].Attributes)
+	}
+	if spanID != rec.Ended()[0].SpanContext().SpanID().String() {
+		t.Error("the event's context is not the span's")
+	}
+	SetEventSink(func(context.Context, Event) { panic("boom") })
+	_, c = StartInference(context.Background(), OperationChat, "openai", "m")
+	c.content = &contentConfig{mode: captureOnEvent, maxBytes: defaultMaxContentBytes}
+	c.SetInputMessages([]Message{{Role: "user", Parts: []Part{TextPart("x")}}})
+	c.End(nil) // must not panic
 }

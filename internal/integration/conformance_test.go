@@ -43,6 +43,7 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 	receiver := otlpreceiver.Start()
 	defer receiver.Close()
 
+	var logs []otlpreceiver.LogRecord
 	replay := func(t *testing.T, name string) ([]otlpreceiver.Span, []otlpreceiver.Point) {
 		t.Helper()
 		its, err := cassette.Load(filepath.Join(cassettes, name))
@@ -56,6 +57,7 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 		receiver.Reset()
 		run(t, "", []string{"REPLAY_FILE=" + script, "OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(),
 			"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=SPAN_AND_EVENT"}, bin)
+		logs = receiver.Logs()
 		return receiver.Spans(), receiver.Points()
 	}
 	common := map[string]any{
@@ -92,6 +94,31 @@ func conformanceOpenAI(t *testing.T, cassettes, app string) {
 		}
 		if details != 1 {
 			t.Errorf("%d details events, want 1", details)
+		}
+		// openai-go's program forwards the structured event to its log
+		// pipeline (runtime.SetEventSink): one log record, in the span's
+		// context, whose content is structured and equals the span's.
+		if app == "conformance-openai" {
+			var records []otlpreceiver.LogRecord
+			for _, l := range logs {
+				if l.EventName == "gen_ai.client.inference.operation.details" {
+					records = append(records, l)
+				}
+			}
+			if len(records) != 1 {
+				t.Fatalf("%d details log records, want 1: %+v", len(records), logs)
+			}
+			e := records[0]
+			if e.TraceID != s.TraceID || e.SpanID != s.SpanID {
+				t.Errorf("event in trace %s span %s, the span is %s %s", e.TraceID, e.SpanID, s.TraceID, s.SpanID)
+			}
+			for _, key := range []string{"gen_ai.input.messages", "gen_ai.output.messages"} {
+				var fromSpan any
+				json.Unmarshal([]byte(s.Attrs[key].(string)), &fromSpan)
+				if _, structured := e.Attrs[key].([]any); !structured || !reflect.DeepEqual(e.Attrs[key], fromSpan) {
+					t.Errorf("event %s = %#v, want the span's %v, structured", key, e.Attrs[key], fromSpan)
+				}
+			}
 		}
 		durationBounds := []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
 		tokens := map[string]float64{}

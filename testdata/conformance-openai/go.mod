@@ -5,6 +5,9 @@ go 1.26.0
 require (
 	github.com/llminstr/llminstr/runtime v0.0.0-00010101000000-000000000000
 	github.com/openai/openai-go/v3 v3.96.0
+	go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp v0.14.0
+	go.opentelemetry.io/otel/log v0.14.0
+	go.opentelemetry.io/otel/sdk/log v0.14.0
 )
 
 require (

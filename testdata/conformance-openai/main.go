@@ -18,8 +18,12 @@ import (
 	"strings"
 	"sync"
 
+	llminstr "github.com/llminstr/llminstr/runtime"
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	otellog "go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
 )
 
 type interaction struct {
@@ -63,6 +67,24 @@ func main() {
 	if err := json.Unmarshal(data, &its); err != nil {
 		log.Fatal(err)
 	}
+	// The application forwards llminstr's structured events to its own
+	// OpenTelemetry log pipeline.
+	exporter, err := otlploghttp.New(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	logs := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exporter)))
+	defer logs.Shutdown(context.Background())
+	logger := logs.Logger("conformance")
+	llminstr.SetEventSink(func(ctx context.Context, e llminstr.Event) {
+		var r otellog.Record
+		r.SetEventName(e.Name)
+		for k, v := range e.Attributes {
+			r.AddAttributes(otellog.KeyValue{Key: k, Value: logValue(v)})
+		}
+		logger.Emit(ctx, r)
+	})
+
 	client := openai.NewClient(
 		option.WithAPIKey("test_openai_api_key"),
 		option.WithHTTPClient(&http.Client{Transport: &replay{its: its}}),
@@ -112,4 +134,31 @@ func main() {
 			log.Fatalf("no replay for %s", it.URI)
 		}
 	}
+}
+
+// logValue converts a structured event value to a log value.
+func logValue(v any) otellog.Value {
+	switch x := v.(type) {
+	case string:
+		return otellog.StringValue(x)
+	case float64:
+		return otellog.Float64Value(x)
+	case int64:
+		return otellog.Int64Value(x)
+	case bool:
+		return otellog.BoolValue(x)
+	case []any:
+		vs := make([]otellog.Value, len(x))
+		for i, e := range x {
+			vs[i] = logValue(e)
+		}
+		return otellog.SliceValue(vs...)
+	case map[string]any:
+		kvs := make([]otellog.KeyValue, 0, len(x))
+		for k, e := range x {
+			kvs = append(kvs, otellog.KeyValue{Key: k, Value: logValue(e)})
+		}
+		return otellog.MapValue(kvs...)
+	}
+	return otellog.StringValue(fmt.Sprint(v))
 }
