@@ -1,7 +1,7 @@
 # llminstr: compile-time OpenTelemetry instrumentation of Go LLM SDK calls.
 
 GO ?= go
-TEST_TIMEOUT ?= 28m
+TEST_TIMEOUT ?= 45m
 
 .PHONY: all build demo test test-short e2e vet bench bench-build fuzz clean
 
