@@ -487,14 +487,8 @@ func receiverName(fn *types.Func) string {
 	if !ok || sig.Recv() == nil {
 		return ""
 	}
-	t := sig.Recv().Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	if n, ok := t.(*types.Named); ok {
-		return n.Obj().Name()
-	}
-	return ""
+	_, name := namedType(sig.Recv().Type())
+	return name
 }
 
 // findDirectives finds the functions marked by a KindDirective rule's

@@ -254,6 +254,18 @@ type Usage struct {
 	NoOutput                 bool
 }
 
+// UsageWithCache returns the usage of an API whose input token count
+// excludes the tokens read from and written to its prompt cache (Anthropic,
+// Bedrock): the semantic conventions count those as input too.
+func UsageWithCache(input, output, cacheRead, cacheWrite int64) Usage {
+	return Usage{
+		InputTokens:              input + cacheRead + cacheWrite,
+		OutputTokens:             output,
+		CacheReadInputTokens:     cacheRead,
+		CacheCreationInputTokens: cacheWrite,
+	}
+}
+
 // SetUsage records the gen_ai.usage.* attributes.
 func (c *Call) SetUsage(u Usage) {
 	if c == nil {

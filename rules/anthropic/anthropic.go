@@ -109,7 +109,7 @@ func (d *llminstrAnthropicDecoder) observe(ev *llminstrAnthropic.MessageStreamEv
 	case "message_start":
 		s.Chunk(ev.Message.ID, string(ev.Message.Model))
 		d.mu.Lock()
-		d.usage = llminstrAnthropicUsage(ev.Message.Usage.InputTokens, ev.Message.Usage.OutputTokens,
+		d.usage = llminstrRT.UsageWithCache(ev.Message.Usage.InputTokens, ev.Message.Usage.OutputTokens,
 			ev.Message.Usage.CacheReadInputTokens, ev.Message.Usage.CacheCreationInputTokens)
 		u := d.usage
 		d.mu.Unlock()
@@ -138,7 +138,7 @@ func (d *llminstrAnthropicDecoder) observe(ev *llminstrAnthropic.MessageStreamEv
 		// newer API versions.
 		d.usage.OutputTokens = ev.Usage.OutputTokens
 		if ev.Usage.InputTokens > 0 || ev.Usage.CacheReadInputTokens > 0 || ev.Usage.CacheCreationInputTokens > 0 {
-			d.usage = llminstrAnthropicUsage(ev.Usage.InputTokens, ev.Usage.OutputTokens, ev.Usage.CacheReadInputTokens, ev.Usage.CacheCreationInputTokens)
+			d.usage = llminstrRT.UsageWithCache(ev.Usage.InputTokens, ev.Usage.OutputTokens, ev.Usage.CacheReadInputTokens, ev.Usage.CacheCreationInputTokens)
 		}
 		u := d.usage
 		d.mu.Unlock()
@@ -154,18 +154,6 @@ func (d *llminstrAnthropicDecoder) Close() error {
 	err := d.inner.Close()
 	d.stream.End(d.inner.Err())
 	return err
-}
-
-// llminstrAnthropicUsage is the usage of a call: Anthropic's input_tokens
-// excludes the tokens read from or written to the prompt cache, which the
-// semantic conventions count as input.
-func llminstrAnthropicUsage(input, output, cacheRead, cacheCreation int64) llminstrRT.Usage {
-	return llminstrRT.Usage{
-		InputTokens:              input + cacheRead + cacheCreation,
-		OutputTokens:             output,
-		CacheReadInputTokens:     cacheRead,
-		CacheCreationInputTokens: cacheCreation,
-	}
 }
 
 // llminstrAnthropicRequest records the request parameters, and the
@@ -210,7 +198,7 @@ func llminstrAnthropicResponse(c *llminstrRT.Call, res *llminstrAnthropic.Messag
 	if res.StopReason != "" {
 		c.SetFinishReasons(string(res.StopReason))
 	}
-	c.SetUsage(llminstrAnthropicUsage(res.Usage.InputTokens, res.Usage.OutputTokens, res.Usage.CacheReadInputTokens, res.Usage.CacheCreationInputTokens))
+	c.SetUsage(llminstrRT.UsageWithCache(res.Usage.InputTokens, res.Usage.OutputTokens, res.Usage.CacheReadInputTokens, res.Usage.CacheCreationInputTokens))
 	if c.CaptureContent() {
 		var raw struct {
 			Content llminstrJSON.RawMessage `json:"content"`

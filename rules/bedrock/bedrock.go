@@ -313,9 +313,8 @@ func (e *llminstrBedrockStreamError) Error() string { return e.kind + ": " + e.p
 
 func (e *llminstrBedrockStreamError) ErrorType() string { return e.kind }
 
-// llminstrBedrockUsage is the usage of a call: Bedrock's inputTokens
-// excludes the tokens read from or written to the prompt cache, which the
-// semantic conventions count as input.
+// llminstrBedrockUsage is the usage of a call; Bedrock's inputTokens
+// excludes the prompt cache's reads and writes.
 func llminstrBedrockUsage(input, output, cacheRead, cacheWrite *int32) llminstrRT.Usage {
 	v := func(p *int32) int64 {
 		if p == nil {
@@ -323,12 +322,7 @@ func llminstrBedrockUsage(input, output, cacheRead, cacheWrite *int32) llminstrR
 		}
 		return int64(*p)
 	}
-	return llminstrRT.Usage{
-		InputTokens:              v(input) + v(cacheRead) + v(cacheWrite),
-		OutputTokens:             v(output),
-		CacheReadInputTokens:     v(cacheRead),
-		CacheCreationInputTokens: v(cacheWrite),
-	}
+	return llminstrRT.UsageWithCache(v(input), v(output), v(cacheRead), v(cacheWrite))
 }
 
 // llminstrBedrockRequest records the inference configuration, and the
