@@ -56,7 +56,7 @@ func main() {
 		err = stream.Err()
 		fmt.Println("streamed:", text.String())
 		if mode == "throttled" {
-			fmt.Println("error:", err != nil)
+			fmt.Println("error:", err)
 			err = nil
 		}
 	case "error":
