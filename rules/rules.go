@@ -151,10 +151,13 @@ func All() []Rule {
 			Fallbacks: []AdapterRef{{Func: adapter, File: "anthropic/anthropic.go", With: []string{"anthropic/tracing_none.go"}}},
 		}
 	}
-	genai := func(id, op, recv, name, adapter string) Rule {
+	// A chat keeps its model and configuration in unexported fields: the
+	// call that creates it attaches them to it, and its turns are rewritten
+	// with the chat itself as argument.
+	genai := func(id, op string, kind Kind, recv, name, adapter string) Rule {
 		const module = "google.golang.org/genai"
 		return Rule{
-			ID: id, Integration: "genai", Provider: "gcp.gemini", Operation: op,
+			ID: id, Integration: "genai", Provider: "gcp.gemini", Operation: op, Kind: kind,
 			Packages: []string{module}, Module: module,
 			Receiver: recv, Name: name,
 			Adapter: adapter, AdapterFile: "genai/genai.go",
@@ -186,10 +189,15 @@ func All() []Rule {
 		ollama("ollama.generate", "text_completion", "Client", "Generate", "llminstrOllamaGenerate"),
 		ollama("ollama.embed", "embeddings", "Client", "Embed", "llminstrOllamaEmbed"),
 		ollama("ollama.new_client", "", "", "NewClient", "llminstrOllamaNewClient"),
-		genai("genai.models.generate_content", "generate_content", "Models", "GenerateContent", "llminstrGenAIGenerateContent"),
-		genai("genai.models.generate_content_stream", "generate_content", "Models", "GenerateContentStream", "llminstrGenAIGenerateContentStream"),
-		genai("genai.models.embed_content", "embeddings", "Models", "EmbedContent", "llminstrGenAIEmbedContent"),
-		genai("genai.new_client", "", "", "NewClient", "llminstrGenAINewClient"),
+		genai("genai.models.generate_content", "generate_content", KindCall, "Models", "GenerateContent", "llminstrGenAIGenerateContent"),
+		genai("genai.models.generate_content_stream", "generate_content", KindCall, "Models", "GenerateContentStream", "llminstrGenAIGenerateContentStream"),
+		genai("genai.models.embed_content", "embeddings", KindCall, "Models", "EmbedContent", "llminstrGenAIEmbedContent"),
+		genai("genai.chats.create", "", KindCall, "Chats", "Create", "llminstrGenAIChatsCreate"),
+		genai("genai.chat.send", "generate_content", KindReceiverCall, "Chat", "Send", "llminstrGenAIChatSend"),
+		genai("genai.chat.send_message", "generate_content", KindReceiverCall, "Chat", "SendMessage", "llminstrGenAIChatSendMessage"),
+		genai("genai.chat.send_stream", "generate_content", KindReceiverCall, "Chat", "SendStream", "llminstrGenAIChatSendStream"),
+		genai("genai.chat.send_message_stream", "generate_content", KindReceiverCall, "Chat", "SendMessageStream", "llminstrGenAIChatSendMessageStream"),
+		genai("genai.new_client", "", KindCall, "", "NewClient", "llminstrGenAINewClient"),
 		anthropic("anthropic.messages.new", "New", "llminstrAnthropicMessageNew"),
 		anthropic("anthropic.messages.new_streaming", "NewStreaming", "llminstrAnthropicMessageNewStreaming"),
 		goopenai("go-openai.chat.create", "chat", KindCall, "Client", "CreateChatCompletion", "llminstrGoOpenAIChat"),

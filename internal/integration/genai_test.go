@@ -65,7 +65,7 @@ func testGenAI(t *testing.T, version string) {
 		"gen_ai.usage.output_tokens":           int64(fakeprovider.GeminiOutputTokens + fakeprovider.GeminiThoughts),
 		"gen_ai.usage.reasoning.output_tokens": int64(fakeprovider.GeminiThoughts),
 	}
-	for _, mode := range []string{"plain", "stream"} {
+	for _, mode := range []string{"plain", "stream", "chat", "chat_stream"} {
 		t.Run(mode, func(t *testing.T) {
 			s := runMode(t, mode)
 			if s.Name != "generate_content gemini-2.5-flash" || s.Kind != "client" || s.StatusCode == "error" {
@@ -73,7 +73,7 @@ func testGenAI(t *testing.T, version string) {
 			}
 			wantAttrs(t, s, request)
 			wantAttrs(t, s, response)
-			if mode == "stream" {
+			if strings.HasSuffix(mode, "stream") {
 				wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true})
 				if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"].(float64); !ok {
 					t.Error("no time_to_first_chunk")
@@ -89,6 +89,16 @@ func testGenAI(t *testing.T, version string) {
 			`{"type":"tool_call","name":"get_weather","arguments":{"city":"Paris"}}],"finish_reason":"stop"}]`)
 		wantJSON(t, s, "gen_ai.tool.definitions", `[{"type":"function","name":"get_weather","description":"The weather in a city",`+
 			`"parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]`)
+	})
+	t.Run("chat_content", func(t *testing.T) {
+		for _, mode := range []string{"chat", "chat_stream"} {
+			s := runMode(t, mode, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true")
+			wantJSON(t, s, "gen_ai.system_instructions", `[{"type":"text","content":"You are terse."}]`)
+			wantJSON(t, s, "gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Hi"}]},`+
+				`{"role":"assistant","parts":[{"type":"text","content":"Hello."}]},`+
+				`{"role":"user","parts":[{"type":"text","content":"Say this is a test"}]}]`)
+			wantJSON(t, s, "gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+fakeprovider.Answer+`"}],"finish_reason":"stop"}]`)
+		}
 	})
 	t.Run("early_stop", func(t *testing.T) {
 		s := runMode(t, "early")

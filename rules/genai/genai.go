@@ -38,6 +38,15 @@ func llminstrGenAIGenerateContent(
 	}
 	llminstrRT.Safe(func() { llminstrGenAIRequest(c, contents, config) })
 	res, err := call(llminstrRT.TraceHTTP(ctx, c), model, contents, config)
+	llminstrGenAIEnd(c, res, err)
+	return res, err
+}
+
+// llminstrGenAIEnd records a response and ends the call.
+func llminstrGenAIEnd(c *llminstrRT.Call, res *llminstrGenAI.GenerateContentResponse, err error) {
+	if c == nil {
+		return
+	}
 	llminstrRT.Safe(func() {
 		if err == nil && res != nil {
 			// A response is a stream of one chunk; ending it ends the call.
@@ -47,7 +56,6 @@ func llminstrGenAIGenerateContent(
 		}
 	})
 	c.EndWithErrorType(err, llminstrGenAIErrorType(err))
-	return res, err
 }
 
 // llminstrGenAIGenerateContentStream wraps Models.GenerateContentStream.
@@ -59,9 +67,17 @@ func llminstrGenAIGenerateContentStream(
 	if c == nil {
 		return call(ctx, model, contents, config)
 	}
-	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrGenAIRequest(c, contents, config) })
-	seq := call(llminstrRT.TraceHTTP(ctx, c), model, contents, config)
+	return llminstrGenAIObserveStream(ctx, c, call(llminstrRT.TraceHTTP(ctx, c), model, contents, config))
+}
+
+// llminstrGenAIObserveStream returns an iterator that passes on seq's
+// responses and records them in c's span.
+func llminstrGenAIObserveStream(ctx llminstrContext.Context, c *llminstrRT.Call, seq llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error]) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error] {
+	if c == nil {
+		return seq
+	}
+	c.SetStreaming()
 	st := &llminstrGenAIStream{seq: seq, stream: llminstrRT.NewStream(ctx, c, llminstrGenAIErrorType)}
 	llminstrGoRuntime.SetFinalizer(st, func(st *llminstrGenAIStream) { st.stream.End(nil) })
 	return st.all
@@ -243,6 +259,91 @@ func llminstrGenAIModality(mime string) string {
 		return kind
 	}
 	return "document"
+}
+
+// llminstrGenAIChatsCreate wraps Chats.Create: it attaches the chat's model
+// and configuration to the chat, which keeps them in unexported fields, for
+// the spans of its turns.
+func llminstrGenAIChatsCreate(
+	call func(llminstrContext.Context, string, *llminstrGenAI.GenerateContentConfig, []*llminstrGenAI.Content) (*llminstrGenAI.Chat, error),
+	ctx llminstrContext.Context, model string, config *llminstrGenAI.GenerateContentConfig, history []*llminstrGenAI.Content,
+) (*llminstrGenAI.Chat, error) {
+	chat, err := call(ctx, model, config, history)
+	if chat != nil {
+		// An SDK type, the same in every package the chat travels to.
+		llminstrRT.Attach(chat, &llminstrGenAI.InlinedRequest{Model: model, Config: config}, nil)
+	}
+	return chat, err
+}
+
+// llminstrGenAIChatStart starts the span of a chat turn: the request is the
+// chat's curated history and the new user message.
+func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Chat, input []*llminstrGenAI.Part) (llminstrContext.Context, *llminstrRT.Call) {
+	model, config := "", (*llminstrGenAI.GenerateContentConfig)(nil)
+	if req := llminstrRT.Attached[llminstrGenAI.Chat, llminstrGenAI.InlinedRequest](chat); req != nil {
+		model, config = req.Model, req.Config
+	}
+	ctx, c := llminstrRT.StartInference(ctx, llminstrGenAIOperation, "gcp.gemini", llminstrGenAIModel(model))
+	if c == nil {
+		return ctx, nil
+	}
+	llminstrRT.Safe(func() {
+		var contents []*llminstrGenAI.Content
+		if c.CaptureContent() {
+			history := chat.History(true)
+			contents = append(history[:len(history):len(history)], &llminstrGenAI.Content{Role: llminstrGenAI.RoleUser, Parts: input})
+		}
+		llminstrGenAIRequest(c, contents, config)
+	})
+	return llminstrRT.TraceHTTP(ctx, c), c
+}
+
+// llminstrGenAIChatSend wraps (*Chat).Send.
+func llminstrGenAIChatSend(chat *llminstrGenAI.Chat, ctx llminstrContext.Context, parts ...*llminstrGenAI.Part) (*llminstrGenAI.GenerateContentResponse, error) {
+	if chat == nil {
+		return chat.Send(ctx, parts...)
+	}
+	ctx, c := llminstrGenAIChatStart(ctx, chat, parts)
+	res, err := chat.Send(ctx, parts...)
+	llminstrGenAIEnd(c, res, err)
+	return res, err
+}
+
+// llminstrGenAIChatSendMessage wraps (*Chat).SendMessage.
+func llminstrGenAIChatSendMessage(chat *llminstrGenAI.Chat, ctx llminstrContext.Context, parts ...llminstrGenAI.Part) (*llminstrGenAI.GenerateContentResponse, error) {
+	if chat == nil {
+		return chat.SendMessage(ctx, parts...)
+	}
+	ctx, c := llminstrGenAIChatStart(ctx, chat, llminstrGenAIPartPointers(parts))
+	res, err := chat.SendMessage(ctx, parts...)
+	llminstrGenAIEnd(c, res, err)
+	return res, err
+}
+
+// llminstrGenAIChatSendStream wraps (*Chat).SendStream.
+func llminstrGenAIChatSendStream(chat *llminstrGenAI.Chat, ctx llminstrContext.Context, parts ...*llminstrGenAI.Part) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error] {
+	if chat == nil {
+		return chat.SendStream(ctx, parts...)
+	}
+	ctx, c := llminstrGenAIChatStart(ctx, chat, parts)
+	return llminstrGenAIObserveStream(ctx, c, chat.SendStream(ctx, parts...))
+}
+
+// llminstrGenAIChatSendMessageStream wraps (*Chat).SendMessageStream.
+func llminstrGenAIChatSendMessageStream(chat *llminstrGenAI.Chat, ctx llminstrContext.Context, parts ...llminstrGenAI.Part) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error] {
+	if chat == nil {
+		return chat.SendMessageStream(ctx, parts...)
+	}
+	ctx, c := llminstrGenAIChatStart(ctx, chat, llminstrGenAIPartPointers(parts))
+	return llminstrGenAIObserveStream(ctx, c, chat.SendMessageStream(ctx, parts...))
+}
+
+func llminstrGenAIPartPointers(parts []llminstrGenAI.Part) []*llminstrGenAI.Part {
+	out := make([]*llminstrGenAI.Part, len(parts))
+	for i := range parts {
+		out[i] = &parts[i]
+	}
+	return out
 }
 
 // llminstrGenAIEmbedContent wraps Models.EmbedContent.

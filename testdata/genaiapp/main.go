@@ -60,6 +60,14 @@ func main() {
 			}
 		}
 		fmt.Println("streamed:", text.String())
+	case "chat", "chat_stream":
+		history := []*genai.Content{genai.NewContentFromText("Hi", genai.RoleUser), genai.NewContentFromText("Hello.", genai.RoleModel)}
+		var chat *genai.Chat
+		chat, err = client.Chats.Create(ctx, "gemini-2.5-flash", config(false), history)
+		if err != nil {
+			break
+		}
+		turn(ctx, chat, mode == "chat_stream")
 	case "embed":
 		var res *genai.EmbedContentResponse
 		res, err = client.Models.EmbedContent(ctx, "text-embedding-004", contents, nil)
@@ -75,4 +83,27 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
+}
+
+// turn sends one chat message, from a function that gets the chat from its
+// caller.
+func turn(ctx context.Context, chat *genai.Chat, stream bool) {
+	if !stream {
+		res, err := chat.SendMessage(ctx, genai.Part{Text: "Say this is a test"})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		fmt.Println("answer:", res.Text())
+		return
+	}
+	var text strings.Builder
+	for res, err := range chat.SendMessageStream(ctx, genai.Part{Text: "Say this is a test"}) {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		text.WriteString(res.Text())
+	}
+	fmt.Println("streamed:", text.String())
 }
