@@ -188,6 +188,7 @@ func All() []Rule {
 		ollama("ollama.chat", "chat", "Client", "Chat", "llminstrOllamaChat"),
 		ollama("ollama.generate", "text_completion", "Client", "Generate", "llminstrOllamaGenerate"),
 		ollama("ollama.embed", "embeddings", "Client", "Embed", "llminstrOllamaEmbed"),
+		ollama("ollama.embeddings", "embeddings", "Client", "Embeddings", "llminstrOllamaEmbeddings"),
 		ollama("ollama.new_client", "", "", "NewClient", "llminstrOllamaNewClient"),
 		genai("genai.models.generate_content", "generate_content", KindCall, "Models", "GenerateContent", "llminstrGenAIGenerateContent"),
 		genai("genai.models.generate_content_stream", "generate_content", KindCall, "Models", "GenerateContentStream", "llminstrGenAIGenerateContentStream"),

@@ -15,7 +15,7 @@ const (
 )
 
 // Ollama serves /api/chat and /api/generate (newline-delimited JSON when
-// streaming, the default) and /api/embed.
+// streaming, the default), /api/embed and /api/embeddings.
 type Ollama struct{}
 
 func (Ollama) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +55,8 @@ func (Ollama) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/api/embed"):
 		writeJSON(w, map[string]any{"model": req.Model, "embeddings": [][]float64{make([]float64, OllamaDimensions)}, "prompt_eval_count": OllamaPromptTokens})
+	case strings.HasSuffix(r.URL.Path, "/api/embeddings"):
+		writeJSON(w, map[string]any{"embedding": make([]float64, OllamaDimensions)})
 	case chat || strings.HasSuffix(r.URL.Path, "/api/generate"):
 		if !stream {
 			writeJSON(w, piece(Answer, true))

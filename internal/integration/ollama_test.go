@@ -99,6 +99,15 @@ func testOllama(t *testing.T, version string) {
 		wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": int64(fakeprovider.OllamaDimensions),
 			"gen_ai.usage.input_tokens": int64(fakeprovider.OllamaPromptTokens)})
 	})
+	t.Run("embeddings", func(t *testing.T) {
+		s := runMode(t, "embeddings")
+		if s.Name != "embeddings nomic-embed-text" {
+			t.Errorf("span %q", s.Name)
+		}
+		wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.provider.name": "ollama",
+			"gen_ai.embeddings.dimension.count": int64(fakeprovider.OllamaDimensions)})
+		noAttrs(t, s, "gen_ai.usage.input_tokens", "error.type")
+	})
 	t.Run("api_error", func(t *testing.T) {
 		s := runMode(t, "error")
 		// Releases before v0.9 report an error line of a stream as a plain

@@ -229,6 +229,29 @@ func llminstrOllamaEmbed(
 	return res, err
 }
 
+// llminstrOllamaEmbeddings wraps Client.Embeddings, the older embeddings
+// API: one prompt, one embedding, no token counts.
+func llminstrOllamaEmbeddings(
+	call func(llminstrContext.Context, *llminstrOllama.EmbeddingRequest) (*llminstrOllama.EmbeddingResponse, error),
+	ctx llminstrContext.Context, req *llminstrOllama.EmbeddingRequest,
+) (*llminstrOllama.EmbeddingResponse, error) {
+	if req == nil {
+		return call(ctx, req)
+	}
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationEmbeddings, "ollama", req.Model)
+	if c == nil {
+		return call(ctx, req)
+	}
+	res, err := call(llminstrRT.TraceHTTP(ctx, c), req)
+	llminstrRT.Safe(func() {
+		if err == nil && res != nil && len(res.Embedding) > 0 {
+			c.SetEmbeddingDimensions(int64(len(res.Embedding)))
+		}
+	})
+	c.EndWithErrorType(err, llminstrOllamaErrorType(err))
+	return res, err
+}
+
 // llminstrOllamaNewClient wraps NewClient: requests an HTTP client of the
 // caller's own sends for an instrumented call record the server address.
 func llminstrOllamaNewClient(call func(*llminstrURL.URL, *llminstrHTTP.Client) *llminstrOllama.Client, base *llminstrURL.URL, client *llminstrHTTP.Client) *llminstrOllama.Client {

@@ -57,6 +57,12 @@ func main() {
 		if err == nil {
 			fmt.Println("dimensions:", len(res.Embeddings[0]))
 		}
+	case "embeddings":
+		var res *api.EmbeddingResponse
+		res, err = client.Embeddings(ctx, &api.EmbeddingRequest{Model: "nomic-embed-text", Prompt: "hello"})
+		if err == nil {
+			fmt.Println("dimensions:", len(res.Embedding))
+		}
 	case "error":
 		err = client.Chat(ctx, &api.ChatRequest{Model: "no-such-model"}, func(api.ChatResponse) error { return nil })
 		fmt.Println("error:", err != nil)
