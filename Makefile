@@ -58,6 +58,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzGenerateContentStream -fuzztime $(FUZZTIME) ./rules/genai
 	$(GO) test -run '^$$' -fuzz FuzzChatCallback -fuzztime $(FUZZTIME) ./rules/ollama
 	$(GO) test -run '^$$' -fuzz FuzzEventStreamBody -fuzztime $(FUZZTIME) ./rules/bedrock
+	$(GO) test -run '^$$' -fuzz FuzzInvokeStream -fuzztime $(FUZZTIME) ./rules/bedrock
 
 clean:
 	rm -rf bin

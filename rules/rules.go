@@ -95,7 +95,7 @@ func (r *Rule) Alternatives() []AdapterRef {
 //go:embed openai/openai.go openai/stream_iterator.go openai/stream_decoder.go
 //go:embed goopenai/goopenai.go goopenai/tier.go goopenai/tier_unknown.go
 //go:embed anthropic/anthropic.go anthropic/tracing.go anthropic/tracing_none.go
-//go:embed bedrock/bedrock.go genai/genai.go ollama/ollama.go ollama/thinking.go ollama/thinking_none.go
+//go:embed bedrock/bedrock.go bedrock/invoke.go genai/genai.go ollama/ollama.go ollama/thinking.go ollama/thinking_none.go
 //go:embed exit/exit.go agent/agent.go
 var adapterFS embed.FS
 
@@ -173,18 +173,26 @@ func All() []Rule {
 			Fallbacks: []AdapterRef{{Func: adapter, File: "ollama/ollama.go", With: []string{"ollama/thinking_none.go"}}},
 		}
 	}
+	// Converse's adapters are in bedrock.go, InvokeModel's (whose bodies are
+	// each model family's own JSON) in invoke.go; both go together.
 	bedrock := func(id, name, adapter string) Rule {
+		file, with := "bedrock/bedrock.go", "bedrock/invoke.go"
+		if strings.HasPrefix(name, "Invoke") {
+			file, with = with, file
+		}
 		const module = "github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 		return Rule{
 			ID: id, Integration: "bedrock", Provider: "aws.bedrock", Operation: "chat",
 			Packages: []string{module}, Module: module,
 			Receiver: "Client", Name: name,
-			Adapter: adapter, AdapterFile: "bedrock/bedrock.go",
+			Adapter: adapter, AdapterFile: file, AdapterWith: []string{with},
 		}
 	}
 	return []Rule{
 		bedrock("bedrock.converse", "Converse", "llminstrBedrockConverse"),
 		bedrock("bedrock.converse_stream", "ConverseStream", "llminstrBedrockConverseStream"),
+		bedrock("bedrock.invoke_model", "InvokeModel", "llminstrBedrockInvokeModel"),
+		bedrock("bedrock.invoke_model_with_response_stream", "InvokeModelWithResponseStream", "llminstrBedrockInvokeModelWithResponseStream"),
 		ollama("ollama.chat", "chat", "Client", "Chat", "llminstrOllamaChat"),
 		ollama("ollama.generate", "text_completion", "Client", "Generate", "llminstrOllamaGenerate"),
 		ollama("ollama.embed", "embeddings", "Client", "Embed", "llminstrOllamaEmbed"),

@@ -21,7 +21,9 @@ const (
 )
 
 // Bedrock serves the Bedrock runtime's Converse (JSON) and ConverseStream
-// (AWS event stream frames, with valid CRCs) operations.
+// (AWS event stream frames, with valid CRCs) operations, and InvokeModel and
+// InvokeModelWithResponseStream for the model families of
+// bedrockFamilies.
 type Bedrock struct{}
 
 func (Bedrock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +47,8 @@ func (Bedrock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	usage := map[string]any{"inputTokens": BedrockInputTokens, "outputTokens": BedrockOutputTokens,
 		"totalTokens": BedrockInputTokens + BedrockOutputTokens + BedrockCacheRead, "cacheReadInputTokens": BedrockCacheRead}
 	switch op {
+	case "invoke", "invoke-with-response-stream":
+		bedrockInvoke(w, model, op != "invoke", body)
 	case "converse":
 		writeJSON(w, map[string]any{
 			"output":     map[string]any{"message": map[string]any{"role": "assistant", "content": []any{map[string]any{"text": Answer}}}},

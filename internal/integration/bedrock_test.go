@@ -45,7 +45,7 @@ func testBedrock(t *testing.T, version string) {
 		for attempt := 1; ; attempt++ {
 			receiver.Reset()
 			var err error
-			out, err = runErr("", env, bin, mode)
+			out, err = runErr("", env, bin, strings.Fields(mode)...)
 			// smithy-go closes a request's body as soon as the response
 			// headers arrive; when a server answers before net/http's
 			// write loop has made its final read of that body, the read
@@ -64,9 +64,9 @@ func testBedrock(t *testing.T, version string) {
 		if (mode == "converse" || mode == "stream") && !strings.Contains(out, fakeprovider.Answer) {
 			t.Errorf("program output changed: %s", out)
 		}
-		spans := chatSpans(receiver.Spans())
+		spans := receiver.Spans()
 		if len(spans) != 1 {
-			t.Fatalf("%d chat spans, want 1:\n%s", len(spans), otlpreceiver.Describe(receiver.Spans()))
+			t.Fatalf("%d spans, want 1:\n%s", len(spans), otlpreceiver.Describe(spans))
 		}
 		return spans[0]
 	}
@@ -115,5 +115,79 @@ func testBedrock(t *testing.T, version string) {
 	t.Run("api_error", func(t *testing.T) {
 		s := runMode(t, "error")
 		wantAttrs(t, s, map[string]any{"error.type": "ValidationException"})
+	})
+	testBedrockInvoke(t, runMode, port(t, server.URL))
+}
+
+// testBedrockInvoke checks InvokeModel and InvokeModelWithResponseStream
+// with each model family's own body format.
+func testBedrockInvoke(t *testing.T, runMode func(*testing.T, string, ...string) otlpreceiver.Span, serverPort int64) {
+	in, out := int64(fakeprovider.BedrockInputTokens), int64(fakeprovider.BedrockOutputTokens)
+	withCache := in + fakeprovider.BedrockCacheRead
+	families := []struct {
+		model  string
+		finish string
+		want   map[string]any
+	}{
+		{"us.anthropic.claude-3-haiku-20240307-v1:0", "end_turn", map[string]any{
+			"gen_ai.usage.input_tokens": withCache, "gen_ai.usage.cache_read.input_tokens": int64(fakeprovider.BedrockCacheRead),
+			"gen_ai.request.top_k": 20.0, "gen_ai.request.stop_sequences": []any{"|"},
+			"gen_ai.response.id": fakeprovider.BedrockInvokeID, "gen_ai.response.model": fakeprovider.BedrockInvokeClaude}},
+		{"amazon.nova-micro-v1:0", "end_turn", map[string]any{
+			"gen_ai.usage.input_tokens": withCache, "gen_ai.usage.cache_read.input_tokens": int64(fakeprovider.BedrockCacheRead),
+			"gen_ai.request.top_k": 20.0, "gen_ai.request.stop_sequences": []any{"|"}}},
+		{"amazon.titan-text-express-v1", "FINISH", map[string]any{"gen_ai.usage.input_tokens": in, "gen_ai.request.stop_sequences": []any{"|"}}},
+		{"meta.llama3-8b-instruct-v1:0", "stop", map[string]any{"gen_ai.usage.input_tokens": in}},
+		{"mistral.mistral-7b-instruct-v0:2", "stop", map[string]any{"gen_ai.usage.input_tokens": in,
+			"gen_ai.request.top_k": 20.0, "gen_ai.request.stop_sequences": []any{"|"}}},
+		{"cohere.command-text-v14", "COMPLETE", map[string]any{"gen_ai.usage.input_tokens": in,
+			"gen_ai.request.top_k": 20.0, "gen_ai.request.stop_sequences": []any{"|"}, "gen_ai.response.id": fakeprovider.BedrockInvokeID}},
+	}
+	for _, f := range families {
+		for _, mode := range []string{"invoke", "invoke-stream"} {
+			t.Run(mode+"/"+f.model, func(t *testing.T) {
+				s := runMode(t, mode+" "+f.model)
+				if s.Name != "chat "+f.model || s.Kind != "client" || s.StatusCode == "error" {
+					t.Errorf("span %q kind %s status %s %s", s.Name, s.Kind, s.StatusCode, s.StatusMessage)
+				}
+				wantAttrs(t, s, map[string]any{
+					"gen_ai.provider.name": "aws.bedrock", "gen_ai.operation.name": "chat", "gen_ai.request.model": f.model,
+					"gen_ai.request.max_tokens": int64(64), "gen_ai.request.temperature": 0.8, "gen_ai.request.top_p": 1.0,
+					"gen_ai.response.finish_reasons": []any{f.finish}, "gen_ai.usage.output_tokens": out,
+					"server.address": "127.0.0.1", "server.port": serverPort,
+				})
+				wantAttrs(t, s, f.want)
+				if mode == "invoke-stream" {
+					wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true})
+					if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"].(float64); !ok {
+						t.Error("no time_to_first_chunk")
+					}
+				}
+			})
+		}
+	}
+	t.Run("invoke_content", func(t *testing.T) {
+		for _, model := range []string{"us.anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-micro-v1:0", "meta.llama3-8b-instruct-v1:0"} {
+			for _, mode := range []string{"invoke", "invoke-stream"} {
+				s := runMode(t, mode+" "+model, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true")
+				finish := "end_turn"
+				if strings.HasPrefix(model, "meta.") {
+					finish = "stop"
+				} else {
+					wantJSON(t, s, "gen_ai.system_instructions", `[{"type":"text","content":"You are terse."}]`)
+				}
+				wantJSON(t, s, "gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Say this is a test"}]}]`)
+				wantJSON(t, s, "gen_ai.output.messages", `[{"role":"assistant","parts":[{"type":"text","content":"`+fakeprovider.Answer+`"}],"finish_reason":"`+finish+`"}]`)
+			}
+		}
+	})
+	t.Run("invoke_embeddings", func(t *testing.T) {
+		s := runMode(t, "invoke amazon.titan-embed-text-v2:0")
+		if s.Name != "embeddings amazon.titan-embed-text-v2:0" {
+			t.Errorf("span %q", s.Name)
+		}
+		wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "embeddings",
+			"gen_ai.embeddings.dimension.count": int64(fakeprovider.BedrockEmbedDimensions), "gen_ai.usage.input_tokens": int64(fakeprovider.BedrockEmbedTokens)})
+		noAttrs(t, s, "gen_ai.usage.output_tokens")
 	})
 }

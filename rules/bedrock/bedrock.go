@@ -42,7 +42,7 @@ func llminstrBedrockConverse(
 		return call(ctx, in, optFns...)
 	}
 	llminstrRT.Safe(func() { llminstrBedrockRequest(c, in.InferenceConfig, in.System, in.Messages) })
-	out, err := call(ctx, in, llminstrBedrockOptions(c, nil, optFns)...)
+	out, err := call(ctx, in, llminstrBedrockOptions(c, nil, nil, nil, optFns)...)
 	llminstrRT.Safe(func() {
 		if err != nil || out == nil {
 			return
@@ -84,17 +84,23 @@ func llminstrBedrockConverseStream(
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrBedrockRequest(c, in.InferenceConfig, in.System, in.Messages) })
 	s := llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType)
-	out, err := call(ctx, in, llminstrBedrockOptions(c, s, optFns)...)
+	out, err := call(ctx, in, llminstrBedrockOptions(c, s, llminstrBedrockConverseEvent, nil, optFns)...)
 	if err != nil {
 		s.End(err)
 	}
 	return out, err
 }
 
+// llminstrBedrockEventFunc records what an event of a stream tells, given
+// its :event-type header and its payload.
+type llminstrBedrockEventFunc func(s *llminstrRT.Stream, kind string, payload []byte)
+
 // llminstrBedrockOptions returns optFns plus one that adds llminstr's
-// middleware to this call: the endpoint's address, and for a stream (s not
-// nil) the reader of the response's event stream.
-func llminstrBedrockOptions(c *llminstrRT.Call, s *llminstrRT.Stream, optFns []func(*llminstrBedrock.Options)) []func(*llminstrBedrock.Options) {
+// middleware to this call: the endpoint's address; for a stream (s not
+// nil) the reader of the response's event stream, which hands each event to
+// onEvent; and when tokens is not nil, the token counts of the response's
+// headers.
+func llminstrBedrockOptions(c *llminstrRT.Call, s *llminstrRT.Stream, onEvent llminstrBedrockEventFunc, tokens *llminstrBedrockTokens, optFns []func(*llminstrBedrock.Options)) []func(*llminstrBedrock.Options) {
 	add := func(o *llminstrBedrock.Options) {
 		o.APIOptions = append(o.APIOptions, func(stack *llminstrMiddleware.Stack) error {
 			err := stack.Finalize.Add(llminstrMiddleware.FinalizeMiddlewareFunc("llminstrServer",
@@ -104,14 +110,18 @@ func llminstrBedrockOptions(c *llminstrRT.Call, s *llminstrRT.Stream, optFns []f
 					}
 					return next.HandleFinalize(ctx, in)
 				}), llminstrMiddleware.After)
-			if err != nil || s == nil {
+			if err != nil || (s == nil && tokens == nil) {
 				return err
 			}
-			return stack.Deserialize.Add(llminstrMiddleware.DeserializeMiddlewareFunc("llminstrEventStream",
+			return stack.Deserialize.Add(llminstrMiddleware.DeserializeMiddlewareFunc("llminstrResponse",
 				func(ctx llminstrContext.Context, in llminstrMiddleware.DeserializeInput, next llminstrMiddleware.DeserializeHandler) (llminstrMiddleware.DeserializeOutput, llminstrMiddleware.Metadata, error) {
 					out, md, err := next.HandleDeserialize(ctx, in)
-					if resp, ok := out.RawResponse.(*llminstrSmithyHTTP.Response); ok && err == nil && resp.StatusCode < 300 && resp.Body != nil {
-						body := &llminstrBedrockBody{inner: resp.Body, stream: s}
+					resp, ok := out.RawResponse.(*llminstrSmithyHTTP.Response)
+					if ok && tokens != nil && err == nil {
+						llminstrRT.Safe(func() { tokens.read(resp.Header) })
+					}
+					if ok && s != nil && err == nil && resp.StatusCode < 300 && resp.Body != nil {
+						body := &llminstrBedrockBody{inner: resp.Body, stream: s, onEvent: onEvent}
 						llminstrGoRuntime.SetFinalizer(body, func(b *llminstrBedrockBody) { b.stream.End(nil) })
 						resp.Body = body
 					}
@@ -129,8 +139,9 @@ func llminstrBedrockOptions(c *llminstrRT.Call, s *llminstrRT.Stream, optFns []f
 // headers length, 4 bytes prelude CRC, headers, payload, 4 bytes CRC. The
 // SDK checks the CRCs.
 type llminstrBedrockBody struct {
-	inner  llminstrIO.ReadCloser
-	stream *llminstrRT.Stream
+	inner   llminstrIO.ReadCloser
+	stream  *llminstrRT.Stream
+	onEvent llminstrBedrockEventFunc
 
 	mu     llminstrSync.Mutex
 	buf    []byte
@@ -234,17 +245,22 @@ func llminstrBedrockHeaders(h []byte) map[string]string {
 	return out
 }
 
-// event records what a ConverseStream event tells; the caller holds b.mu.
+// event ends the span on an exception and hands other events on; the
+// caller holds b.mu.
 func (b *llminstrBedrockBody) event(headers map[string]string, payload []byte) {
-	s := b.stream
 	if headers[":message-type"] == "exception" || headers[":message-type"] == "error" {
 		kind := headers[":exception-type"]
 		if kind == "" {
 			kind = headers[":error-code"]
 		}
-		s.End(&llminstrBedrockStreamError{kind: kind, payload: string(payload)})
+		b.stream.End(&llminstrBedrockStreamError{kind: kind, payload: string(payload)})
 		return
 	}
+	b.onEvent(b.stream, headers[":event-type"], payload)
+}
+
+// llminstrBedrockConverseEvent records what a ConverseStream event tells.
+func llminstrBedrockConverseEvent(s *llminstrRT.Stream, kind string, payload []byte) {
 	var ev struct {
 		Role              string `json:"role"`
 		ContentBlockIndex int    `json:"contentBlockIndex"`
@@ -271,7 +287,6 @@ func (b *llminstrBedrockBody) event(headers map[string]string, payload []byte) {
 			CacheWriteInputTokens *int32 `json:"cacheWriteInputTokens"`
 		} `json:"usage"`
 	}
-	kind := headers[":event-type"]
 	capture := s.CaptureContent()
 	if kind == "contentBlockDelta" && !capture {
 		s.Chunk("", "")

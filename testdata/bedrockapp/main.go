@@ -59,6 +59,9 @@ func main() {
 			fmt.Println("error:", err)
 			err = nil
 		}
+	case "invoke", "invoke-stream":
+		// os.Args[2] is the model id; the body is its family's own JSON.
+		err = invoke(ctx, client, os.Args[2], mode == "invoke-stream")
 	case "error":
 		model = "no-such-model"
 		_, err = client.Converse(ctx, &bedrockruntime.ConverseInput{ModelId: &model, Messages: messages})
@@ -69,4 +72,49 @@ func main() {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
+}
+
+// invokeBodies are request bodies of InvokeModel, by model family.
+var invokeBodies = map[string]string{
+	"anthropic": `{"anthropic_version":"bedrock-2023-05-31","max_tokens":64,"temperature":0.8,"top_p":1,"top_k":20,"stop_sequences":["|"],` +
+		`"system":"You are terse.","messages":[{"role":"user","content":"Say this is a test"}]}`,
+	"nova": `{"schemaVersion":"messages-v1","system":[{"text":"You are terse."}],"messages":[{"role":"user","content":[{"text":"Say this is a test"}]}],` +
+		`"inferenceConfig":{"max_new_tokens":64,"temperature":0.8,"topP":1,"topK":20,"stopSequences":["|"]}}`,
+	"titan-text": `{"inputText":"Say this is a test","textGenerationConfig":{"maxTokenCount":64,"temperature":0.8,"topP":1,"stopSequences":["|"]}}`,
+	"llama":      `{"prompt":"Say this is a test","max_gen_len":64,"temperature":0.8,"top_p":1}`,
+	"mistral":    `{"prompt":"<s>[INST] Say this is a test [/INST]","max_tokens":64,"temperature":0.8,"top_p":1,"top_k":20,"stop":["|"]}`,
+	"cohere":     `{"prompt":"Say this is a test","max_tokens":64,"temperature":0.8,"p":1,"k":20,"stop_sequences":["|"]}`,
+	"embed":      `{"inputText":"Say this is a test","dimensions":256}`,
+}
+
+func invoke(ctx context.Context, client *bedrockruntime.Client, model string, stream bool) error {
+	var body string
+	for family, b := range invokeBodies {
+		if strings.Contains(model, family) {
+			body = b
+		}
+	}
+	if !stream {
+		out, err := client.InvokeModel(ctx, &bedrockruntime.InvokeModelInput{ModelId: &model, Body: []byte(body), ContentType: aws.String("application/json")})
+		if err != nil {
+			return err
+		}
+		fmt.Println("body:", string(out.Body))
+		return nil
+	}
+	out, err := client.InvokeModelWithResponseStream(ctx, &bedrockruntime.InvokeModelWithResponseStreamInput{
+		ModelId: &model, Body: []byte(body), ContentType: aws.String("application/json")})
+	if err != nil {
+		return err
+	}
+	events := out.GetStream()
+	n := 0
+	for ev := range events.Events() {
+		if _, ok := ev.(*types.ResponseStreamMemberChunk); ok {
+			n++
+		}
+	}
+	events.Close()
+	fmt.Println("chunks:", n)
+	return events.Err()
 }
