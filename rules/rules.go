@@ -141,12 +141,12 @@ func All() []Rule {
 	}
 	// anthropic-sdk-go records spans of its own from v1.81; the adapter turns
 	// them off for the calls it traces.
-	anthropic := func(id, name, adapter string) Rule {
+	anthropic := func(id, recv, name, adapter string) Rule {
 		const module = "github.com/anthropics/anthropic-sdk-go"
 		return Rule{
 			ID: id, Integration: "anthropic", Provider: "anthropic", Operation: "chat",
 			Packages: []string{module}, Module: module,
-			Receiver: "MessageService", Name: name,
+			Receiver: recv, Name: name,
 			Adapter: adapter, AdapterFile: "anthropic/anthropic.go", AdapterWith: []string{"anthropic/tracing.go"},
 			Fallbacks: []AdapterRef{{Func: adapter, File: "anthropic/anthropic.go", With: []string{"anthropic/tracing_none.go"}}},
 		}
@@ -207,8 +207,10 @@ func All() []Rule {
 		genai("genai.chat.send_stream", "generate_content", KindReceiverCall, "Chat", "SendStream", "llminstrGenAIChatSendStream"),
 		genai("genai.chat.send_message_stream", "generate_content", KindReceiverCall, "Chat", "SendMessageStream", "llminstrGenAIChatSendMessageStream"),
 		genai("genai.new_client", "", KindCall, "", "NewClient", "llminstrGenAINewClient"),
-		anthropic("anthropic.messages.new", "New", "llminstrAnthropicMessageNew"),
-		anthropic("anthropic.messages.new_streaming", "NewStreaming", "llminstrAnthropicMessageNewStreaming"),
+		anthropic("anthropic.messages.new", "MessageService", "New", "llminstrAnthropicMessageNew"),
+		anthropic("anthropic.messages.new_streaming", "MessageService", "NewStreaming", "llminstrAnthropicMessageNewStreaming"),
+		anthropic("anthropic.beta.messages.new", "BetaMessageService", "New", "llminstrAnthropicBetaMessageNew"),
+		anthropic("anthropic.beta.messages.new_streaming", "BetaMessageService", "NewStreaming", "llminstrAnthropicBetaMessageNewStreaming"),
 		goopenai("go-openai.chat.create", "chat", KindCall, "Client", "CreateChatCompletion", "llminstrGoOpenAIChat"),
 		goopenai("go-openai.chat.create_stream", "chat", KindCall, "Client", "CreateChatCompletionStream", "llminstrGoOpenAIChatStream"),
 		goopenai("go-openai.chat.stream.recv", "chat", KindReceiverCall, "ChatCompletionStream", "Recv", "llminstrGoOpenAIChatStreamRecv"),

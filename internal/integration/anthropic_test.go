@@ -79,6 +79,8 @@ func testAnthropic(t *testing.T, version string) {
 		{"tools", map[string]any{"gen_ai.response.finish_reasons": []any{"tool_use"}}, nil},
 		{"stream", map[string]any{"gen_ai.response.finish_reasons": []any{"end_turn"}, "gen_ai.request.stream": true}, []string{"error.type"}},
 		{"tools-stream", map[string]any{"gen_ai.response.finish_reasons": []any{"tool_use"}, "gen_ai.request.stream": true}, nil},
+		{"beta-tools", map[string]any{"gen_ai.response.finish_reasons": []any{"tool_use"}}, []string{"gen_ai.request.stream"}},
+		{"beta-tools-stream", map[string]any{"gen_ai.response.finish_reasons": []any{"tool_use"}, "gen_ai.request.stream": true}, nil},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			s := runMode(t, tc.mode)
@@ -98,7 +100,7 @@ func testAnthropic(t *testing.T, version string) {
 	}
 
 	t.Run("content", func(t *testing.T) {
-		for _, mode := range []string{"tools", "tools-stream"} {
+		for _, mode := range []string{"tools", "tools-stream", "beta-tools", "beta-tools-stream"} {
 			s := runMode(t, mode, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true")
 			wantJSON(t, s, "gen_ai.system_instructions", `[{"type":"text","content":"You are terse."}]`)
 			wantJSON(t, s, "gen_ai.input.messages", `[{"role":"user","parts":[{"type":"text","content":"Say this is a test"}]}]`)

@@ -21,6 +21,7 @@ import (
 
 	llminstrAnthropic "github.com/anthropics/anthropic-sdk-go"
 	llminstrOption "github.com/anthropics/anthropic-sdk-go/option"
+	llminstrParam "github.com/anthropics/anthropic-sdk-go/packages/param"
 	llminstrSSE "github.com/anthropics/anthropic-sdk-go/packages/ssestream"
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 )
@@ -35,11 +36,39 @@ func llminstrAnthropicMessageNew(
 	if c == nil {
 		return call(ctx, body, opts...)
 	}
-	llminstrRT.Safe(func() { llminstrAnthropicRequest(c, &body) })
+	llminstrRT.Safe(func() {
+		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
+	})
 	res, err := call(ctx, body, llminstrAnthropicOptions(c, opts)...)
 	llminstrRT.Safe(func() {
 		if err == nil && res != nil {
-			llminstrAnthropicResponse(c, res)
+			u := res.Usage
+			llminstrAnthropicResponse(c, res.ID, string(res.Model), string(res.StopReason),
+				llminstrRT.UsageWithCache(u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens), res.RawJSON(), res.Content)
+		}
+	})
+	c.EndWithErrorType(err, llminstrAnthropicErrorType(err))
+	return res, err
+}
+
+// llminstrAnthropicBetaMessageNew wraps (*BetaMessageService).New.
+func llminstrAnthropicBetaMessageNew(
+	call func(llminstrContext.Context, llminstrAnthropic.BetaMessageNewParams, ...llminstrOption.RequestOption) (*llminstrAnthropic.BetaMessage, error),
+	ctx llminstrContext.Context, body llminstrAnthropic.BetaMessageNewParams, opts ...llminstrOption.RequestOption,
+) (*llminstrAnthropic.BetaMessage, error) {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "anthropic", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	llminstrRT.Safe(func() {
+		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
+	})
+	res, err := call(ctx, body, llminstrAnthropicOptions(c, opts)...)
+	llminstrRT.Safe(func() {
+		if err == nil && res != nil {
+			u := res.Usage
+			llminstrAnthropicResponse(c, res.ID, string(res.Model), string(res.StopReason),
+				llminstrRT.UsageWithCache(u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens), res.RawJSON(), res.Content)
 		}
 	})
 	c.EndWithErrorType(err, llminstrAnthropicErrorType(err))
@@ -58,8 +87,68 @@ func llminstrAnthropicMessageNewStreaming(
 		return call(ctx, body, opts...)
 	}
 	c.SetStreaming()
-	llminstrRT.Safe(func() { llminstrAnthropicRequest(c, &body) })
-	stream := call(ctx, body, llminstrAnthropicOptions(c, opts)...)
+	llminstrRT.Safe(func() {
+		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
+	})
+	return llminstrAnthropicObserveStream(ctx, c, call(ctx, body, llminstrAnthropicOptions(c, opts)...),
+		func(ev *llminstrAnthropic.MessageStreamEventUnion) llminstrAnthropicEvent {
+			m, u := &ev.Message, &ev.Usage
+			return llminstrAnthropicEvent{
+				typ: ev.Type, id: m.ID, model: string(m.Model), index: int(ev.Index),
+				start:     llminstrRT.UsageWithCache(m.Usage.InputTokens, m.Usage.OutputTokens, m.Usage.CacheReadInputTokens, m.Usage.CacheCreationInputTokens),
+				blockType: ev.ContentBlock.Type, blockID: ev.ContentBlock.ID, blockName: ev.ContentBlock.Name,
+				deltaType: ev.Delta.Type, text: ev.Delta.Text, partialJSON: ev.Delta.PartialJSON, thinking: ev.Delta.Thinking,
+				stopReason: string(ev.Delta.StopReason),
+				delta:      llminstrRT.UsageWithCache(u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens),
+			}
+		})
+}
+
+// llminstrAnthropicBetaMessageNewStreaming wraps
+// (*BetaMessageService).NewStreaming.
+func llminstrAnthropicBetaMessageNewStreaming(
+	call func(llminstrContext.Context, llminstrAnthropic.BetaMessageNewParams, ...llminstrOption.RequestOption) *llminstrSSE.Stream[llminstrAnthropic.BetaRawMessageStreamEventUnion],
+	ctx llminstrContext.Context, body llminstrAnthropic.BetaMessageNewParams, opts ...llminstrOption.RequestOption,
+) *llminstrSSE.Stream[llminstrAnthropic.BetaRawMessageStreamEventUnion] {
+	ctx, c := llminstrRT.StartInference(ctx, llminstrRT.OperationChat, "anthropic", string(body.Model))
+	if c == nil {
+		return call(ctx, body, opts...)
+	}
+	c.SetStreaming()
+	llminstrRT.Safe(func() {
+		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
+	})
+	return llminstrAnthropicObserveStream(ctx, c, call(ctx, body, llminstrAnthropicOptions(c, opts)...),
+		func(ev *llminstrAnthropic.BetaRawMessageStreamEventUnion) llminstrAnthropicEvent {
+			m, u := &ev.Message, &ev.Usage
+			return llminstrAnthropicEvent{
+				typ: ev.Type, id: m.ID, model: string(m.Model), index: int(ev.Index),
+				start:     llminstrRT.UsageWithCache(m.Usage.InputTokens, m.Usage.OutputTokens, m.Usage.CacheReadInputTokens, m.Usage.CacheCreationInputTokens),
+				blockType: ev.ContentBlock.Type, blockID: ev.ContentBlock.ID, blockName: ev.ContentBlock.Name,
+				deltaType: ev.Delta.Type, text: ev.Delta.Text, partialJSON: ev.Delta.PartialJSON, thinking: ev.Delta.Thinking,
+				stopReason: string(ev.Delta.StopReason),
+				delta:      llminstrRT.UsageWithCache(u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens),
+			}
+		})
+}
+
+// llminstrAnthropicEvent is what a stream event of the Messages API, or of
+// its beta, tells.
+type llminstrAnthropicEvent struct {
+	typ, id, model                         string
+	index                                  int
+	start                                  llminstrRT.Usage // message_start's
+	blockType, blockID, blockName          string
+	deltaType, text, partialJSON, thinking string
+	stopReason                             string
+	delta                                  llminstrRT.Usage // message_delta's, cumulative
+}
+
+// llminstrAnthropicObserveStream returns a stream of the SDK's own type
+// around a decoder that observes stream's events.
+func llminstrAnthropicObserveStream[E interface{ RawJSON() string }](
+	ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[E], fields func(*E) llminstrAnthropicEvent,
+) *llminstrSSE.Stream[E] {
 	if stream == nil {
 		c.End(nil)
 		return stream
@@ -68,15 +157,16 @@ func llminstrAnthropicMessageNewStreaming(
 		c.EndWithErrorType(err, llminstrAnthropicErrorType(err))
 		return stream
 	}
-	d := &llminstrAnthropicDecoder{inner: stream, stream: llminstrRT.NewStream(ctx, c, llminstrAnthropicErrorType)}
-	llminstrGoRuntime.SetFinalizer(d, func(d *llminstrAnthropicDecoder) { d.stream.End(nil) })
-	return llminstrSSE.NewStream[llminstrAnthropic.MessageStreamEventUnion](d, nil)
+	d := &llminstrAnthropicDecoder[E]{inner: stream, fields: fields, stream: llminstrRT.NewStream(ctx, c, llminstrAnthropicErrorType)}
+	llminstrGoRuntime.SetFinalizer(d, func(d *llminstrAnthropicDecoder[E]) { d.stream.End(nil) })
+	return llminstrSSE.NewStream[E](d, nil)
 }
 
 // llminstrAnthropicDecoder is the ssestream.Decoder behind an observed
 // stream: it reads the SDK's stream and hands each event on again.
-type llminstrAnthropicDecoder struct {
-	inner  *llminstrSSE.Stream[llminstrAnthropic.MessageStreamEventUnion]
+type llminstrAnthropicDecoder[E interface{ RawJSON() string }] struct {
+	inner  *llminstrSSE.Stream[E]
+	fields func(*E) llminstrAnthropicEvent
 	stream *llminstrRT.Stream
 	event  llminstrSSE.Event
 
@@ -84,129 +174,135 @@ type llminstrAnthropicDecoder struct {
 	usage llminstrRT.Usage
 }
 
-func (d *llminstrAnthropicDecoder) Next() bool {
+func (d *llminstrAnthropicDecoder[E]) Next() bool {
 	if !d.inner.Next() {
 		d.stream.End(d.inner.Err())
 		return false
 	}
 	ev := d.inner.Current()
-	d.observe(&ev)
+	fields := d.observe(&ev)
 	data := []byte(ev.RawJSON())
 	if len(data) == 0 {
 		data, _ = llminstrJSON.Marshal(ev)
 	}
-	d.event = llminstrSSE.Event{Type: ev.Type, Data: data}
+	d.event = llminstrSSE.Event{Type: fields.typ, Data: data}
 	return true
 }
 
 // observe records what an event tells: id, model and input tokens in
 // message_start, content in the block events, the stop reason and the
 // cumulative output tokens in message_delta.
-func (d *llminstrAnthropicDecoder) observe(ev *llminstrAnthropic.MessageStreamEventUnion) {
+func (d *llminstrAnthropicDecoder[E]) observe(e *E) (ev llminstrAnthropicEvent) {
 	defer llminstrRT.Recover()
+	ev = d.fields(e)
 	s := d.stream
-	switch ev.Type {
+	switch ev.typ {
 	case "message_start":
-		s.Chunk(ev.Message.ID, string(ev.Message.Model))
+		s.Chunk(ev.id, ev.model)
 		d.mu.Lock()
-		d.usage = llminstrRT.UsageWithCache(ev.Message.Usage.InputTokens, ev.Message.Usage.OutputTokens,
-			ev.Message.Usage.CacheReadInputTokens, ev.Message.Usage.CacheCreationInputTokens)
-		u := d.usage
+		d.usage = ev.start
 		d.mu.Unlock()
-		s.SetUsage(u)
+		s.SetUsage(ev.start)
 		s.Finish(0, "")
 	case "content_block_start":
 		s.Chunk("", "")
-		if ev.ContentBlock.Type == "tool_use" || ev.ContentBlock.Type == "server_tool_use" {
-			s.AppendToolCall(0, int(ev.Index), ev.ContentBlock.ID, ev.ContentBlock.Name, "")
+		if ev.blockType == "tool_use" || ev.blockType == "server_tool_use" {
+			s.AppendToolCall(0, ev.index, ev.blockID, ev.blockName, "")
 		}
 	case "content_block_delta":
 		s.Chunk("", "")
-		switch ev.Delta.Type {
+		switch ev.deltaType {
 		case "text_delta":
-			s.AppendText(0, ev.Delta.Text)
+			s.AppendText(0, ev.text)
 		case "input_json_delta":
-			s.AppendToolCall(0, int(ev.Index), "", "", ev.Delta.PartialJSON)
+			s.AppendToolCall(0, ev.index, "", "", ev.partialJSON)
 		case "thinking_delta":
-			s.AppendReasoning(0, ev.Delta.Thinking)
+			s.AppendReasoning(0, ev.thinking)
 		}
 	case "message_delta":
 		s.Chunk("", "")
-		s.Finish(0, string(ev.Delta.StopReason))
+		s.Finish(0, ev.stopReason)
 		d.mu.Lock()
 		// The counts are cumulative; input counts come again only in
 		// newer API versions.
-		d.usage.OutputTokens = ev.Usage.OutputTokens
-		if ev.Usage.InputTokens > 0 || ev.Usage.CacheReadInputTokens > 0 || ev.Usage.CacheCreationInputTokens > 0 {
-			d.usage = llminstrRT.UsageWithCache(ev.Usage.InputTokens, ev.Usage.OutputTokens, ev.Usage.CacheReadInputTokens, ev.Usage.CacheCreationInputTokens)
+		d.usage.OutputTokens = ev.delta.OutputTokens
+		if ev.delta.InputTokens > 0 {
+			d.usage = ev.delta
 		}
 		u := d.usage
 		d.mu.Unlock()
 		s.SetUsage(u)
 	}
+	return ev
 }
 
-func (d *llminstrAnthropicDecoder) Event() llminstrSSE.Event { return d.event }
+func (d *llminstrAnthropicDecoder[E]) Event() llminstrSSE.Event { return d.event }
 
-func (d *llminstrAnthropicDecoder) Err() error { return d.inner.Err() }
+func (d *llminstrAnthropicDecoder[E]) Err() error { return d.inner.Err() }
 
-func (d *llminstrAnthropicDecoder) Close() error {
+func (d *llminstrAnthropicDecoder[E]) Close() error {
 	err := d.inner.Close()
 	d.stream.End(d.inner.Err())
 	return err
 }
 
-// llminstrAnthropicRequest records the request parameters, and the
-// messages, system prompt and tools when the call captures content.
-func llminstrAnthropicRequest(c *llminstrRT.Call, body *llminstrAnthropic.MessageNewParams) {
-	if body.MaxTokens != 0 {
-		c.SetMaxTokens(body.MaxTokens)
+// llminstrAnthropicRequest records the request parameters of the Messages
+// API or its beta, and the messages, system prompt and tools when the call
+// captures content.
+func llminstrAnthropicRequest(c *llminstrRT.Call, maxTokens int64, temperature, topP llminstrParam.Opt[float64], topK llminstrParam.Opt[int64], stop []string, system, messages, tools any) {
+	if maxTokens != 0 {
+		c.SetMaxTokens(maxTokens)
 	}
-	if body.Temperature.Valid() {
-		c.SetTemperature(body.Temperature.Value)
+	if temperature.Valid() {
+		c.SetTemperature(temperature.Value)
 	}
-	if body.TopP.Valid() {
-		c.SetTopP(body.TopP.Value)
+	if topP.Valid() {
+		c.SetTopP(topP.Value)
 	}
-	if body.TopK.Valid() {
-		c.SetTopK(float64(body.TopK.Value))
+	if topK.Valid() {
+		c.SetTopK(float64(topK.Value))
 	}
-	if len(body.StopSequences) > 0 {
-		c.SetStopSequences(body.StopSequences)
+	if len(stop) > 0 {
+		c.SetStopSequences(stop)
 	}
 	if !c.CaptureContent() {
 		return
 	}
-	var system []llminstrRT.Part
-	for _, block := range body.System {
-		system = append(system, llminstrRT.TextPart(block.Text))
+	if b, err := llminstrJSON.Marshal(system); err == nil {
+		var blocks []struct {
+			Text string `json:"text"`
+		}
+		llminstrJSON.Unmarshal(b, &blocks)
+		var parts []llminstrRT.Part
+		for _, block := range blocks {
+			parts = append(parts, llminstrRT.TextPart(block.Text))
+		}
+		c.SetSystemInstructions(parts)
 	}
-	c.SetSystemInstructions(system)
-	if b, err := llminstrJSON.Marshal(body.Messages); err == nil {
+	if b, err := llminstrJSON.Marshal(messages); err == nil {
 		c.SetInputMessages(llminstrRT.AnthropicInput(b))
 	}
-	if len(body.Tools) > 0 {
-		if b, err := llminstrJSON.Marshal(body.Tools); err == nil {
-			c.SetToolDefinitions(llminstrRT.AnthropicTools(b))
-		}
+	if b, err := llminstrJSON.Marshal(tools); err == nil && string(b) != "null" && string(b) != "[]" {
+		c.SetToolDefinitions(llminstrRT.AnthropicTools(b))
 	}
 }
 
-// llminstrAnthropicResponse records what a completed call returned.
-func llminstrAnthropicResponse(c *llminstrRT.Call, res *llminstrAnthropic.Message) {
-	c.SetResponse(res.ID, string(res.Model))
-	if res.StopReason != "" {
-		c.SetFinishReasons(string(res.StopReason))
+// llminstrAnthropicResponse records what a completed call returned: raw is
+// the message's JSON, content its content blocks.
+func llminstrAnthropicResponse(c *llminstrRT.Call, id, model, stopReason string, usage llminstrRT.Usage, raw string, content any) {
+	c.SetResponse(id, model)
+	if stopReason != "" {
+		c.SetFinishReasons(stopReason)
 	}
-	c.SetUsage(llminstrRT.UsageWithCache(res.Usage.InputTokens, res.Usage.OutputTokens, res.Usage.CacheReadInputTokens, res.Usage.CacheCreationInputTokens))
+	c.SetUsage(usage)
 	if c.CaptureContent() {
-		var raw struct {
+		var msg struct {
 			Content llminstrJSON.RawMessage `json:"content"`
 		}
-		if llminstrJSON.Unmarshal([]byte(res.RawJSON()), &raw) != nil || raw.Content == nil {
-			raw.Content, _ = llminstrJSON.Marshal(res.Content)
+		if llminstrJSON.Unmarshal([]byte(raw), &msg) != nil || msg.Content == nil {
+			msg.Content, _ = llminstrJSON.Marshal(content)
 		}
-		c.SetOutputMessages(llminstrRT.AnthropicOutput(raw.Content, string(res.StopReason)))
+		c.SetOutputMessages(llminstrRT.AnthropicOutput(msg.Content, stopReason))
 	}
 }
 

@@ -34,6 +34,25 @@ func withTool(p anthropic.MessageNewParams) anthropic.MessageNewParams {
 	return p
 }
 
+// betaParams are params through the beta Messages API, with a tool.
+func betaParams(model string) anthropic.BetaMessageNewParams {
+	return anthropic.BetaMessageNewParams{
+		Model:         anthropic.Model(model),
+		MaxTokens:     256,
+		System:        []anthropic.BetaTextBlockParam{{Text: "You are terse."}},
+		Messages:      []anthropic.BetaMessageParam{anthropic.NewBetaUserMessage(anthropic.NewBetaTextBlock("Say this is a test"))},
+		Temperature:   anthropic.Float(0.5),
+		TopK:          anthropic.Int(40),
+		StopSequences: []string{"END"},
+		Tools: []anthropic.BetaToolUnionParam{{OfTool: &anthropic.BetaToolParam{
+			Name:        "get_weather",
+			Description: anthropic.String("The weather in a city"),
+			InputSchema: anthropic.BetaToolInputSchemaParam{Properties: map[string]any{"city": map[string]any{"type": "string"}}},
+		}}},
+		Betas: []anthropic.AnthropicBeta{"token-efficient-tools-2025-02-19"},
+	}
+}
+
 func main() {
 	ctx := context.Background()
 	client := anthropic.NewClient(option.WithBaseURL(os.Getenv("ANTHROPICAPP_BASE_URL")), option.WithAPIKey("sk-ant-test-secret"), option.WithMaxRetries(0))
@@ -70,6 +89,22 @@ func main() {
 			fmt.Println("error:", err != nil)
 			err = nil
 		}
+	case "beta-tools":
+		var res *anthropic.BetaMessage
+		res, err = client.Beta.Messages.New(ctx, betaParams("claude-sonnet-4-5-20250929"))
+		if err == nil {
+			fmt.Println("answer:", res.Content[0].Text)
+		}
+	case "beta-tools-stream":
+		stream := client.Beta.Messages.NewStreaming(ctx, betaParams("claude-sonnet-4-5-20250929"))
+		var text strings.Builder
+		for stream.Next() {
+			if ev := stream.Current(); ev.Type == "content_block_delta" && ev.Delta.Type == "text_delta" {
+				text.WriteString(ev.Delta.Text)
+			}
+		}
+		err = stream.Err()
+		fmt.Println("streamed:", text.String())
 	case "early":
 		stream := client.Messages.NewStreaming(ctx, params("claude-sonnet-4-5-20250929"))
 		for stream.Next() {
