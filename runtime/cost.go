@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"sync"
+	"sync/atomic"
 )
 
 // Price is what a model costs per million tokens, in US dollars.
@@ -78,11 +79,34 @@ func priceOf(prices map[string]Price, model string) (Price, bool) {
 	if p, ok := prices[model]; ok {
 		return p, true
 	}
-	if base := modelSnapshot.ReplaceAllString(model, ""); base != model {
+	if base := snapshotBase(model); base != model {
 		p, ok := prices[base]
 		return p, ok
 	}
 	return Price{}, false
+}
+
+// snapshotBases memoizes snapshotBase: a program asks about a few models
+// many times. It stops growing at maxSnapshotBases models.
+var snapshotBases struct {
+	sync.Map // model → base
+	n        atomic.Int32
+}
+
+const maxSnapshotBases = 1024
+
+// snapshotBase returns model without its snapshot suffix.
+func snapshotBase(model string) string {
+	if base, ok := snapshotBases.Load(model); ok {
+		return base.(string)
+	}
+	base := modelSnapshot.ReplaceAllString(model, "")
+	if snapshotBases.n.Load() < maxSnapshotBases {
+		if _, loaded := snapshotBases.LoadOrStore(model, base); !loaded {
+			snapshotBases.n.Add(1)
+		}
+	}
+	return base
 }
 
 // cost returns the price of usage, or false when the model is unknown.
