@@ -1,9 +1,10 @@
 // Package anthropic holds the adapters for
 // github.com/anthropics/anthropic-sdk-go.
 //
-// Streams are observed by rebuilding the SDK's *ssestream.Stream around a
-// Decoder that hands the SDK each event again (the package has no stream
-// iterator API), so the caller still gets the SDK's own type.
+// Streams are observed at the HTTP level: a per-request middleware wraps
+// the response body, and the events are read as the SDK reads the body, so
+// the caller gets the SDK's own stream, untouched, and nothing is decoded
+// twice that the span does not need.
 //
 // The file is injected into every package that calls the SDK, with its
 // package clause changed. So every top-level name starts with "llminstr" and
@@ -15,9 +16,7 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
-	llminstrGoRuntime "runtime"
 	llminstrStrings "strings"
-	llminstrSync "sync"
 
 	llminstrAnthropic "github.com/anthropics/anthropic-sdk-go"
 	llminstrOption "github.com/anthropics/anthropic-sdk-go/option"
@@ -39,7 +38,7 @@ func llminstrAnthropicMessageNew(
 	llminstrRT.Safe(func() {
 		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
 	})
-	res, err := call(ctx, body, llminstrAnthropicOptions(c, opts)...)
+	res, err := call(ctx, body, llminstrAnthropicOptions(c, nil, opts)...)
 	llminstrRT.Safe(func() {
 		if err == nil && res != nil {
 			u := res.Usage
@@ -63,7 +62,7 @@ func llminstrAnthropicBetaMessageNew(
 	llminstrRT.Safe(func() {
 		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
 	})
-	res, err := call(ctx, body, llminstrAnthropicOptions(c, opts)...)
+	res, err := call(ctx, body, llminstrAnthropicOptions(c, nil, opts)...)
 	llminstrRT.Safe(func() {
 		if err == nil && res != nil {
 			u := res.Usage
@@ -90,18 +89,8 @@ func llminstrAnthropicMessageNewStreaming(
 	llminstrRT.Safe(func() {
 		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
 	})
-	return llminstrAnthropicObserveStream(ctx, c, call(ctx, body, llminstrAnthropicOptions(c, opts)...),
-		func(ev *llminstrAnthropic.MessageStreamEventUnion) llminstrAnthropicEvent {
-			m, u := &ev.Message, &ev.Usage
-			return llminstrAnthropicEvent{
-				typ: ev.Type, id: m.ID, model: string(m.Model), index: int(ev.Index),
-				start:     llminstrRT.UsageWithCache(m.Usage.InputTokens, m.Usage.OutputTokens, m.Usage.CacheReadInputTokens, m.Usage.CacheCreationInputTokens),
-				blockType: ev.ContentBlock.Type, blockID: ev.ContentBlock.ID, blockName: ev.ContentBlock.Name,
-				deltaType: ev.Delta.Type, text: ev.Delta.Text, partialJSON: ev.Delta.PartialJSON, thinking: ev.Delta.Thinking,
-				stopReason: string(ev.Delta.StopReason),
-				delta:      llminstrRT.UsageWithCache(u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens),
-			}
-		})
+	s := llminstrRT.NewStream(ctx, c, llminstrAnthropicErrorType)
+	return llminstrAnthropicStarted(s, call(ctx, body, llminstrAnthropicOptions(c, s, opts)...))
 }
 
 // llminstrAnthropicBetaMessageNewStreaming wraps
@@ -118,132 +107,131 @@ func llminstrAnthropicBetaMessageNewStreaming(
 	llminstrRT.Safe(func() {
 		llminstrAnthropicRequest(c, body.MaxTokens, body.Temperature, body.TopP, body.TopK, body.StopSequences, body.System, body.Messages, body.Tools)
 	})
-	return llminstrAnthropicObserveStream(ctx, c, call(ctx, body, llminstrAnthropicOptions(c, opts)...),
-		func(ev *llminstrAnthropic.BetaRawMessageStreamEventUnion) llminstrAnthropicEvent {
-			m, u := &ev.Message, &ev.Usage
-			return llminstrAnthropicEvent{
-				typ: ev.Type, id: m.ID, model: string(m.Model), index: int(ev.Index),
-				start:     llminstrRT.UsageWithCache(m.Usage.InputTokens, m.Usage.OutputTokens, m.Usage.CacheReadInputTokens, m.Usage.CacheCreationInputTokens),
-				blockType: ev.ContentBlock.Type, blockID: ev.ContentBlock.ID, blockName: ev.ContentBlock.Name,
-				deltaType: ev.Delta.Type, text: ev.Delta.Text, partialJSON: ev.Delta.PartialJSON, thinking: ev.Delta.Thinking,
-				stopReason: string(ev.Delta.StopReason),
-				delta:      llminstrRT.UsageWithCache(u.InputTokens, u.OutputTokens, u.CacheReadInputTokens, u.CacheCreationInputTokens),
-			}
-		})
+	s := llminstrRT.NewStream(ctx, c, llminstrAnthropicErrorType)
+	return llminstrAnthropicStarted(s, call(ctx, body, llminstrAnthropicOptions(c, s, opts)...))
 }
 
-// llminstrAnthropicEvent is what a stream event of the Messages API, or of
-// its beta, tells.
-type llminstrAnthropicEvent struct {
-	typ, id, model                         string
-	index                                  int
-	start                                  llminstrRT.Usage // message_start's
-	blockType, blockID, blockName          string
-	deltaType, text, partialJSON, thinking string
-	stopReason                             string
-	delta                                  llminstrRT.Usage // message_delta's, cumulative
-}
-
-// llminstrAnthropicObserveStream returns a stream of the SDK's own type
-// around a decoder that observes stream's events.
-func llminstrAnthropicObserveStream[E interface{ RawJSON() string }](
-	ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[E], fields func(*E) llminstrAnthropicEvent,
-) *llminstrSSE.Stream[E] {
+// llminstrAnthropicStarted ends s when the SDK returned a stream that
+// failed before its body (an API error, a refused connection): the
+// observer of the body ends it otherwise.
+func llminstrAnthropicStarted[E any](s *llminstrRT.Stream, stream *llminstrSSE.Stream[E]) *llminstrSSE.Stream[E] {
 	if stream == nil {
-		c.End(nil)
-		return stream
+		s.End(nil)
+	} else if err := stream.Err(); err != nil {
+		s.End(err)
 	}
-	if err := stream.Err(); err != nil {
-		c.EndWithErrorType(err, llminstrAnthropicErrorType(err))
-		return stream
-	}
-	d := &llminstrAnthropicDecoder[E]{inner: stream, fields: fields, stream: llminstrRT.NewStream(ctx, c, llminstrAnthropicErrorType)}
-	llminstrGoRuntime.SetFinalizer(d, func(d *llminstrAnthropicDecoder[E]) { d.stream.End(nil) })
-	return llminstrSSE.NewStream[E](d, nil)
+	return stream
 }
 
-// llminstrAnthropicDecoder is the ssestream.Decoder behind an observed
-// stream: it reads the SDK's stream and hands each event on again.
-type llminstrAnthropicDecoder[E interface{ RawJSON() string }] struct {
-	inner  *llminstrSSE.Stream[E]
-	fields func(*E) llminstrAnthropicEvent
-	stream *llminstrRT.Stream
-	event  llminstrSSE.Event
+// llminstrAnthropicEvent is the part of a stream event's data the span
+// needs.
+type llminstrAnthropicEvent struct {
+	Message struct {
+		ID    string                  `json:"id"`
+		Model string                  `json:"model"`
+		Usage llminstrAnthropicTokens `json:"usage"`
+	} `json:"message"`
+	Index        int `json:"index"`
+	ContentBlock struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"content_block"`
+	Delta struct {
+		Type        string `json:"type"`
+		Text        string `json:"text"`
+		PartialJSON string `json:"partial_json"`
+		Thinking    string `json:"thinking"`
+		StopReason  string `json:"stop_reason"`
+	} `json:"delta"`
+	Usage llminstrAnthropicTokens `json:"usage"`
+	Error struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
 
-	mu    llminstrSync.Mutex
+type llminstrAnthropicTokens struct {
+	InputTokens              int64 `json:"input_tokens"`
+	OutputTokens             int64 `json:"output_tokens"`
+	CacheReadInputTokens     int64 `json:"cache_read_input_tokens"`
+	CacheCreationInputTokens int64 `json:"cache_creation_input_tokens"`
+}
+
+func (t *llminstrAnthropicTokens) usage() llminstrRT.Usage {
+	return llminstrRT.UsageWithCache(t.InputTokens, t.OutputTokens, t.CacheReadInputTokens, t.CacheCreationInputTokens)
+}
+
+// llminstrAnthropicObserver reads a stream's events as the SDK reads its
+// body: id, model and input tokens in message_start, content in the block
+// events (only when the call captures content: the other deltas are not
+// even decoded), the stop reason and the cumulative output tokens in
+// message_delta, and error events.
+type llminstrAnthropicObserver struct {
 	usage llminstrRT.Usage
 }
 
-func (d *llminstrAnthropicDecoder[E]) Next() bool {
-	if !d.inner.Next() {
-		d.stream.End(d.inner.Err())
-		return false
+func (o *llminstrAnthropicObserver) event(s *llminstrRT.Stream, name, data []byte) {
+	switch string(name) {
+	case "message_start", "content_block_start", "content_block_delta", "message_delta", "error":
+	default:
+		return // ping, content_block_stop, message_stop
 	}
-	ev := d.inner.Current()
-	fields := d.observe(&ev)
-	data := []byte(ev.RawJSON())
-	if len(data) == 0 {
-		data, _ = llminstrJSON.Marshal(ev)
+	s.Chunk("", "")
+	capture := s.CaptureContent()
+	if !capture && (string(name) == "content_block_start" || string(name) == "content_block_delta") {
+		return
 	}
-	d.event = llminstrSSE.Event{Type: fields.typ, Data: data}
-	return true
-}
-
-// observe records what an event tells: id, model and input tokens in
-// message_start, content in the block events, the stop reason and the
-// cumulative output tokens in message_delta.
-func (d *llminstrAnthropicDecoder[E]) observe(e *E) (ev llminstrAnthropicEvent) {
-	defer llminstrRT.Recover()
-	ev = d.fields(e)
-	s := d.stream
-	switch ev.typ {
+	var ev llminstrAnthropicEvent
+	if llminstrJSON.Unmarshal(data, &ev) != nil {
+		return
+	}
+	switch string(name) {
 	case "message_start":
-		s.Chunk(ev.id, ev.model)
-		d.mu.Lock()
-		d.usage = ev.start
-		d.mu.Unlock()
-		s.SetUsage(ev.start)
+		s.Chunk(ev.Message.ID, ev.Message.Model)
+		o.usage = ev.Message.Usage.usage()
+		s.SetUsage(o.usage)
 		s.Finish(0, "")
 	case "content_block_start":
-		s.Chunk("", "")
-		if ev.blockType == "tool_use" || ev.blockType == "server_tool_use" {
-			s.AppendToolCall(0, ev.index, ev.blockID, ev.blockName, "")
+		if ev.ContentBlock.Type == "tool_use" || ev.ContentBlock.Type == "server_tool_use" {
+			s.AppendToolCall(0, ev.Index, ev.ContentBlock.ID, ev.ContentBlock.Name, "")
 		}
 	case "content_block_delta":
-		s.Chunk("", "")
-		switch ev.deltaType {
+		switch ev.Delta.Type {
 		case "text_delta":
-			s.AppendText(0, ev.text)
+			s.AppendText(0, ev.Delta.Text)
 		case "input_json_delta":
-			s.AppendToolCall(0, ev.index, "", "", ev.partialJSON)
+			s.AppendToolCall(0, ev.Index, "", "", ev.Delta.PartialJSON)
 		case "thinking_delta":
-			s.AppendReasoning(0, ev.thinking)
+			s.AppendReasoning(0, ev.Delta.Thinking)
 		}
 	case "message_delta":
-		s.Chunk("", "")
-		s.Finish(0, ev.stopReason)
-		d.mu.Lock()
+		s.Finish(0, ev.Delta.StopReason)
 		// The counts are cumulative; input counts come again only in
 		// newer API versions.
-		d.usage.OutputTokens = ev.delta.OutputTokens
-		if ev.delta.InputTokens > 0 {
-			d.usage = ev.delta
+		if u := ev.Usage.usage(); u.InputTokens > 0 {
+			o.usage = u
+		} else {
+			o.usage.OutputTokens = u.OutputTokens
 		}
-		u := d.usage
-		d.mu.Unlock()
-		s.SetUsage(u)
+		s.SetUsage(o.usage)
+	case "error":
+		s.End(&llminstrAnthropicStreamError{kind: ev.Error.Type, message: ev.Error.Message})
 	}
-	return ev
 }
 
-func (d *llminstrAnthropicDecoder[E]) Event() llminstrSSE.Event { return d.event }
+// llminstrAnthropicStreamError is an error event inside a stream that began
+// with 200 OK; its type (overloaded_error, api_error, ...) is one of a
+// small set.
+type llminstrAnthropicStreamError struct{ kind, message string }
 
-func (d *llminstrAnthropicDecoder[E]) Err() error { return d.inner.Err() }
+func (e *llminstrAnthropicStreamError) Error() string { return e.kind + ": " + e.message }
 
-func (d *llminstrAnthropicDecoder[E]) Close() error {
-	err := d.inner.Close()
-	d.stream.End(d.inner.Err())
-	return err
+func (e *llminstrAnthropicStreamError) ErrorType() string {
+	if e.kind == "" {
+		return "StreamError"
+	}
+	return e.kind
 }
 
 // llminstrAnthropicRequest records the request parameters of the Messages
@@ -307,13 +295,19 @@ func llminstrAnthropicResponse(c *llminstrRT.Call, id, model, stopReason string,
 }
 
 // llminstrAnthropicOptions returns opts plus a per-request middleware that
-// records the server address (host and port only) of each attempt, and the
+// records the server address (host and port only) of each attempt and, for
+// a stream (s not nil), observes the events of the response's body; and the
 // option that turns off the SDK's own spans where it has them, so that a
 // call is traced once. The caller's slice is never modified.
-func llminstrAnthropicOptions(c *llminstrRT.Call, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
+func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
 	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
 		llminstrRT.Safe(func() { c.SetServerURL(req.URL) })
-		return next(req)
+		resp, err := next(req)
+		if s != nil && err == nil && resp != nil && resp.StatusCode < 300 &&
+			llminstrStrings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+			resp.Body = llminstrRT.ObserveSSE(resp.Body, s, (&llminstrAnthropicObserver{}).event)
+		}
+		return resp, err
 	})
 	own := llminstrAnthropicWithoutOwnTracing()
 	out := make([]llminstrOption.RequestOption, 0, len(opts)+1+len(own))
