@@ -303,8 +303,8 @@ func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []l
 	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
 		llminstrRT.Safe(func() { c.SetServerURL(req.URL) })
 		resp, err := next(req)
-		if s != nil && err == nil && resp != nil && resp.StatusCode < 300 &&
-			llminstrStrings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		// Whatever its content type says: the body's end ends the span.
+		if s != nil && err == nil && resp != nil && resp.StatusCode < 300 {
 			resp.Body = llminstrRT.ObserveSSE(resp.Body, s, (&llminstrAnthropicObserver{}).event)
 		}
 		return resp, err
