@@ -236,7 +236,6 @@ func FuzzMessageStream(f *testing.F) {
 	f.Add([]byte{0x30, 0xd0}, []byte{0, 0, 0, 0})
 	f.Add([]byte{0xc0, 0xb0}, []byte{})
 	f.Add([]byte{}, []byte{})
-	f.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
 	rec := tracetest.NewSpanRecorder()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	attrs := func(s sdktrace.ReadOnlySpan) string {

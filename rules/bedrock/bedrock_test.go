@@ -88,7 +88,6 @@ func FuzzEventStreamBody(f *testing.F) {
 	f.Add([]byte{0, 2, 3, 3, 4, 5}, []byte{})
 	f.Add([]byte{0, 1, 6, 1}, []byte{0, 0, 0})
 	f.Add([]byte{0x86, 0, 5}, []byte{7})
-	f.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
 	rec := tracetest.NewSpanRecorder()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {

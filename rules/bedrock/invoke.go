@@ -361,9 +361,21 @@ type llminstrBedrockInvokeResult struct {
 		} `json:"message"`
 	} `json:"output"`
 	StopReasonCamel   *string `json:"stopReason"`
+	ContentBlockStart *struct {
+		Start struct {
+			ToolUse *struct {
+				ToolUseID string `json:"toolUseId"`
+				Name      string `json:"name"`
+			} `json:"toolUse"`
+		} `json:"start"`
+		ContentBlockIndex int `json:"contentBlockIndex"`
+	} `json:"contentBlockStart"`
 	ContentBlockDelta *struct {
 		Delta struct {
-			Text *string `json:"text"`
+			Text    *string `json:"text"`
+			ToolUse *struct {
+				Input string `json:"input"`
+			} `json:"toolUse"`
 		} `json:"delta"`
 		ContentBlockIndex int `json:"contentBlockIndex"`
 	} `json:"contentBlockDelta"`
@@ -587,8 +599,16 @@ func (st *llminstrBedrockInvokeState) chunk(s *llminstrRT.Stream, body []byte) {
 		}
 	}
 	finish(0, r.StopReasonCamel)
-	if d := r.ContentBlockDelta; d != nil && d.Delta.Text != nil {
-		text(0, *d.Delta.Text)
+	if b := r.ContentBlockStart; b != nil && b.Start.ToolUse != nil && capture {
+		s.AppendToolCall(0, b.ContentBlockIndex, b.Start.ToolUse.ToolUseID, b.Start.ToolUse.Name, "")
+	}
+	if d := r.ContentBlockDelta; d != nil {
+		if d.Delta.Text != nil {
+			text(0, *d.Delta.Text)
+		}
+		if d.Delta.ToolUse != nil && capture {
+			s.AppendToolCall(0, d.ContentBlockIndex, "", "", d.Delta.ToolUse.Input)
+		}
 	}
 	if m := r.MessageStop; m != nil {
 		finish(0, &m.StopReason)

@@ -33,6 +33,8 @@ var invokeChunks = []string{
 	`{"text":"Hi","is_finished":true,"finish_reason":"COMPLETE","response":{"id":"r1"}}`,
 	`{"choices":[{"index":1,"delta":{"content":"Hi"},"finish_reason":"stop"}]}`,
 	`{"amazon-bedrock-invocationMetrics":{"inputTokenCount":11,"outputTokenCount":6}}`,
+	`{"contentBlockStart":{"start":{"toolUse":{"toolUseId":"t2","name":"g"}},"contentBlockIndex":1}}`,
+	`{"contentBlockDelta":{"delta":{"toolUse":{"input":"{\"b\":1}"}},"contentBlockIndex":1}}`,
 	`{"index":"zero","stop_reason":7,"outputText":"Hi","usage":[1]}`,
 	`not json`,
 }
@@ -57,7 +59,6 @@ func FuzzInvokeStream(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 13}, []byte{3, 200, 1})
 	f.Add([]byte{5, 5, 6, 7, 13}, []byte{})
 	f.Add([]byte{8, 9, 10, 11, 12, 14, 15}, []byte{0, 0, 0})
-	f.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
 	rec := tracetest.NewSpanRecorder()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {
@@ -181,5 +182,52 @@ func TestBaseModel(t *testing.T) {
 	}
 	if llminstrBedrockInvokeOperation("us.cohere.embed-english-v3") != llminstrRT.OperationEmbeddings {
 		t.Error("cohere.embed is not embeddings")
+	}
+}
+
+// TestInvokeToolCalls: tool calls of Anthropic and Nova answers, whole and
+// streamed, are tool_call parts.
+func TestInvokeToolCalls(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	const want = `[{"role":"assistant","parts":[{"type":"text","content":"Hi"},{"type":"tool_call","id":"t1","name":"f","arguments":{"a":1}}],"finish_reason":"tool_use"}]`
+	for name, chunks := range map[string][]string{
+		"anthropic": {`{"id":"m","content":[{"type":"text","text":"Hi"},{"type":"tool_use","id":"t1","name":"f","input":{"a":1}}],"stop_reason":"tool_use"}`},
+		"anthropic stream": {
+			`{"type":"message_start","message":{"id":"m","model":"c","usage":{"input_tokens":1}}}`,
+			`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}`,
+			`{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t1","name":"f"}}`,
+			`{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"a\":"}}`,
+			`{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"1}"}}`,
+			`{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":3}}`,
+		},
+		"nova": {`{"output":{"message":{"role":"assistant","content":[{"text":"Hi"},{"toolUse":{"toolUseId":"t1","name":"f","input":{"a":1}}}]}},"stopReason":"tool_use"}`},
+		"nova stream": {
+			`{"messageStart":{"role":"assistant"}}`,
+			`{"contentBlockDelta":{"delta":{"text":"Hi"},"contentBlockIndex":0}}`,
+			`{"contentBlockStart":{"start":{"toolUse":{"toolUseId":"t1","name":"f"}},"contentBlockIndex":1}}`,
+			`{"contentBlockDelta":{"delta":{"toolUse":{"input":"{\"a\":1}"}},"contentBlockIndex":1}}`,
+			`{"messageStop":{"stopReason":"tool_use"}}`,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
+			s := llminstrRT.NewStream(nil, c, nil)
+			st := &llminstrBedrockInvokeState{}
+			for _, chunk := range chunks {
+				st.chunk(s, []byte(chunk))
+			}
+			s.End(nil)
+			spans := rec.Ended()
+			var got string
+			for _, kv := range spans[len(spans)-1].Attributes() {
+				if kv.Key == "gen_ai.output.messages" {
+					got = kv.Value.AsString()
+				}
+			}
+			if got != want {
+				t.Errorf("output messages\n%s\nwant\n%s", got, want)
+			}
+		})
 	}
 }
