@@ -19,6 +19,9 @@ const (
 	AnthropicToolUseID     = "toolu_fake_0001"
 	// OverloadedModel streams a few events, then an overloaded error event.
 	OverloadedModel = "overloaded-model"
+	// HangingModel streams the first events, then waits for the client to
+	// go away: a stream closed while its body is still coming.
+	HangingModel = "hanging-model"
 )
 
 // Anthropic serves POST /v1/messages in the Messages wire format, JSON and
@@ -87,6 +90,10 @@ func (Anthropic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	event("ping", map[string]any{})
 	for i, part := range AnswerChunks {
 		event("content_block_delta", map[string]any{"index": 0, "delta": map[string]any{"type": "text_delta", "text": part}})
+		if req.Model == HangingModel {
+			<-r.Context().Done()
+			return
+		}
 		if req.Model == OverloadedModel && i == 1 {
 			event("error", map[string]any{"error": map[string]any{"type": "overloaded_error", "message": "Overloaded"}})
 			return

@@ -106,7 +106,9 @@ func main() {
 		err = stream.Err()
 		fmt.Println("streamed:", text.String())
 	case "early":
-		stream := client.Messages.NewStreaming(ctx, params("claude-sonnet-4-5-20250929"))
+		// The server keeps the stream open: the body is closed while
+		// still coming.
+		stream := client.Messages.NewStreaming(ctx, params("hanging-model"))
 		for stream.Next() {
 			break
 		}
