@@ -150,3 +150,123 @@ func AnthropicTools(tools []byte) []ToolDefinition {
 	}
 	return out
 }
+
+// AnthropicStream records the events of an Anthropic Messages stream in a
+// [Stream]: the API's own server-sent events, or the chunks Bedrock's
+// InvokeModelWithResponseStream carries for Anthropic models. It reads
+// the id, model and input tokens of message_start, the content of the block
+// events (only when the call captures content: otherwise their data is not
+// even decoded), the stop reason and cumulative output tokens of
+// message_delta, and error events. Its zero value is ready; it is not safe
+// for concurrent use.
+type AnthropicStream struct {
+	usage Usage
+}
+
+type anthropicEvent struct {
+	Type    string `json:"type"`
+	Message struct {
+		ID    string          `json:"id"`
+		Model string          `json:"model"`
+		Usage anthropicTokens `json:"usage"`
+	} `json:"message"`
+	Index        int `json:"index"`
+	ContentBlock struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"content_block"`
+	Delta struct {
+		Type        string `json:"type"`
+		Text        string `json:"text"`
+		PartialJSON string `json:"partial_json"`
+		Thinking    string `json:"thinking"`
+		StopReason  string `json:"stop_reason"`
+	} `json:"delta"`
+	Usage anthropicTokens `json:"usage"`
+	Error struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+type anthropicTokens struct {
+	InputTokens              int64 `json:"input_tokens"`
+	OutputTokens             int64 `json:"output_tokens"`
+	CacheReadInputTokens     int64 `json:"cache_read_input_tokens"`
+	CacheCreationInputTokens int64 `json:"cache_creation_input_tokens"`
+}
+
+func (t *anthropicTokens) usage() Usage {
+	return UsageWithCache(t.InputTokens, t.OutputTokens, t.CacheReadInputTokens, t.CacheCreationInputTokens)
+}
+
+// Event records one event. name is its event field; when it is empty (a
+// Bedrock chunk), the type is read from the data.
+func (a *AnthropicStream) Event(s *Stream, name, data []byte) {
+	defer recoverAndWarn()
+	if len(name) > 0 {
+		switch string(name) {
+		case "message_start", "content_block_start", "content_block_delta", "message_delta", "error":
+		default:
+			return // ping, content_block_stop, message_stop
+		}
+	}
+	s.Chunk("", "")
+	if !s.CaptureContent() && (string(name) == "content_block_start" || string(name) == "content_block_delta") {
+		return
+	}
+	var ev anthropicEvent
+	if json.Unmarshal(data, &ev) != nil {
+		return
+	}
+	if len(name) == 0 {
+		name = []byte(ev.Type)
+	}
+	switch string(name) {
+	case "message_start":
+		s.Chunk(ev.Message.ID, ev.Message.Model)
+		a.usage = ev.Message.Usage.usage()
+		s.SetUsage(a.usage)
+		s.Finish(0, "")
+	case "content_block_start":
+		if ev.ContentBlock.Type == "tool_use" || ev.ContentBlock.Type == "server_tool_use" {
+			s.AppendToolCall(0, ev.Index, ev.ContentBlock.ID, ev.ContentBlock.Name, "")
+		}
+	case "content_block_delta":
+		switch ev.Delta.Type {
+		case "text_delta":
+			s.AppendText(0, ev.Delta.Text)
+		case "input_json_delta":
+			s.AppendToolCall(0, ev.Index, "", "", ev.Delta.PartialJSON)
+		case "thinking_delta":
+			s.AppendReasoning(0, ev.Delta.Thinking)
+		}
+	case "message_delta":
+		s.Finish(0, ev.Delta.StopReason)
+		// The counts are cumulative; input counts come again only in
+		// newer API versions.
+		if u := ev.Usage.usage(); u.InputTokens > 0 {
+			a.usage = u
+		} else {
+			a.usage.OutputTokens = u.OutputTokens
+		}
+		s.SetUsage(a.usage)
+	case "error":
+		s.End(&anthropicStreamError{kind: ev.Error.Type, message: ev.Error.Message})
+	}
+}
+
+// anthropicStreamError is an error event inside a stream that began with
+// 200 OK; its type (overloaded_error, api_error, ...) is one of a small
+// set.
+type anthropicStreamError struct{ kind, message string }
+
+func (e *anthropicStreamError) Error() string { return e.kind + ": " + e.message }
+
+func (e *anthropicStreamError) ErrorType() string {
+	if e.kind == "" {
+		return "StreamError"
+	}
+	return e.kind
+}

@@ -16,7 +16,6 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
-	llminstrStrings "strings"
 
 	llminstrAnthropic "github.com/anthropics/anthropic-sdk-go"
 	llminstrOption "github.com/anthropics/anthropic-sdk-go/option"
@@ -123,117 +122,6 @@ func llminstrAnthropicStarted[E any](s *llminstrRT.Stream, stream *llminstrSSE.S
 	return stream
 }
 
-// llminstrAnthropicEvent is the part of a stream event's data the span
-// needs.
-type llminstrAnthropicEvent struct {
-	Message struct {
-		ID    string                  `json:"id"`
-		Model string                  `json:"model"`
-		Usage llminstrAnthropicTokens `json:"usage"`
-	} `json:"message"`
-	Index        int `json:"index"`
-	ContentBlock struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"content_block"`
-	Delta struct {
-		Type        string `json:"type"`
-		Text        string `json:"text"`
-		PartialJSON string `json:"partial_json"`
-		Thinking    string `json:"thinking"`
-		StopReason  string `json:"stop_reason"`
-	} `json:"delta"`
-	Usage llminstrAnthropicTokens `json:"usage"`
-	Error struct {
-		Type    string `json:"type"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-type llminstrAnthropicTokens struct {
-	InputTokens              int64 `json:"input_tokens"`
-	OutputTokens             int64 `json:"output_tokens"`
-	CacheReadInputTokens     int64 `json:"cache_read_input_tokens"`
-	CacheCreationInputTokens int64 `json:"cache_creation_input_tokens"`
-}
-
-func (t *llminstrAnthropicTokens) usage() llminstrRT.Usage {
-	return llminstrRT.UsageWithCache(t.InputTokens, t.OutputTokens, t.CacheReadInputTokens, t.CacheCreationInputTokens)
-}
-
-// llminstrAnthropicObserver reads a stream's events as the SDK reads its
-// body: id, model and input tokens in message_start, content in the block
-// events (only when the call captures content: the other deltas are not
-// even decoded), the stop reason and the cumulative output tokens in
-// message_delta, and error events.
-type llminstrAnthropicObserver struct {
-	usage llminstrRT.Usage
-}
-
-func (o *llminstrAnthropicObserver) event(s *llminstrRT.Stream, name, data []byte) {
-	switch string(name) {
-	case "message_start", "content_block_start", "content_block_delta", "message_delta", "error":
-	default:
-		return // ping, content_block_stop, message_stop
-	}
-	s.Chunk("", "")
-	capture := s.CaptureContent()
-	if !capture && (string(name) == "content_block_start" || string(name) == "content_block_delta") {
-		return
-	}
-	var ev llminstrAnthropicEvent
-	if llminstrJSON.Unmarshal(data, &ev) != nil {
-		return
-	}
-	switch string(name) {
-	case "message_start":
-		s.Chunk(ev.Message.ID, ev.Message.Model)
-		o.usage = ev.Message.Usage.usage()
-		s.SetUsage(o.usage)
-		s.Finish(0, "")
-	case "content_block_start":
-		if ev.ContentBlock.Type == "tool_use" || ev.ContentBlock.Type == "server_tool_use" {
-			s.AppendToolCall(0, ev.Index, ev.ContentBlock.ID, ev.ContentBlock.Name, "")
-		}
-	case "content_block_delta":
-		switch ev.Delta.Type {
-		case "text_delta":
-			s.AppendText(0, ev.Delta.Text)
-		case "input_json_delta":
-			s.AppendToolCall(0, ev.Index, "", "", ev.Delta.PartialJSON)
-		case "thinking_delta":
-			s.AppendReasoning(0, ev.Delta.Thinking)
-		}
-	case "message_delta":
-		s.Finish(0, ev.Delta.StopReason)
-		// The counts are cumulative; input counts come again only in
-		// newer API versions.
-		if u := ev.Usage.usage(); u.InputTokens > 0 {
-			o.usage = u
-		} else {
-			o.usage.OutputTokens = u.OutputTokens
-		}
-		s.SetUsage(o.usage)
-	case "error":
-		s.End(&llminstrAnthropicStreamError{kind: ev.Error.Type, message: ev.Error.Message})
-	}
-}
-
-// llminstrAnthropicStreamError is an error event inside a stream that began
-// with 200 OK; its type (overloaded_error, api_error, ...) is one of a
-// small set.
-type llminstrAnthropicStreamError struct{ kind, message string }
-
-func (e *llminstrAnthropicStreamError) Error() string { return e.kind + ": " + e.message }
-
-func (e *llminstrAnthropicStreamError) ErrorType() string {
-	if e.kind == "" {
-		return "StreamError"
-	}
-	return e.kind
-}
-
 // llminstrAnthropicRequest records the request parameters of the Messages
 // API or its beta, and the messages, system prompt and tools when the call
 // captures content.
@@ -305,7 +193,7 @@ func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []l
 		resp, err := next(req)
 		// Whatever its content type says: the body's end ends the span.
 		if s != nil && err == nil && resp != nil && resp.StatusCode < 300 {
-			resp.Body = llminstrRT.ObserveSSE(resp.Body, s, (&llminstrAnthropicObserver{}).event)
+			resp.Body = llminstrRT.ObserveSSE(resp.Body, s, (&llminstrRT.AnthropicStream{}).Event)
 		}
 		return resp, err
 	})
@@ -318,37 +206,11 @@ func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []l
 
 // llminstrAnthropicErrorType maps an API error to its low-cardinality type.
 func llminstrAnthropicErrorType(err error) string {
-	if err == nil {
-		return ""
-	}
+	// Error events inside a stream are typed by the runtime's
+	// AnthropicStream, which ends the span before the SDK reports them.
 	var apiErr *llminstrAnthropic.Error
-	if llminstrErrors.As(err, &apiErr) {
-		if apiErr.StatusCode >= 400 {
-			return llminstrRT.HTTPErrorType(apiErr.StatusCode)
-		}
-		// An error event inside a stream that began with 200 OK: the
-		// error's own type (overloaded_error, api_error, ...), one of a
-		// small set.
-		var body struct {
-			Error struct {
-				Type string `json:"type"`
-			} `json:"error"`
-		}
-		if llminstrJSON.Unmarshal([]byte(apiErr.RawJSON()), &body) == nil && body.Error.Type != "" {
-			return body.Error.Type
-		}
-	}
-	// Releases before rich stream errors: the event's JSON is in the message.
-	if data, ok := llminstrStrings.CutPrefix(err.Error(), "received error while streaming: "); ok {
-		var body struct {
-			Error struct {
-				Type string `json:"type"`
-			} `json:"error"`
-		}
-		if llminstrJSON.Unmarshal([]byte(data), &body) == nil && body.Error.Type != "" {
-			return body.Error.Type
-		}
-		return "StreamError"
+	if llminstrErrors.As(err, &apiErr) && apiErr.StatusCode >= 400 {
+		return llminstrRT.HTTPErrorType(apiErr.StatusCode)
 	}
 	return ""
 }

@@ -79,7 +79,7 @@ func llminstrBedrockInvokeModelWithResponseStream(
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrBedrockInvokeRequest(c, llminstrRT.OperationChat, model, in.Body) })
 	s := llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType)
-	st := &llminstrBedrockInvokeState{}
+	st := llminstrBedrockStreamState(model)
 	out, err := call(ctx, in, llminstrBedrockOptions(c, s, st.event, nil, optFns)...)
 	if err != nil {
 		s.End(err)
@@ -103,7 +103,7 @@ func llminstrBedrockBaseModel(model string) string {
 	if i := llminstrStrings.LastIndexByte(model, '/'); i >= 0 {
 		model = model[i+1:]
 	}
-	if prefix, rest, ok := llminstrStrings.Cut(model, "."); ok && len(prefix) <= 7 && llminstrStrings.Contains(rest, ".") {
+	if prefix, rest, ok := llminstrStrings.Cut(model, "."); ok && llminstrStrings.Contains(rest, ".") {
 		switch prefix {
 		case "us", "eu", "apac", "global", "us-gov", "jp", "au", "ca":
 			model = rest
@@ -187,6 +187,12 @@ func llminstrBedrockInvokeRequest(c *llminstrRT.Call, op, model string, body []b
 	if !llminstrBedrockDecode(body, &req) {
 		return
 	}
+	if op == llminstrRT.OperationEmbeddings {
+		if req.Dimensions.set {
+			c.SetEmbeddingDimensions(int64(req.Dimensions.value))
+		}
+		return
+	}
 	first := func(ns ...llminstrBedrockNumber) llminstrBedrockNumber {
 		for _, n := range ns {
 			if n.set {
@@ -210,12 +216,6 @@ func llminstrBedrockInvokeRequest(c *llminstrRT.Call, op, model string, body []b
 		if len(stop) == 0 {
 			stop = g.StopSequences
 		}
-	}
-	if op == llminstrRT.OperationEmbeddings {
-		if req.Dimensions.set {
-			c.SetEmbeddingDimensions(int64(req.Dimensions.value))
-		}
-		return
 	}
 	if maxTokens.set {
 		c.SetMaxTokens(int64(maxTokens.value))
@@ -327,32 +327,13 @@ func llminstrBedrockSystem(raw llminstrJSON.RawMessage) []llminstrRT.Part {
 // llminstrBedrockInvokeResult is the union of the response and stream
 // chunk fields of the model families.
 type llminstrBedrockInvokeResult struct {
-	// Anthropic (a message, or a stream event)
-	Type       string                    `json:"type"`
+	// Anthropic (a message; its stream events go to AnthropicStream)
 	ID         string                    `json:"id"`
 	Model      string                    `json:"model"`
 	StopReason *string                   `json:"stop_reason"` // also Llama
 	Content    llminstrJSON.RawMessage   `json:"content"`
 	Usage      *llminstrBedrockUsageBody `json:"usage"`
 	Completion *string                   `json:"completion"` // Claude's text completions
-	Message    *struct {
-		ID    string                    `json:"id"`
-		Model string                    `json:"model"`
-		Usage *llminstrBedrockUsageBody `json:"usage"`
-	} `json:"message"`
-	Index        int `json:"index"`
-	ContentBlock *struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"content_block"`
-	Delta *struct {
-		Type        string  `json:"type"`
-		Text        *string `json:"text"`
-		PartialJSON string  `json:"partial_json"`
-		Thinking    string  `json:"thinking"`
-		StopReason  *string `json:"stop_reason"`
-	} `json:"delta"`
 
 	// Nova (a response, or a stream chunk)
 	Output *struct {
@@ -387,6 +368,7 @@ type llminstrBedrockInvokeResult struct {
 	} `json:"metadata"`
 
 	// Titan
+	Index                     int     `json:"index"`
 	InputTextTokenCount       *int64  `json:"inputTextTokenCount"`
 	OutputText                *string `json:"outputText"`
 	CompletionReason          *string `json:"completionReason"`
@@ -440,7 +422,7 @@ type llminstrBedrockInvokeResult struct {
 }
 
 // llminstrBedrockUsageBody is Anthropic's (snake case) or Nova's (camel
-// case) usage.
+// case) usage of a whole answer.
 type llminstrBedrockUsageBody struct {
 	InputTokens        int64 `json:"input_tokens"`
 	OutputTokens       int64 `json:"output_tokens"`
@@ -472,6 +454,18 @@ type llminstrBedrockInvokeState struct {
 	started  bool
 	usage    llminstrRT.Usage
 	hasUsage bool
+	// anthropic reads the chunks of a stream of an Anthropic model: they
+	// are the events of the Messages API.
+	anthropic *llminstrRT.AnthropicStream
+}
+
+// llminstrBedrockStreamState returns the state of a stream of model.
+func llminstrBedrockStreamState(model string) *llminstrBedrockInvokeState {
+	st := &llminstrBedrockInvokeState{}
+	if llminstrStrings.HasPrefix(llminstrBedrockBaseModel(model), "anthropic.") {
+		st.anthropic = &llminstrRT.AnthropicStream{}
+	}
+	return st
 }
 
 func (st *llminstrBedrockInvokeState) setUsage(s *llminstrRT.Stream, u llminstrRT.Usage) {
@@ -488,9 +482,14 @@ func (st *llminstrBedrockInvokeState) event(s *llminstrRT.Stream, kind string, p
 	var part struct {
 		Bytes []byte `json:"bytes"` // base64 in JSON
 	}
-	if llminstrJSON.Unmarshal(payload, &part) == nil {
-		st.chunk(s, part.Bytes)
+	if llminstrJSON.Unmarshal(payload, &part) != nil {
+		return
 	}
+	if st.anthropic != nil {
+		st.anthropic.Event(s, nil, part.Bytes)
+		return
+	}
+	st.chunk(s, part.Bytes)
 }
 
 // chunk records a response body, or one chunk of a stream, of any family.
@@ -511,10 +510,7 @@ func (st *llminstrBedrockInvokeState) chunk(s *llminstrRT.Stream, body []byte) {
 			s.Finish(index, *reason)
 		}
 	}
-	id, model := r.ID, r.Model
-	if m := r.Message; m != nil {
-		id, model = m.ID, m.Model
-	}
+	id := r.ID
 	if r.Response != nil {
 		id = r.Response.ID
 	}
@@ -523,7 +519,7 @@ func (st *llminstrBedrockInvokeState) chunk(s *llminstrRT.Stream, body []byte) {
 			id = other
 		}
 	}
-	s.Chunk(id, model)
+	s.Chunk(id, r.Model)
 	if !st.started {
 		// Choice 0 exists from the first chunk on: a stream that ends
 		// before it finishes reports finish reason error.
@@ -531,34 +527,8 @@ func (st *llminstrBedrockInvokeState) chunk(s *llminstrRT.Stream, body []byte) {
 		s.Finish(0, "")
 	}
 
-	// Anthropic: a message, or the events of a stream.
-	if m := r.Message; m != nil {
-		s.Finish(0, "")
-		if m.Usage != nil {
-			st.setUsage(s, m.Usage.usage())
-		}
-	}
-	if b := r.ContentBlock; b != nil && (b.Type == "tool_use" || b.Type == "server_tool_use") && capture {
-		s.AppendToolCall(0, r.Index, b.ID, b.Name, "")
-	}
-	if d := r.Delta; d != nil {
-		if d.Text != nil {
-			text(0, *d.Text)
-		}
-		if d.PartialJSON != "" && capture {
-			s.AppendToolCall(0, r.Index, "", "", d.PartialJSON)
-		}
-		if d.Thinking != "" && capture {
-			s.AppendReasoning(0, d.Thinking)
-		}
-		finish(0, d.StopReason)
-	}
-	if r.Type == "message_delta" && r.Usage != nil {
-		// Output tokens are cumulative; the input came with message_start.
-		u := st.usage
-		u.OutputTokens = r.Usage.OutputTokens
-		st.setUsage(s, u)
-	} else if r.Usage != nil {
+	// Anthropic's message (also Nova's usage).
+	if r.Usage != nil {
 		st.setUsage(s, r.Usage.usage())
 	}
 	if len(r.Content) > 0 && capture {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
@@ -61,10 +62,11 @@ func FuzzInvokeStream(f *testing.F) {
 	f.Add([]byte{8, 9, 10, 11, 12, 14, 15}, []byte{0, 0, 0})
 	rec := tracetest.NewSpanRecorder()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	var model string
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {
 		before := len(rec.Ended())
 		ctx, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
-		st := &llminstrBedrockInvokeState{}
+		st := llminstrBedrockStreamState(model)
 		body := &llminstrBedrockBody{inner: &chunkedReader{data: data, splits: splits}, stream: llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), onEvent: st.event}
 		got, _ := io.ReadAll(body)
 		body.Close()
@@ -81,6 +83,12 @@ func FuzzInvokeStream(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, chunks, splits []byte) {
 		data := invokeFrames(chunks)
+		// The model decides how chunks are read: Anthropic's are the
+		// events of the Messages API.
+		model = "amazon.nova-micro-v1:0"
+		if len(chunks) > 0 && chunks[0]&0x80 != 0 {
+			model = "anthropic.claude-3-haiku-20240307-v1:0"
+		}
 		got, attrs, n := read(data, splits)
 		if !bytes.Equal(got, data) {
 			t.Fatal("the body's bytes changed")
@@ -213,9 +221,18 @@ func TestInvokeToolCalls(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
 			s := llminstrRT.NewStream(nil, c, nil)
-			st := &llminstrBedrockInvokeState{}
-			for _, chunk := range chunks {
-				st.chunk(s, []byte(chunk))
+			model := "amazon.nova-micro-v1:0"
+			if strings.HasPrefix(name, "anthropic") {
+				model = "anthropic.claude-3-haiku-20240307-v1:0"
+			}
+			if strings.HasSuffix(name, "stream") {
+				st := llminstrBedrockStreamState(model)
+				for _, chunk := range chunks {
+					payload, _ := json.Marshal(map[string]any{"bytes": []byte(chunk)})
+					st.event(s, "chunk", payload)
+				}
+			} else {
+				(&llminstrBedrockInvokeState{}).chunk(s, []byte(chunks[0]))
 			}
 			s.End(nil)
 			spans := rec.Ended()
