@@ -277,8 +277,9 @@ func llminstrGenAIChatsCreate(
 }
 
 // llminstrGenAIChatStart starts the span of a chat turn: the request is the
-// chat's curated history and the new user message.
-func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Chat, input []*llminstrGenAI.Part) (llminstrContext.Context, *llminstrRT.Call) {
+// chat's curated history and the new user message, whose parts are input,
+// or else values (the SendMessage forms take parts by value).
+func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Chat, input []*llminstrGenAI.Part, values []llminstrGenAI.Part) (llminstrContext.Context, *llminstrRT.Call) {
 	model, config := "", (*llminstrGenAI.GenerateContentConfig)(nil)
 	if req := llminstrRT.Attached[llminstrGenAI.Chat, llminstrGenAI.InlinedRequest](chat); req != nil {
 		model, config = req.Model, req.Config
@@ -290,6 +291,12 @@ func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Cha
 	llminstrRT.Safe(func() {
 		var contents []*llminstrGenAI.Content
 		if c.CaptureContent() {
+			if input == nil {
+				input = make([]*llminstrGenAI.Part, len(values))
+				for i := range values {
+					input[i] = &values[i]
+				}
+			}
 			history := chat.History(true)
 			contents = append(history[:len(history):len(history)], &llminstrGenAI.Content{Role: llminstrGenAI.RoleUser, Parts: input})
 		}
@@ -303,7 +310,7 @@ func llminstrGenAIChatSend(chat *llminstrGenAI.Chat, ctx llminstrContext.Context
 	if chat == nil {
 		return chat.Send(ctx, parts...)
 	}
-	ctx, c := llminstrGenAIChatStart(ctx, chat, parts)
+	ctx, c := llminstrGenAIChatStart(ctx, chat, parts, nil)
 	res, err := chat.Send(ctx, parts...)
 	llminstrGenAIEnd(c, res, err)
 	return res, err
@@ -314,7 +321,7 @@ func llminstrGenAIChatSendMessage(chat *llminstrGenAI.Chat, ctx llminstrContext.
 	if chat == nil {
 		return chat.SendMessage(ctx, parts...)
 	}
-	ctx, c := llminstrGenAIChatStart(ctx, chat, llminstrGenAIPartPointers(parts))
+	ctx, c := llminstrGenAIChatStart(ctx, chat, nil, parts)
 	res, err := chat.SendMessage(ctx, parts...)
 	llminstrGenAIEnd(c, res, err)
 	return res, err
@@ -325,7 +332,7 @@ func llminstrGenAIChatSendStream(chat *llminstrGenAI.Chat, ctx llminstrContext.C
 	if chat == nil {
 		return chat.SendStream(ctx, parts...)
 	}
-	ctx, c := llminstrGenAIChatStart(ctx, chat, parts)
+	ctx, c := llminstrGenAIChatStart(ctx, chat, parts, nil)
 	return llminstrGenAIObserveStream(ctx, c, chat.SendStream(ctx, parts...))
 }
 
@@ -334,16 +341,8 @@ func llminstrGenAIChatSendMessageStream(chat *llminstrGenAI.Chat, ctx llminstrCo
 	if chat == nil {
 		return chat.SendMessageStream(ctx, parts...)
 	}
-	ctx, c := llminstrGenAIChatStart(ctx, chat, llminstrGenAIPartPointers(parts))
+	ctx, c := llminstrGenAIChatStart(ctx, chat, nil, parts)
 	return llminstrGenAIObserveStream(ctx, c, chat.SendMessageStream(ctx, parts...))
-}
-
-func llminstrGenAIPartPointers(parts []llminstrGenAI.Part) []*llminstrGenAI.Part {
-	out := make([]*llminstrGenAI.Part, len(parts))
-	for i := range parts {
-		out[i] = &parts[i]
-	}
-	return out
 }
 
 // llminstrGenAIEmbedContent wraps Models.EmbedContent.
