@@ -84,10 +84,10 @@ func (s *Stream) Chunk(id, model string) {
 		return
 	}
 	s.mu.Lock()
-	if id != "" && id != s.id {
+	if id != "" {
 		s.id = id
 	}
-	if model != "" && model != s.model {
+	if model != "" {
 		s.model = model
 	}
 	s.mu.Unlock()
