@@ -67,9 +67,3 @@ func (c *importcfg) withPackages(path string, add map[string]string) (string, er
 	return path, nil
 }
 
-// isStd reports whether an import path looks like a standard-library one
-// (no dot in its first element).
-func isStd(path string) bool {
-	first, _, _ := strings.Cut(path, "/")
-	return !strings.Contains(first, ".")
-}

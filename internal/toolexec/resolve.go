@@ -30,6 +30,10 @@ const resolveEnv = "LLMINSTR_RESOLVING"
 
 type memo struct {
 	Exports map[string]string `json:"exports"`
+	// MissingRuntime is go list's word that the runtime module is missing,
+	// once a process of the build has reported it: the others fail without
+	// asking again or repeating the fix.
+	MissingRuntime string `json:"missingRuntime,omitempty"`
 }
 
 func (r *resolver) dir() string { return filepath.Join(r.workDir, "llminstr") }
@@ -58,24 +62,36 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 			missing = append(missing, p)
 		}
 	}
+	if len(missing) > 0 && m.MissingRuntime != "" {
+		return nil, &missingRuntimeError{detail: m.MissingRuntime, reported: true}
+	}
 	if len(missing) > 0 {
 		if os.Getenv(resolveEnv) != "" {
 			return nil, errors.New("nested resolution")
 		}
 		found, err := goListExports(missing)
+		var mr *missingRuntimeError
+		if errors.As(err, &mr) {
+			m.MissingRuntime = mr.detail
+			writeMemo(memoPath, m)
+		}
 		if err != nil {
 			return nil, err
 		}
 		for k, v := range found {
 			m.Exports[k] = v
 		}
-		data, _ := json.Marshal(m)
-		tmp := memoPath + ".tmp"
-		if err := os.WriteFile(tmp, data, 0o666); err == nil {
-			_ = os.Rename(tmp, memoPath)
-		}
+		writeMemo(memoPath, m)
 	}
 	return m.Exports, nil
+}
+
+func writeMemo(path string, m memo) {
+	data, _ := json.Marshal(m)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o666); err == nil {
+		_ = os.Rename(tmp, path)
+	}
 }
 
 // resolveClosure resolves paths, naming only the non-standard ones on the
@@ -144,13 +160,51 @@ func goListExports(paths []string) (map[string]string, error) {
 
 // missingRuntimeError is the one error a user without the runtime
 // requirement sees.
-type missingRuntimeError struct{ detail string }
+type missingRuntimeError struct {
+	detail   string
+	reported bool // by another process of the same build
+}
 
 func (e *missingRuntimeError) Error() string {
+	if e.reported {
+		return fmt.Sprintf("instrumented code needs the module %s, which this module does not require (the fix is printed above)", rules.RuntimePackage)
+	}
 	return fmt.Sprintf(`instrumented code needs the module %s, which this module does not require.
 	Fix: run "llminstr init" in the module (it runs: go get %s@%s),
 	then "go mod vendor" if the module vendors its dependencies.
 	(go list said: %s)`, rules.RuntimePackage, rules.RuntimePackage, runtimeVersionQuery(), e.detail)
+}
+
+// missingModuleMessages are the go command's ways (Go 1.24 to 1.26) of
+// saying that the main module does not provide a package: not required, only
+// replaced, not vendored, no checksum, or no module at all.
+var missingModuleMessages = []string{
+	"no required module provides",
+	"is replaced but not required",
+	"cannot find module providing",
+	"missing go.sum entry",
+	"is not in std",
+	"is not in GOROOT",
+	"not in vendor",
+	"vendor/modules.txt",
+	"import lookup disabled",
+	"module lookup disabled",
+	"go.mod file not found",
+	"cannot find main module",
+}
+
+// missingRuntime reports whether go list's message says that the runtime
+// module is missing from the build (rather than, say, failing to compile).
+func missingRuntime(msg string) bool {
+	if !strings.Contains(msg, rules.RuntimePackage) {
+		return false
+	}
+	for _, m := range missingModuleMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func explainListError(paths []string, stderr string, err error) error {
@@ -158,10 +212,7 @@ func explainListError(paths []string, stderr string, err error) error {
 	if msg == "" {
 		msg = err.Error()
 	}
-	if strings.Contains(msg, rules.RuntimePackage) &&
-		(strings.Contains(msg, "no required module provides") || strings.Contains(msg, "cannot find module providing") ||
-			strings.Contains(msg, "is not in std") || strings.Contains(msg, "missing go.sum entry") ||
-			strings.Contains(msg, "not in vendor") || strings.Contains(msg, "vendor/modules.txt")) {
+	if missingRuntime(msg) {
 		first, _, _ := strings.Cut(msg, "\n")
 		return &missingRuntimeError{detail: first}
 	}

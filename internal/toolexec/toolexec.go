@@ -36,6 +36,7 @@ func IsToolInvocation(args []string) bool {
 
 // Run runs one tool invocation and returns the exit code.
 func Run(args []string) int {
+	toolPath = args[0]
 	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
 	if tool != "compile" && tool != "link" {
 		return execTool(args)

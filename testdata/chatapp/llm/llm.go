@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
 )
 
 // Assistant holds its client in a struct field.
@@ -29,3 +30,12 @@ func (a *Assistant) Ask(ctx context.Context, question string) (string, error) {
 // Service returns the chat completions service of a client: callers reach
 // the SDK method through a function result.
 func Service(c *openai.Client) *openai.ChatCompletionService { return &c.Chat.Completions }
+
+// NewAssistant returns an assistant whose client talks to baseURL, for
+// programs that reach the SDK only through this package.
+func NewAssistant(baseURL, model string) *Assistant {
+	return &Assistant{
+		Client: openai.NewClient(option.WithBaseURL(baseURL), option.WithAPIKey("sk-test-secret"), option.WithMaxRetries(0)),
+		Model:  model,
+	}
+}
