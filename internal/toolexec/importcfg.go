@@ -66,4 +66,3 @@ func (c *importcfg) withPackages(path string, add map[string]string) (string, er
 	}
 	return path, nil
 }
-
