@@ -203,6 +203,11 @@ func Rewrite(cfg *Config) (*Result, error) {
 	for _, m := range matches {
 		m.site = len(res.Sites)
 		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})
+		if m.status == Skipped && !cfg.Disabled[m.rule.Integration] {
+			// Disabled sites are the configuration's choice; others are news.
+			pos := res.Sites[m.site].Pos
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: call to %s left uninstrumented: %s", pos.Filename, pos.Line, m.rule.ID, m.reason))
+		}
 	}
 
 	// Apply, verify, and drop whatever does not type-check, until the result
@@ -306,8 +311,12 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 			}
 			if fn := selectedFunc(info, n); fn != nil {
 				if r := ruleFor(cfg.Rules, info, n, fn); r != nil {
-					out = append(out, &match{rule: r, file: fileIdx, pos: n.Pos(), end: n.End(),
-						status: Skipped, reason: "unsupported call shape: " + fn.Name() + " is used as a function value, and calls through it are not instrumented"})
+					m := &match{rule: r, file: fileIdx, pos: n.Pos(), end: n.End(),
+						status: Skipped, reason: "unsupported call shape: " + fn.Name() + " is used as a function value, and calls through it are not instrumented"}
+					if ignored(n.Pos()) {
+						m.status, m.reason = Ignored, "//llminstr:ignore"
+					}
+					out = append(out, m)
 				}
 			}
 			return true

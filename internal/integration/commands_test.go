@@ -25,6 +25,9 @@ import (
 // stderr and exit code.
 func llminstrCmd(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the llminstr binary")
+	}
 	cmd := exec.Command(llminstrBin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)

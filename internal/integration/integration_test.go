@@ -59,6 +59,9 @@ func repoRoot(t *testing.T) string {
 // requirement points at this checkout.
 func copyApp(t *testing.T, name string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
 	src := filepath.Join(repoRoot(t), "testdata", name)
 	dst := filepath.Join(t.TempDir(), name)
 	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {

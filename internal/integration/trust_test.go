@@ -67,3 +67,37 @@ func TestRuntimeReplacedNotRequired(t *testing.T) {
 		t.Errorf("packages compiled uninstrumented:\n%s", out)
 	}
 }
+
+// TestStrictIsAGate: LLMINSTR_STRICT=1 fails on every call site left
+// uninstrumented (here a method used as a function value), also when a
+// lenient build has already put the packages in the build cache.
+func TestStrictIsAGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	dir := copyApp(t, "goopenaiapp") // a small SDK: the strict build recompiles all
+	src := "package llm\n\nimport \"github.com/sashabaranov/go-openai\"\n\n" +
+		"// NewFunc hands out the method as a function value.\n" +
+		"func NewFunc(c *openai.Client) any { return c.CreateChatCompletion }\n"
+	if err := os.WriteFile(filepath.Join(dir, "llm", "funcvalue.go"), []byte(src), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	site := "llm/funcvalue.go:6"
+
+	// Lenient: builds, and the warning names the site.
+	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	if !strings.Contains(out, site) || !strings.Contains(out, "function value") {
+		t.Errorf("lenient build does not warn about %s:\n%s", site, out)
+	}
+	// Strict, with the lenient build's packages in the cache: fails.
+	for i := 0; i < 2; i++ {
+		out, err := runErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+		if err == nil || !strings.Contains(out, "LLMINSTR_STRICT=1") || !strings.Contains(out, site) {
+			t.Errorf("strict build %d: err=%v, want a failure naming %s:\n%s", i+1, err, site, out)
+		}
+	}
+	// An ignored site is the user's choice: strict passes.
+	src = strings.Replace(src, "func NewFunc", "//llminstr:ignore\nfunc NewFunc", 1)
+	os.WriteFile(filepath.Join(dir, "llm", "funcvalue.go"), []byte(src), 0o666)
+	run(t, dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+}

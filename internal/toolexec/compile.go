@@ -253,8 +253,18 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 			fmt.Fprintf(os.Stderr, "llminstr: warning: LLMINSTR_REPORT: %v\n", err)
 		}
 	}
-	if len(result.Warnings) > 0 && strict() {
-		return nil, nil, nil, fmt.Errorf("LLMINSTR_STRICT=1: %d call site(s) left uninstrumented", len(result.Warnings))
+	if strict() {
+		// The same sites fail `llminstr report -strict`: every site not
+		// rewritten, but for those the user marked //llminstr:ignore.
+		var skipped []string
+		for _, s := range result.Sites {
+			if s.Status == rewrite.Skipped && s.Rule.Integration != "runtime" {
+				skipped = append(skipped, fmt.Sprintf("%s:%d: %s: %s", s.Pos.Filename, s.Pos.Line, s.Rule.ID, s.Reason))
+			}
+		}
+		if len(skipped) > 0 {
+			return nil, nil, nil, fmt.Errorf("LLMINSTR_STRICT=1: %d call site(s) left uninstrumented:\n\t%s", len(skipped), strings.Join(skipped, "\n\t"))
+		}
 	}
 	if !result.Changed() {
 		return nil, nil, nil, nil

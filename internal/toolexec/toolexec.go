@@ -133,6 +133,11 @@ var fingerprintOnce = sync.OnceValue(func() string {
 		}
 	}
 	fmt.Fprintf(h, "runtime %s\n", runtimeRequirement())
+	// A strict build must fail wherever a strict build from scratch would:
+	// it cannot reuse what a lenient build compiled (and only warned about).
+	if strict() {
+		fmt.Fprintf(h, "strict\n")
+	}
 	// What the user switched off changes the rewrites.
 	if cfg, err := loadConfig(); err == nil {
 		fmt.Fprintf(h, "disabled %v\n", cfg.DisabledList())

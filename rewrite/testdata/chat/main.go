@@ -60,3 +60,8 @@ func main() {
 //
 //llminstr:ignore
 func quiet(ctx context.Context, a *app) { _, _ = a.client.Chat.Completions.New(ctx, params()) }
+
+// handOut gives the method away as a value, on purpose.
+//
+//llminstr:ignore
+func handOut(a *app) any { return a.client.Chat.Completions.New }
