@@ -23,6 +23,7 @@ vet:
 # programs with -toolexec; they share the module and build caches).
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 ./rules/openai
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
 	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai ./rules/ollama ./rules/bedrock
 	$(GO) vet -tags llminstr_ollama_nothinking ./rules/ollama

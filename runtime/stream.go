@@ -18,14 +18,19 @@ import (
 type Stream struct {
 	call      *Call
 	errorType func(error) string
-	stopAfter func() bool
+	onEnd     func(*Call, error)
 
-	mu       sync.Mutex
-	id       string
-	model    string
-	finishes []string
-	usage    *Usage
-	finished bool
+	// observing serialises the observers run by [Observe] with End, so
+	// that none runs during or after the end. It is taken before mu.
+	observing sync.Mutex
+
+	mu        sync.Mutex
+	stopAfter func() bool
+	id        string
+	model     string
+	finishes  []string
+	usage     *Usage
+	finished  bool
 	// content, when the call captures it: per choice, the text and the tool
 	// calls accumulated from the chunks.
 	// (Byte slices, not strings.Builders: those may not be copied when the
@@ -52,17 +57,65 @@ func NewStream(ctx context.Context, call *Call, errorType func(error) string) *S
 		return nil
 	}
 	s := &Stream{call: call, errorType: errorType}
-	if ctx != nil {
-		stop := context.AfterFunc(ctx, func() { s.End(ctx.Err()) })
-		s.mu.Lock()
-		s.stopAfter = stop
-		finished := s.finished
-		s.mu.Unlock()
-		if finished {
-			stop()
-		}
-	}
+	s.Watch(ctx)
 	return s
+}
+
+// Watch ends the stream with ctx's error when ctx ends, if it has not
+// ended before. A stream watches one context: later calls are ignored, as
+// is a nil ctx.
+func (s *Stream) Watch(ctx context.Context) {
+	if s == nil || ctx == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.stopAfter != nil || s.finished {
+		s.mu.Unlock()
+		return
+	}
+	s.stopAfter = func() bool { return false } // claimed
+	s.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() { s.End(ctx.Err()) })
+	s.mu.Lock()
+	s.stopAfter = stop
+	finished := s.finished
+	s.mu.Unlock()
+	if finished {
+		stop()
+	}
+}
+
+// OnEnd sets a function that End runs once, after the stream has recorded
+// what it gathered and before the call's span ends, with the call and the
+// error the stream ended with (nil for a normal end). It records what an
+// adapter gathered itself; it must not call End. Set it before the stream
+// can end: create the stream with a nil context, then [Stream.Watch] it.
+func (s *Stream) OnEnd(f func(c *Call, err error)) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.onEnd = f
+	s.mu.Unlock()
+}
+
+// Observe passes chunk to observe unless the stream has ended. Observers
+// and [Stream.End] are serialised, so an observer may keep state of its own
+// that an [Stream.OnEnd] function reads without further locking. A panic in
+// observe is recovered. observe must not call End.
+func Observe[T any](s *Stream, observe func(*T), chunk *T) {
+	if s == nil {
+		return
+	}
+	defer recoverAndWarn()
+	s.observing.Lock()
+	defer s.observing.Unlock()
+	s.mu.Lock()
+	finished := s.finished
+	s.mu.Unlock()
+	if !finished {
+		observe(chunk)
+	}
 }
 
 // Call returns the stream's call.
@@ -232,13 +285,15 @@ func (s *Stream) End(err error) {
 	if errors.Is(err, io.EOF) {
 		err = nil
 	}
+	s.observing.Lock()
+	defer s.observing.Unlock()
 	s.mu.Lock()
 	if s.finished {
 		s.mu.Unlock()
 		return
 	}
 	s.finished = true
-	stop := s.stopAfter
+	stop, onEnd := s.stopAfter, s.onEnd
 	id, model, usage := s.id, s.model, s.usage
 	var reasons, perChoice []string
 	for _, r := range s.finishes {
@@ -260,10 +315,15 @@ func (s *Stream) End(err error) {
 	}
 	c := s.call
 	c.SetResponse(id, model)
-	c.SetFinishReasons(reasons...)
+	if len(reasons) > 0 {
+		c.SetFinishReasons(reasons...)
+	}
 	c.SetOutputMessages(output)
 	if usage != nil {
 		c.SetUsage(*usage)
+	}
+	if onEnd != nil {
+		Safe(func() { onEnd(c, err) })
 	}
 	errorType := ""
 	if err != nil && s.errorType != nil {

@@ -55,9 +55,8 @@ func llminstrOpenAIChatNewStreaming(
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrOpenAIChatRequest(c, &body) })
 	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
-	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
-		func(chunk *llminstrOpenAI.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, chunk) },
-		func(_ *llminstrRT.Call, err error) { acc.End(err) })
+	return llminstrOpenAIObserveStream(ctx, acc, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
+		func(chunk *llminstrOpenAI.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, chunk) })
 }
 
 // llminstrOpenAIChatChunk records what a chat chunk tells about the response.
@@ -123,7 +122,7 @@ func llminstrOpenAICompletionNewStreaming(
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrOpenAICompletionRequest(c, &body) })
 	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
-	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
+	return llminstrOpenAIObserveStream(ctx, acc, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
 		func(chunk *llminstrOpenAI.Completion) {
 			acc.Chunk(chunk.ID, chunk.Model)
 			for _, choice := range chunk.Choices {
@@ -133,7 +132,7 @@ func llminstrOpenAICompletionNewStreaming(
 			if chunk.JSON.Usage.Valid() {
 				acc.SetUsage(llminstrOpenAIUsage(chunk.Usage))
 			}
-		}, func(_ *llminstrRT.Call, err error) { acc.End(err) })
+		})
 }
 
 func llminstrOpenAICompletionRequest(c *llminstrRT.Call, body *llminstrOpenAI.CompletionNewParams) {
@@ -247,9 +246,22 @@ func llminstrOpenAIResponseNewStreaming(
 	}
 	c.SetStreaming()
 	llminstrRT.Safe(func() { llminstrOpenAIResponseRequest(c, &body) })
+	// final, id and model are written by the observer and read at the
+	// end, which the stream serialises.
 	var final *llminstrResponses.Response
 	var id, model string
-	return llminstrOpenAIObserveStream(ctx, c, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
+	acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
+	acc.OnEnd(func(c *llminstrRT.Call, err error) {
+		if final != nil {
+			llminstrOpenAIResponseRecord(c, final)
+			return
+		}
+		c.SetResponse(id, model)
+		if err != nil {
+			c.SetFinishReasons("error")
+		}
+	})
+	return llminstrOpenAIObserveStream(ctx, acc, call(ctx, body, llminstrOpenAIObserveHTTP(c, opts)...),
 		func(ev *llminstrResponses.ResponseStreamEventUnion) {
 			switch ev.Type {
 			case "response.created", "response.in_progress":
@@ -257,16 +269,6 @@ func llminstrOpenAIResponseNewStreaming(
 			case "response.completed", "response.incomplete", "response.failed":
 				r := ev.Response
 				final = &r
-			}
-		},
-		func(c *llminstrRT.Call, err error) {
-			if final != nil {
-				llminstrOpenAIResponseRecord(c, final)
-				return
-			}
-			c.SetResponse(id, model)
-			if err != nil {
-				c.SetFinishReasons("error")
 			}
 		})
 }

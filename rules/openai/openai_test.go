@@ -3,6 +3,7 @@ package openai
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/openai/openai-go/v3/responses"
 )
 
 func setup(tb testing.TB, handler http.Handler) (openai.Client, *tracetest.SpanRecorder) {
@@ -246,10 +248,121 @@ func BenchmarkObserverPerChunk(b *testing.B) {
 		for b.Loop() {
 			_, c := llminstrRT.StartInference(ctx, "chat", "openai", "m")
 			acc := llminstrRT.NewStream(nil, c, llminstrOpenAIErrorType)
-			consume(b, llminstrOpenAIObserveStream(ctx, c, newInner(),
-				func(chunk *openai.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, chunk) },
-				func(_ *llminstrRT.Call, err error) { acc.End(err) }))
+			consume(b, llminstrOpenAIObserveStream(ctx, acc, newInner(),
+				func(chunk *openai.ChatCompletionChunk) { llminstrOpenAIChatChunk(acc, chunk) }))
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
 	})
+}
+
+// TestStreamDeadline ends streams whose context's deadline passes while the
+// body is held open: the end then comes from the context's own goroutine,
+// concurrently with the consumer (run with -race; both stream variants). It
+// is the shape of openai-go's own TestContextDeadlineStreaming.
+func TestStreamDeadline(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	var silent bool // the body holds back even the first chunk
+	hang := roundTripper(func(req *http.Request) (*http.Response, error) {
+		first := `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Hi"}}]}` + "\n\n"
+		if strings.HasSuffix(req.URL.Path, "/responses") {
+			first = `data: {"type":"response.created","sequence_number":0,"response":{"id":"chatcmpl-1","model":"gpt-4o-mini","object":"response","status":"in_progress","output":[]}}` + "\n\n"
+		}
+		if silent {
+			first = ""
+		}
+		body := readerFunc(func(p []byte) (int, error) {
+			if first != "" {
+				n := copy(p, first)
+				first = first[n:]
+				return n, nil
+			}
+			<-req.Context().Done()
+			return 0, req.Context().Err()
+		})
+		return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{"Content-Type": {"text/event-stream"}},
+			Body: io.NopCloser(body), Request: req}, nil
+	})
+	client := openai.NewClient(option.WithAPIKey("sk-x"), option.WithMaxRetries(0), option.WithHTTPClient(&http.Client{Transport: hang}))
+	type stream interface {
+		Next() bool
+		Close() error
+	}
+	for _, tc := range []struct {
+		name   string
+		stream func(ctx context.Context) stream
+	}{
+		{"chat", func(ctx context.Context) stream {
+			return llminstrOpenAIChatNewStreaming(client.Chat.Completions.NewStreaming, ctx, chatParams())
+		}},
+		{"responses", func(ctx context.Context) stream {
+			return llminstrOpenAIResponseNewStreaming(client.Responses.NewStreaming, ctx, responses.ResponseNewParams{Model: "gpt-4o-mini"})
+		}},
+	} {
+		for _, silent = range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/silent=%v", tc.name, silent), func(t *testing.T) {
+				rec.Reset()
+				const runs = 10
+				for i := 0; i < runs; i++ {
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+					s := tc.stream(ctx)
+					n := 0
+					for s.Next() {
+						n++
+					}
+					s.Close()
+					cancel()
+					if want := map[bool]int{false: 1, true: 0}[silent]; n != want {
+						t.Fatalf("read %d chunks, want %d", n, want)
+					}
+				}
+				spans := rec.Ended()
+				if len(spans) != runs {
+					t.Fatalf("got %d ended spans, want %d", len(spans), runs)
+				}
+				for _, s := range spans {
+					a := attrs(s)
+					if got := a["error.type"].AsString(); got != "timeout" {
+						t.Errorf("error.type %q, want timeout", got)
+					}
+					if got := a["gen_ai.response.id"].AsString(); !silent && got != "chatcmpl-1" {
+						t.Errorf("response id %q", got)
+					}
+				}
+			})
+		}
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// BenchmarkLargePrompt is a chat call with a prompt of 5 and 50 MB through
+// the adapter, against a local server that reads the whole request. Run it
+// twice, with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true and
+// without (the runtime reads it once per process), and compare: capture
+// cuts each value to its bound before it redacts, so a captured call costs
+// about what an uncaptured one does.
+func BenchmarkLargePrompt(b *testing.B) {
+	client, _ := setup(b, &fakeprovider.OpenAI{})
+	svc := &client.Chat.Completions
+	ctx := context.Background()
+	for _, mb := range []int{5, 50} {
+		prompt := strings.Repeat("Tell me about jane@example.com and sk-proj-abcdefghijklmnop1234. ", mb<<20/64)
+		p := openai.ChatCompletionNewParams{Model: "gpt-4o-mini", Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage(prompt)}}
+		b.Run(fmt.Sprintf("%dMB", mb), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := llminstrOpenAIChatNew(svc.New, ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

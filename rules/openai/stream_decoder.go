@@ -11,54 +11,48 @@ import (
 	llminstrContext "context"
 	llminstrJSON "encoding/json"
 	llminstrGoRuntime "runtime"
-	llminstrSync "sync"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 	llminstrSSE "github.com/openai/openai-go/v3/packages/ssestream"
 )
 
 // llminstrOpenAIObserveStream returns a stream of the SDK's own type that
-// passes every event of stream to observe and ends the call exactly once:
-// when the stream is drained, fails or is closed, when ctx ends, or when
-// the stream is garbage collected. done records what was observed, and how
-// the stream ended.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(*T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
+// passes every event of stream to observe. acc ends the call exactly once:
+// when the stream is drained, fails or is closed, when ctx ends, or when the
+// stream is garbage collected; its OnEnd function records what observe
+// gathered.
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, acc *llminstrRT.Stream, stream *llminstrSSE.Stream[T], observe func(*T)) *llminstrSSE.Stream[T] {
 	if stream == nil {
-		c.End(nil)
+		acc.End(nil)
 		return stream
 	}
 	if err := stream.Err(); err != nil {
-		c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+		acc.End(err)
 		return stream
 	}
-	d := &llminstrOpenAIStreamDecoder[T]{inner: stream, call: c, observe: observe, done: done}
-	d.stopAfter = llminstrContext.AfterFunc(ctx, func() { d.finish(ctx.Err()) })
-	llminstrGoRuntime.SetFinalizer(d, func(d *llminstrOpenAIStreamDecoder[T]) { d.finish(nil) })
+	acc.Watch(ctx)
+	d := &llminstrOpenAIStreamDecoder[T]{inner: stream, acc: acc, observe: observe}
+	llminstrGoRuntime.SetFinalizer(d, func(d *llminstrOpenAIStreamDecoder[T]) { d.acc.End(nil) })
 	return llminstrSSE.NewStream[T](d, nil)
 }
 
 // llminstrOpenAIStreamDecoder is the ssestream.Decoder behind an observed
 // stream.
 type llminstrOpenAIStreamDecoder[T any] struct {
-	inner     *llminstrSSE.Stream[T]
-	call      *llminstrRT.Call
-	observe   func(*T)
-	done      func(*llminstrRT.Call, error)
-	stopAfter func() bool
-	event     llminstrSSE.Event
-
-	mu       llminstrSync.Mutex
-	finished bool
+	inner   *llminstrSSE.Stream[T]
+	acc     *llminstrRT.Stream
+	observe func(*T)
+	event   llminstrSSE.Event
 }
 
 func (d *llminstrOpenAIStreamDecoder[T]) Next() bool {
 	if !d.inner.Next() {
-		d.finish(d.inner.Err())
+		d.acc.End(d.inner.Err())
 		return false
 	}
 	cur := d.inner.Current()
-	d.call.Chunk()
-	d.observeChunk(&cur)
+	d.acc.Call().Chunk()
+	llminstrRT.Observe(d.acc, d.observe, &cur)
 	var data []byte
 	if raw, ok := any(cur).(interface{ RawJSON() string }); ok && raw.RawJSON() != "" {
 		data = []byte(raw.RawJSON())
@@ -73,34 +67,8 @@ func (d *llminstrOpenAIStreamDecoder[T]) Event() llminstrSSE.Event { return d.ev
 
 func (d *llminstrOpenAIStreamDecoder[T]) Err() error { return d.inner.Err() }
 
-// observeChunk passes a chunk to the observer, unless the stream has
-// finished; a panic in it stops there.
-func (d *llminstrOpenAIStreamDecoder[T]) observeChunk(chunk *T) {
-	defer llminstrRT.Recover()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if !d.finished {
-		d.observe(chunk)
-	}
-}
-
 func (d *llminstrOpenAIStreamDecoder[T]) Close() error {
 	err := d.inner.Close()
-	d.finish(d.inner.Err())
+	d.acc.End(d.inner.Err())
 	return err
-}
-
-func (d *llminstrOpenAIStreamDecoder[T]) finish(err error) {
-	d.mu.Lock()
-	if d.finished {
-		d.mu.Unlock()
-		return
-	}
-	d.finished = true
-	llminstrRT.Safe(func() { d.done(d.call, err) })
-	d.mu.Unlock()
-	if d.stopAfter != nil {
-		d.stopAfter()
-	}
-	d.call.EndWithErrorType(err, llminstrOpenAIErrorType(err))
 }

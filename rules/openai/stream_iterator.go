@@ -9,53 +9,47 @@ package openai
 import (
 	llminstrContext "context"
 	llminstrGoRuntime "runtime"
-	llminstrSync "sync"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 	llminstrSSE "github.com/openai/openai-go/v3/packages/ssestream"
 )
 
 // llminstrOpenAIObserveStream returns a stream of the SDK's own type that
-// passes every event of stream to observe and ends the call exactly once:
-// when the stream is drained, fails or is closed, when ctx ends, or when
-// the stream is garbage collected. done records what was observed, and how
-// the stream ended.
-func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, c *llminstrRT.Call, stream *llminstrSSE.Stream[T], observe func(*T), done func(*llminstrRT.Call, error)) *llminstrSSE.Stream[T] {
+// passes every event of stream to observe. acc ends the call exactly once:
+// when the stream is drained, fails or is closed, when ctx ends, or when the
+// stream is garbage collected; its OnEnd function records what observe
+// gathered.
+func llminstrOpenAIObserveStream[T any](ctx llminstrContext.Context, acc *llminstrRT.Stream, stream *llminstrSSE.Stream[T], observe func(*T)) *llminstrSSE.Stream[T] {
 	if stream == nil {
-		c.End(nil)
+		acc.End(nil)
 		return stream
 	}
 	if err := stream.Err(); err != nil {
-		c.EndWithErrorType(err, llminstrOpenAIErrorType(err))
+		acc.End(err)
 		return stream
 	}
-	it := &llminstrOpenAIStream[T]{inner: stream, call: c, observe: observe, done: done}
-	it.stopAfter = llminstrContext.AfterFunc(ctx, func() { it.finish(ctx.Err()) })
-	llminstrGoRuntime.SetFinalizer(it, func(it *llminstrOpenAIStream[T]) { it.finish(nil) })
+	acc.Watch(ctx)
+	it := &llminstrOpenAIStream[T]{inner: stream, acc: acc, observe: observe}
+	llminstrGoRuntime.SetFinalizer(it, func(it *llminstrOpenAIStream[T]) { it.acc.End(nil) })
 	return llminstrSSE.NewStreamWithBetaIterator[T](it, nil)
 }
 
 // llminstrOpenAIStream is the iterator behind an observed stream.
 type llminstrOpenAIStream[T any] struct {
-	inner     *llminstrSSE.Stream[T]
-	call      *llminstrRT.Call
-	observe   func(*T)
-	cur       T // the current chunk, copied once from inner
-	done      func(*llminstrRT.Call, error)
-	stopAfter func() bool
-
-	mu       llminstrSync.Mutex
-	finished bool
+	inner   *llminstrSSE.Stream[T]
+	acc     *llminstrRT.Stream
+	observe func(*T)
+	cur     T // the current chunk, copied once from inner
 }
 
 func (s *llminstrOpenAIStream[T]) Next() bool {
 	if !s.inner.Next() {
-		s.finish(s.inner.Err())
+		s.acc.End(s.inner.Err())
 		return false
 	}
-	s.call.Chunk()
+	s.acc.Call().Chunk()
 	s.cur = s.inner.Current()
-	s.observeChunk(&s.cur)
+	llminstrRT.Observe(s.acc, s.observe, &s.cur)
 	return true
 }
 
@@ -63,34 +57,8 @@ func (s *llminstrOpenAIStream[T]) Current() T { return s.cur }
 
 func (s *llminstrOpenAIStream[T]) Err() error { return s.inner.Err() }
 
-// observeChunk passes a chunk to the observer, unless the stream has
-// finished; a panic in it stops there.
-func (s *llminstrOpenAIStream[T]) observeChunk(chunk *T) {
-	defer llminstrRT.Recover()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.finished {
-		s.observe(chunk)
-	}
-}
-
 func (s *llminstrOpenAIStream[T]) Close() error {
 	err := s.inner.Close()
-	s.finish(s.inner.Err())
+	s.acc.End(s.inner.Err())
 	return err
-}
-
-func (s *llminstrOpenAIStream[T]) finish(err error) {
-	s.mu.Lock()
-	if s.finished {
-		s.mu.Unlock()
-		return
-	}
-	s.finished = true
-	llminstrRT.Safe(func() { s.done(s.call, err) })
-	s.mu.Unlock()
-	if s.stopAfter != nil {
-		s.stopAfter()
-	}
-	s.call.EndWithErrorType(err, llminstrOpenAIErrorType(err))
 }
