@@ -241,7 +241,7 @@ func All() []Rule {
 		{
 			ID: "runtime.log_fatalln", Integration: "runtime",
 			Packages: []string{"log"}, Name: "Fatalln",
-			Adapter: "llminstrLogFatal", AdapterFile: "exit/exit.go",
+			Adapter: "llminstrLogFatalln", AdapterFile: "exit/exit.go",
 		},
 		{
 			ID: "runtime.log_fatalf", Integration: "runtime",

@@ -40,13 +40,22 @@ type Call struct {
 	// content attributes for the operation details event.
 	content    *contentConfig
 	eventAttrs []attribute.KeyValue
+
+	// stream, when the call streams, ends it at exit (endUnfinished).
+	stream *Stream
 }
 
 // StartInference starts the span of an LLM operation and returns the context
 // the SDK call must be made with, so that the span is the parent of anything
 // the SDK does with it. The span is named "{operation} {model}".
-func StartInference(ctx context.Context, operation, provider, model string) (context.Context, *Call) {
-	defer recoverAndWarn()
+func StartInference(ctx context.Context, operation, provider, model string) (callCtx context.Context, call *Call) {
+	defer func() {
+		// Whatever failed, the SDK call runs as it would uninstrumented.
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			callCtx, call = ctx, nil
+		}
+	}()
 	if ctx == nil {
 		// The SDK would fail on a nil context; leave that failure to it.
 		return ctx, nil
@@ -71,7 +80,21 @@ func StartInference(ctx context.Context, operation, provider, model string) (con
 	if cfg := content(); cfg.mode != 0 && span.IsRecording() {
 		c.content = cfg
 	}
+	track(c)
 	return context.WithValue(spanCtx, callKey{}, c), c
+}
+
+// endUnfinished ends, at exit, a call still in flight: through its stream,
+// when it streams, so that what the chunks told so far is recorded.
+func (c *Call) endUnfinished() {
+	c.set(keyUnfinished.Bool(true))
+	c.mu.Lock()
+	s := c.stream
+	c.mu.Unlock()
+	if s != nil {
+		s.End(nil)
+	}
+	c.End(nil)
 }
 
 type callKey struct{}
@@ -331,6 +354,7 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 	if c == nil || !c.ended.CompareAndSwap(false, true) {
 		return
 	}
+	untrack(c)
 	c.mu.Lock()
 	reasons, eventAttrs, usage, responseModel := c.finishReasons, c.eventAttrs, c.usage, c.responseModel
 	c.mu.Unlock()

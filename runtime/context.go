@@ -73,8 +73,14 @@ const OperationInvokeAgent = "invoke_agent"
 // the agent's trace. llminstr does not track spans per goroutine: that needs
 // a field added to the Go runtime's goroutine struct, which has leaked memory
 // and mixed requests up under load in the tools that do it.
-func StartAgent(ctx context.Context, name string) (context.Context, func()) {
-	defer recoverAndWarn()
+func StartAgent(ctx context.Context, name string) (agentCtx context.Context, end func()) {
+	defer func() {
+		// Whatever failed, the function runs as it would uninstrumented.
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			agentCtx, end = ctx, func() {}
+		}
+	}()
 	if ctx == nil {
 		return ctx, func() {}
 	}
@@ -84,6 +90,25 @@ func StartAgent(ctx context.Context, name string) (context.Context, func()) {
 	}
 	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(trace.SpanKindInternal),
 		trace.WithAttributes(append([]attribute.KeyValue{keyOperationName.String(OperationInvokeAgent), keyAgentName.String(name)}, contextAttributes(ctx)...)...))
-	var once sync.Once
-	return WithAgentName(ctx, name), func() { once.Do(func() { span.End() }) }
+	a := &agentSpan{span: span}
+	track(a)
+	return WithAgentName(ctx, name), a.end
+}
+
+// agentSpan is an agent invocation's span, ended once.
+type agentSpan struct {
+	span trace.Span
+	once sync.Once
+}
+
+func (a *agentSpan) end() {
+	a.once.Do(func() {
+		untrack(a)
+		a.span.End()
+	})
+}
+
+func (a *agentSpan) endUnfinished() {
+	a.span.SetAttributes(keyUnfinished.Bool(true))
+	a.end()
 }

@@ -2,33 +2,125 @@ package runtime
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	sdkresource "go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
-// exporterFromEnv returns the exporter a signal's environment asks for:
-// "none" when OTEL_SDK_DISABLED=true, else the value of selector
-// (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER). When that is unset it is
-// "otlp" only if an OTLP endpoint is configured (the shared one or
+// exportersFromEnv returns the exporters a signal's environment asks for:
+// none when OTEL_SDK_DISABLED=true, else the comma-separated list in
+// selector (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER), without
+// duplicates and without "none". When selector is unset the list is "otlp"
+// only if an OTLP endpoint is configured (the shared one or
 // signalEndpoint), so that an instrumented program never starts dialing a
-// collector nobody asked for; otherwise "none".
-func exporterFromEnv(getenv func(string) string, selector, signalEndpoint string) (string, error) {
+// collector nobody asked for. Unknown names are left out and reported in
+// err, which does not stop the others from being used.
+func exportersFromEnv(getenv func(string) string, selector, signalEndpoint string) (names []string, err error) {
 	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
-		return "none", nil
+		return nil, nil
 	}
-	name := strings.ToLower(strings.TrimSpace(getenv(selector)))
-	if name == "" {
-		name = "none"
+	value := strings.TrimSpace(getenv(selector))
+	if value == "" {
 		if getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || getenv(signalEndpoint) != "" {
-			name = "otlp"
+			return []string{"otlp"}, nil
+		}
+		return nil, nil
+	}
+	var unknown []string
+	for _, name := range strings.Split(value, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		switch name {
+		case "", "none":
+		case "console", "otlp":
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		default:
+			unknown = append(unknown, strconv.Quote(name))
 		}
 	}
-	switch name {
-	case "none", "console", "otlp":
-		return name, nil
+	if len(unknown) > 0 {
+		err = fmt.Errorf("%s: %s not supported (use otlp, console or none)", selector, strings.Join(unknown, ", "))
 	}
-	return "", fmt.Errorf("%s=%q is not supported (use otlp, console or none)", selector, name)
+	return names, err
+}
+
+// Limits of the batch span processor's settings: larger values are clamped
+// to them, so that a typo cannot make the queue allocate without bound.
+const (
+	maxQueueSizeLimit = 1 << 18
+	defaultQueueSize  = 2048
+	defaultBatchSize  = 512
+	defaultDelayMS    = 5000
+	defaultExportMS   = 30000
+	maxMillis         = 24 * 60 * 60 * 1000
+)
+
+// batchOptions reads OTEL_BSP_* as the specification defines them, with
+// the checks the OpenTelemetry Go SDK lacks: a value that is not a positive
+// integer falls back to the default, with a warning; a queue or batch size
+// above maxQueueSizeLimit is clamped; the batch is at most the queue. The
+// options are passed explicitly, so the SDK's own reading of the variables
+// does not apply.
+func batchOptions(getenv func(string) string) ([]sdktrace.BatchSpanProcessorOption, []string) {
+	var warnings []string
+	read := func(key string, def, limit int) int {
+		v := strings.TrimSpace(getenv(key))
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n <= 0:
+			warnings = append(warnings, fmt.Sprintf("%s=%q is not a positive integer: using %d", key, v, def))
+			return def
+		case n > limit:
+			warnings = append(warnings, fmt.Sprintf("%s=%q is above %d: using %d", key, v, limit, limit))
+			return limit
+		}
+		return n
+	}
+	queue := read("OTEL_BSP_MAX_QUEUE_SIZE", defaultQueueSize, maxQueueSizeLimit)
+	batch := min(read("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", defaultBatchSize, maxQueueSizeLimit), queue)
+	delay := read("OTEL_BSP_SCHEDULE_DELAY", defaultDelayMS, maxMillis)
+	timeout := read("OTEL_BSP_EXPORT_TIMEOUT", defaultExportMS, maxMillis)
+	return []sdktrace.BatchSpanProcessorOption{
+		sdktrace.WithMaxQueueSize(queue),
+		sdktrace.WithMaxExportBatchSize(batch),
+		sdktrace.WithBatchTimeout(time.Duration(delay) * time.Millisecond),
+		sdktrace.WithExportTimeout(time.Duration(timeout) * time.Millisecond),
+	}, warnings
+}
+
+// defaultExitTimeout bounds the flush at exit when no export timeout is
+// set: long enough for a local collector, short enough that a person at a
+// terminal does not notice a collector that never answers.
+const defaultExitTimeout = time.Second
+
+// exitTimeout is how long the flush at exit may take: the smallest export
+// timeout the environment sets explicitly (OTEL_BSP_EXPORT_TIMEOUT,
+// OTEL_EXPORTER_OTLP_TIMEOUT and its per-signal forms, in milliseconds),
+// else defaultExitTimeout. Values that are not positive integers are
+// ignored.
+func exitTimeout(getenv func(string) string) time.Duration {
+	d := time.Duration(0)
+	for _, key := range []string{"OTEL_BSP_EXPORT_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT"} {
+		n, err := strconv.Atoi(strings.TrimSpace(getenv(key)))
+		if err != nil || n <= 0 {
+			continue
+		}
+		if v := time.Duration(min(n, maxMillis)) * time.Millisecond; d == 0 || v < d {
+			d = v
+		}
+	}
+	if d == 0 {
+		return defaultExitTimeout
+	}
+	return d
 }
 
 // otlpProtocol returns the OTLP protocol for a signal:

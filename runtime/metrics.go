@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -110,10 +111,12 @@ var ownMeter struct {
 
 func ownMeterProvider() metric.MeterProvider {
 	ownMeter.once.Do(func() {
+		ownMeter.provider = metricnoop.NewMeterProvider()
+		defer recoverAndWarn()
 		mp, shutdown, err := meterProviderFromEnv(os.Getenv, os.Stderr)
 		if err != nil {
 			warnf("metrics disabled: %v", err)
-			mp, shutdown = metricnoop.NewMeterProvider(), nil
+			return
 		}
 		ownMeter.provider = mp
 		if shutdown != nil {
@@ -124,37 +127,44 @@ func ownMeterProvider() metric.MeterProvider {
 }
 
 // meterProviderFromEnv builds a MeterProvider from OTEL_METRICS_EXPORTER,
-// chosen as for traces (see exporterFromEnv).
+// chosen as for traces (see exportersFromEnv), with one periodic reader per
+// exporter.
 func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric.MeterProvider, func(context.Context) error, error) {
-	name, err := exporterFromEnv(getenv, "OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+	names, err := exportersFromEnv(getenv, "OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+	// The readers' interval and timeout come from OTEL_METRIC_EXPORT_*,
+	// which the SDK checks.
+	options := []sdkmetric.Option{sdkmetric.WithResource(resourceFromEnv())}
+	for _, name := range names {
+		var exporter sdkmetric.Exporter
+		switch name {
+		case "console":
+			exporter = &consoleMetricExporter{w: console}
+		case "otlp":
+			protocol, perr := otlpProtocol(getenv, "METRICS")
+			if perr != nil {
+				err = errors.Join(err, perr)
+				continue
+			}
+			var xerr error
+			if protocol == "grpc" {
+				exporter, xerr = otlpmetricgrpc.New(context.Background())
+			} else {
+				exporter, xerr = otlpmetrichttp.New(context.Background())
+			}
+			if xerr != nil {
+				err = errors.Join(err, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp (%s): %w", protocol, xerr))
+				continue
+			}
+		}
+		options = append(options, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter)))
+	}
+	if len(options) == 1 {
+		return metricnoop.NewMeterProvider(), nil, err
+	}
 	if err != nil {
-		return nil, nil, err
+		warnf("%v", err)
 	}
-	var exporter sdkmetric.Exporter
-	switch name {
-	case "none":
-		return metricnoop.NewMeterProvider(), nil, nil
-	case "console":
-		exporter = &consoleMetricExporter{w: console}
-	case "otlp":
-		protocol, err := otlpProtocol(getenv, "METRICS")
-		if err != nil {
-			return nil, nil, err
-		}
-		if protocol == "grpc" {
-			exporter, err = otlpmetricgrpc.New(context.Background())
-		} else {
-			exporter, err = otlpmetrichttp.New(context.Background())
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp (%s): %w", protocol, err)
-		}
-	}
-	// The reader's interval and timeout come from OTEL_METRIC_EXPORT_*.
-	mp := sdkmetric.NewMeterProvider(
-		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter)),
-		sdkmetric.WithResource(resourceFromEnv()),
-	)
+	mp := sdkmetric.NewMeterProvider(options...)
 	return mp, mp.Shutdown, nil
 }
 

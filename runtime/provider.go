@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -56,12 +57,16 @@ var own struct {
 }
 
 // ownProvider sets up, once, the provider used when the application has none.
+// When that fails, even by a panic of the SDK's, tracing is off (with one
+// warning) and calls run as they would uninstrumented.
 func ownProvider() trace.TracerProvider {
 	own.once.Do(func() {
+		own.provider = noop.NewTracerProvider()
+		defer recoverAndWarn()
 		tp, shutdown, err := providerFromEnv(os.Getenv, os.Stderr)
 		if err != nil {
 			warnf("tracing disabled: %v", err)
-			tp, shutdown = noop.NewTracerProvider(), nil
+			return
 		}
 		own.provider = tp
 		if shutdown != nil {
@@ -72,39 +77,44 @@ func ownProvider() trace.TracerProvider {
 }
 
 // providerFromEnv builds a TracerProvider from the standard OpenTelemetry
-// environment; see exporterFromEnv for the choice of exporter.
+// environment; see exportersFromEnv for the choice of exporters. An
+// exporter that cannot be set up is reported and left out; the error is
+// returned only when none is left.
 func providerFromEnv(getenv func(string) string, console io.Writer) (trace.TracerProvider, func(context.Context) error, error) {
-	name, err := exporterFromEnv(getenv, "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-	if err != nil {
-		return nil, nil, err
+	names, err := exportersFromEnv(getenv, "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	var exporters fanoutExporter
+	for _, name := range names {
+		switch name {
+		case "console":
+			exporters = append(exporters, newConsoleExporter(console))
+		case "otlp":
+			exporter, otlpErr := otlpTraceExporter(getenv)
+			if otlpErr != nil {
+				err = errors.Join(err, otlpErr)
+				continue
+			}
+			exporters = append(exporters, exporter)
+		}
 	}
-	var exporter sdktrace.SpanExporter
-	switch name {
-	case "none":
-		return noop.NewTracerProvider(), nil, nil
-	case "console":
-		exporter = newConsoleExporter(console)
-	case "otlp":
-		protocol, err := otlpProtocol(getenv, "TRACES")
-		if err != nil {
-			return nil, nil, err
-		}
-		// The exporters read the endpoint, headers, TLS, compression and
-		// timeout from the standard environment themselves.
-		if protocol == "grpc" {
-			exporter, err = otlptracegrpc.New(context.Background())
-		} else {
-			exporter, err = otlptracehttp.New(context.Background())
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp (%s): %w", protocol, err)
-		}
+	if len(exporters) == 0 {
+		return noop.NewTracerProvider(), nil, err
+	}
+	if err != nil {
+		warnf("%v", err)
 	}
 	// The batch processor exports off the calling goroutine through a
-	// bounded queue (OTEL_BSP_*); the sampler comes from
+	// bounded queue (OTEL_BSP_*, checked); the sampler comes from
 	// OTEL_TRACES_SAMPLER(_ARG), which the SDK reads itself.
+	options, warnings := batchOptions(getenv)
+	for _, w := range warnings {
+		warnf("%s", w)
+	}
+	var exporter sdktrace.SpanExporter = exporters
+	if len(exporters) == 1 {
+		exporter = exporters[0]
+	}
 	counted := &countingExporter{SpanExporter: exporter}
-	processor := &countingProcessor{SpanProcessor: sdktrace.NewBatchSpanProcessor(counted)}
+	processor := &countingProcessor{SpanProcessor: sdktrace.NewBatchSpanProcessor(counted, options...)}
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithSpanProcessor(processor),
 		sdktrace.WithResource(resourceFromEnv()),
@@ -117,6 +127,46 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 		return err
 	}
 	return tp, shutdown, nil
+}
+
+// otlpTraceExporter returns the OTLP span exporter of the protocol the
+// environment asks for. The exporters read the endpoint, headers, TLS,
+// compression and timeout from the standard environment themselves.
+func otlpTraceExporter(getenv func(string) string) (sdktrace.SpanExporter, error) {
+	protocol, err := otlpProtocol(getenv, "TRACES")
+	if err != nil {
+		return nil, err
+	}
+	var exporter sdktrace.SpanExporter
+	if protocol == "grpc" {
+		exporter, err = otlptracegrpc.New(context.Background())
+	} else {
+		exporter, err = otlptracehttp.New(context.Background())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp (%s): %w", protocol, err)
+	}
+	return exporter, nil
+}
+
+// fanoutExporter exports every batch to each of its exporters
+// (OTEL_TRACES_EXPORTER=console,otlp).
+type fanoutExporter []sdktrace.SpanExporter
+
+func (f fanoutExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	var errs []error
+	for _, e := range f {
+		errs = append(errs, e.ExportSpans(ctx, spans))
+	}
+	return errors.Join(errs...)
+}
+
+func (f fanoutExporter) Shutdown(ctx context.Context) error {
+	var errs []error
+	for _, e := range f {
+		errs = append(errs, e.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // countingProcessor counts the sampled spans that end, which the batch
@@ -147,28 +197,48 @@ func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.Rea
 	return err
 }
 
-// shutdownTimeout bounds how long Shutdown waits for the exporter.
-const shutdownTimeout = 5 * time.Second
-
-// Shutdown flushes and stops the provider the runtime set up itself, if any.
-// It is injected by llminstr where package main returns and before os.Exit;
-// an application's own providers are left to the application. It never
-// blocks for longer than a few seconds and is safe to call more than once.
+// Shutdown ends the spans of calls still open (see [Call] and [Stream]:
+// they carry llminstr.unfinished), then flushes and stops the providers the
+// runtime set up itself, if any, spans and metrics at once. It is injected
+// by llminstr where package main returns and before os.Exit and log.Fatal;
+// an application's own providers are left to the application. It waits at
+// most the smallest export timeout the environment sets
+// (OTEL_BSP_EXPORT_TIMEOUT, OTEL_EXPORTER_OTLP_TIMEOUT), else one second,
+// and reports on stderr what it could not export. It is safe to call more
+// than once.
 func Shutdown() {
 	defer recoverAndWarn()
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	endUnfinished()
+	ctx, cancel := context.WithTimeout(context.Background(), exitTimeout(os.Getenv))
 	defer cancel()
-	if shutdown := own.shutdown.Load(); shutdown != nil {
-		if err := (*shutdown)(ctx); err != nil {
-			warnf("flushing spans: %v", err)
+	var wg sync.WaitGroup
+	flush := func(what string, shutdown *func(context.Context) error) {
+		if shutdown == nil {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer recoverAndWarn()
+			if err := (*shutdown)(ctx); err != nil {
+				warnf("flushing %s: %v", what, err)
+			}
+		}()
+	}
+	flush("spans", own.shutdown.Load())
+	flush("metrics", ownMeter.shutdown.Load())
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		// The providers return at the deadline; an exporter that does
+		// not honour it gets a moment more, then the program goes on.
+		select {
+		case <-done:
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if shutdown := ownMeter.shutdown.Load(); shutdown != nil {
-		if err := (*shutdown)(ctx); err != nil {
-			warnf("flushing metrics: %v", err)
-		}
-	}
-
 }
 
 // Exit flushes the runtime's spans, then calls exit (os.Exit) with code.

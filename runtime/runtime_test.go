@@ -194,18 +194,17 @@ func TestProviderFromEnv(t *testing.T) {
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "none"}, noop: true},
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "console"}},
 		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}},
-		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: true, noop: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin,console"}},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "console,otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}},
 		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}},
-		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json"}, wantErr: true},
+		{env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json"}, wantErr: true, noop: true},
 	}
 	for _, tc := range cases {
 		var console bytes.Buffer
 		tp, shutdown, err := providerFromEnv(func(k string) string { return tc.env[k] }, &console)
 		if (err != nil) != tc.wantErr {
 			t.Errorf("%v: err = %v", tc.env, err)
-			continue
-		}
-		if err != nil {
 			continue
 		}
 		_, isSDK := tp.(*sdktrace.TracerProvider)
@@ -236,25 +235,33 @@ func TestConsoleExporter(t *testing.T) {
 	}
 }
 
-func TestExporterFromEnv(t *testing.T) {
+func TestExportersFromEnv(t *testing.T) {
 	cases := []struct {
 		env      map[string]string
 		selector string
-		want     string
-		wantErr  bool
+		want     string // comma-separated
+		wantErr  string
 	}{
-		{map[string]string{}, "OTEL_METRICS_EXPORTER", "none", false},
-		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://x"}, "OTEL_METRICS_EXPORTER", "otlp", false},
-		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://x"}, "OTEL_TRACES_EXPORTER", "none", false},
-		{map[string]string{"OTEL_METRICS_EXPORTER": " Console "}, "OTEL_METRICS_EXPORTER", "console", false},
-		{map[string]string{"OTEL_METRICS_EXPORTER": "console", "OTEL_SDK_DISABLED": "TRUE"}, "OTEL_METRICS_EXPORTER", "none", false},
-		{map[string]string{"OTEL_METRICS_EXPORTER": "prometheus"}, "OTEL_METRICS_EXPORTER", "", true},
+		{map[string]string{}, "OTEL_METRICS_EXPORTER", "", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://x"}, "OTEL_METRICS_EXPORTER", "otlp", ""},
+		{map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://x"}, "OTEL_TRACES_EXPORTER", "", ""},
+		{map[string]string{"OTEL_METRICS_EXPORTER": " Console "}, "OTEL_METRICS_EXPORTER", "console", ""},
+		{map[string]string{"OTEL_METRICS_EXPORTER": "console", "OTEL_SDK_DISABLED": "TRUE"}, "OTEL_METRICS_EXPORTER", "", ""},
+		{map[string]string{"OTEL_METRICS_EXPORTER": "prometheus"}, "OTEL_METRICS_EXPORTER", "", `"prometheus" not supported`},
+		// A list, as the specification has it.
+		{map[string]string{"OTEL_TRACES_EXPORTER": "console,otlp"}, "OTEL_TRACES_EXPORTER", "console,otlp", ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": " otlp , console ,otlp,"}, "OTEL_TRACES_EXPORTER", "otlp,console", ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": "none,console"}, "OTEL_TRACES_EXPORTER", "console", ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": "none"}, "OTEL_TRACES_EXPORTER", "", ""},
+		{map[string]string{"OTEL_TRACES_EXPORTER": ",,"}, "OTEL_TRACES_EXPORTER", "", ""},
+		// An unknown name is reported; the others are still used.
+		{map[string]string{"OTEL_TRACES_EXPORTER": "zipkin,console"}, "OTEL_TRACES_EXPORTER", "console", `OTEL_TRACES_EXPORTER: "zipkin" not supported`},
 	}
 	endpoints := map[string]string{"OTEL_METRICS_EXPORTER": "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_TRACES_EXPORTER": "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}
 	for _, tc := range cases {
-		got, err := exporterFromEnv(func(k string) string { return tc.env[k] }, tc.selector, endpoints[tc.selector])
-		if got != tc.want || (err != nil) != tc.wantErr {
-			t.Errorf("%v %s: got %q, %v; want %q (error %v)", tc.env, tc.selector, got, err, tc.want, tc.wantErr)
+		got, err := exportersFromEnv(func(k string) string { return tc.env[k] }, tc.selector, endpoints[tc.selector])
+		if strings.Join(got, ",") != tc.want || (err != nil) != (tc.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%v %s: got %q, %v; want %q (error %q)", tc.env, tc.selector, got, err, tc.want, tc.wantErr)
 		}
 	}
 }

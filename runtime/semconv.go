@@ -55,6 +55,9 @@ const (
 	// the token usage and a price table. The semantic conventions define no
 	// cost attribute, so it lives in llminstr's namespace.
 	keyCost = attribute.Key("llminstr.cost.usd")
+	// keyUnfinished marks a span the runtime ended at the program's exit:
+	// its call was in flight, or its stream neither drained nor closed.
+	keyUnfinished = attribute.Key("llminstr.unfinished")
 )
 
 // Metric names: the v1.41 set, and the latest experimental one

@@ -57,6 +57,9 @@ func NewStream(ctx context.Context, call *Call, errorType func(error) string) *S
 		return nil
 	}
 	s := &Stream{call: call, errorType: errorType}
+	call.mu.Lock()
+	call.stream = s
+	call.mu.Unlock()
 	s.Watch(ctx)
 	return s
 }

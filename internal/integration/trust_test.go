@@ -1,10 +1,14 @@
 package integration
 
 import (
+	"bytes"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llminstr/llminstr/internal/fakeprovider"
 )
@@ -100,4 +104,137 @@ func TestStrictIsAGate(t *testing.T) {
 	src = strings.Replace(src, "func NewFunc", "//llminstr:ignore\nfunc NewFunc", 1)
 	os.WriteFile(filepath.Join(dir, "llm", "funcvalue.go"), []byte(src), 0o666)
 	run(t, dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+}
+
+// TestRuntimeNeverInTheWay runs the chat app built plain and instrumented
+// under environments where the runtime's own setup goes wrong, and at exits
+// where its flush cannot finish: the program must behave as the plain build
+// does, and lose no message.
+func TestRuntimeNeverInTheWay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	dir := copyApp(t, "chatapp")
+	instrumented := build(t, dir, nil)
+	plain := filepath.Join(t.TempDir(), "chatapp-plain")
+	run(t, dir, nil, "go", "build", "-o", plain, ".")
+	e := newEnv(t)
+
+	// stdout and exit status of a run; stderr apart.
+	runBin := func(bin, mode string, env []string) (stdout, stderr string, code int, took time.Duration) {
+		cmd := exec.Command(bin, mode)
+		cmd.Env = append(append(os.Environ(), e.vars()...), env...)
+		var o, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &errb
+		start := time.Now()
+		err := cmd.Run()
+		took = time.Since(start)
+		code = cmd.ProcessState.ExitCode()
+		if err != nil && code < 0 {
+			t.Fatalf("%s %s: %v", bin, mode, err)
+		}
+		return o.String(), errb.String(), code, took
+	}
+
+	t.Run("bad_environment", func(t *testing.T) {
+		// Every OTEL_* variable the runtime or the SDK it sets up reads,
+		// with values that are wrong: the call's result is the plain build's.
+		bad := []string{
+			"OTEL_BSP_MAX_QUEUE_SIZE=-1", "OTEL_BSP_MAX_QUEUE_SIZE=0", "OTEL_BSP_MAX_QUEUE_SIZE=many",
+			"OTEL_BSP_MAX_QUEUE_SIZE=99999999999999",
+			"OTEL_BSP_MAX_EXPORT_BATCH_SIZE=-1", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=99999999999999",
+			"OTEL_BSP_SCHEDULE_DELAY=-1", "OTEL_BSP_SCHEDULE_DELAY=0", "OTEL_BSP_EXPORT_TIMEOUT=-1",
+			"OTEL_TRACES_EXPORTER=zipkin", "OTEL_TRACES_EXPORTER=console,otlp", "OTEL_TRACES_EXPORTER=,",
+			"OTEL_METRICS_EXPORTER=prometheus", "OTEL_METRICS_EXPORTER=console,otlp",
+			"OTEL_EXPORTER_OTLP_PROTOCOL=http/json", "OTEL_EXPORTER_OTLP_PROTOCOL=carrier-pigeon",
+			"OTEL_EXPORTER_OTLP_ENDPOINT=://no-scheme", "OTEL_EXPORTER_OTLP_ENDPOINT=http://[::1",
+			"OTEL_EXPORTER_OTLP_HEADERS==,=", "OTEL_EXPORTER_OTLP_HEADERS=%zz=1",
+			"OTEL_EXPORTER_OTLP_TIMEOUT=-1", "OTEL_EXPORTER_OTLP_TIMEOUT=soon",
+			"OTEL_EXPORTER_OTLP_COMPRESSION=zip", "OTEL_EXPORTER_OTLP_CERTIFICATE=/no/such/file",
+			"OTEL_EXPORTER_OTLP_INSECURE=maybe",
+			"OTEL_TRACES_SAMPLER=sometimes", "OTEL_TRACES_SAMPLER=traceidratio", "OTEL_TRACES_SAMPLER_ARG=-3",
+			"OTEL_RESOURCE_ATTRIBUTES==,,=x,%zz", "OTEL_SERVICE_NAME=",
+			"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT=-1", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT=-5",
+			"OTEL_METRIC_EXPORT_INTERVAL=-1", "OTEL_METRIC_EXPORT_TIMEOUT=0",
+			"OTEL_SDK_DISABLED=perhaps", "OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_everything",
+			"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=loud",
+			"LLMINSTR_MAX_CONTENT_BYTES=-1", "LLMINSTR_REDACT=(", "LLMINSTR_PRICES=/no/such/file",
+		}
+		for _, mode := range []string{"plain", "stream"} {
+			wantOut, _, wantCode, _ := runBin(plain, mode, nil)
+			if wantCode != 0 || wantOut == "" {
+				t.Fatalf("plain %s: exit %d, output %q", mode, wantCode, wantOut)
+			}
+			for _, kv := range bad {
+				out, stderr, code, _ := runBin(instrumented, mode, []string{kv})
+				if out != wantOut || code != wantCode {
+					t.Errorf("%s %s: exit %d, output %q; the plain build exits %d with %q\nstderr: %s", kv, mode, code, out, wantCode, wantOut, stderr)
+				}
+				if strings.Contains(stderr, "panic") || strings.Contains(stderr, "nil Context") {
+					t.Errorf("%s %s: %s", kv, mode, stderr)
+				}
+			}
+		}
+	})
+
+	// A collector that accepts connections and never answers.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never answered
+		}
+	}()
+	hanging := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=http://" + silent.Addr().String()}
+
+	t.Run("exit_with_silent_collector", func(t *testing.T) {
+		for _, mode := range []string{"plain", "exit", "fatal"} {
+			out, stderr, code, took := runBin(instrumented, mode, hanging)
+			_, _, wantCode, plainTook := runBin(plain, mode, hanging)
+			if code != wantCode {
+				t.Errorf("%s: exit %d, want %d", mode, code, wantCode)
+			}
+			// The flush at exit waits one second by default; the
+			// exporter's own timeout is 10 s, the old bound was 5 s.
+			if took > plainTook+4*time.Second {
+				t.Errorf("%s: the instrumented program took %v to exit (plain %v)", mode, took, plainTook)
+			}
+			if !strings.Contains(stderr, "spans were not exported") {
+				t.Errorf("%s: the lost span is not reported:\n%s", mode, stderr)
+			}
+			if mode == "fatal" {
+				msg := strings.Index(stderr, "done: "+fakeprovider.ResponseID)
+				lost := strings.Index(stderr, "spans were not exported")
+				if msg < 0 || msg > lost {
+					t.Errorf("log.Fatalf's message comes after the flush:\n%s", stderr)
+				}
+			}
+			_ = out
+		}
+	})
+
+	t.Run("stream_open_at_exit", func(t *testing.T) {
+		out, spans := e.runApp(t, instrumented, "abandon", false)
+		if !strings.Contains(out, "first chunk: "+fakeprovider.ResponseID) {
+			t.Errorf("output: %s", out)
+		}
+		s := oneChatSpan(t, spans)
+		wantAttrs(t, s, map[string]any{"llminstr.unfinished": true, "gen_ai.response.id": fakeprovider.ResponseID, "gen_ai.request.stream": true})
+		if !strings.Contains(out, "still open at exit") {
+			t.Errorf("the unfinished span is not reported:\n%s", out)
+		}
+	})
 }

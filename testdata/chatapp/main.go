@@ -66,6 +66,12 @@ func main() {
 			break // a consumer that stops at the first chunk
 		}
 		err = stream.Close()
+	case "abandon":
+		// A stream still open when main returns: read one chunk, then go.
+		stream := client.Chat.Completions.NewStreaming(ctx, params("gpt-4o-mini"))
+		if stream.Next() {
+			fmt.Println("first chunk:", stream.Current().ID)
+		}
 	case "error":
 		_, err = client.Chat.Completions.New(ctx, params("no-such-model"))
 		fmt.Println("error:", err != nil)

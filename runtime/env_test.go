@@ -1,0 +1,155 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// TestBatchOptions: OTEL_BSP_* values the Go SDK would take as they are
+// (a negative queue size panics in make, a huge one exhausts memory, a
+// non-positive delay spins) fall back to the default or are clamped, with
+// a warning naming the variable.
+func TestBatchOptions(t *testing.T) {
+	def := sdktrace.BatchSpanProcessorOptions{MaxQueueSize: 2048, MaxExportBatchSize: 512, BatchTimeout: 5 * time.Second, ExportTimeout: 30 * time.Second}
+	for _, tc := range []struct {
+		env      map[string]string
+		want     sdktrace.BatchSpanProcessorOptions
+		warnings int
+	}{
+		{map[string]string{}, def, 0},
+		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "100", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "10", "OTEL_BSP_SCHEDULE_DELAY": "250", "OTEL_BSP_EXPORT_TIMEOUT": "1000"},
+			sdktrace.BatchSpanProcessorOptions{MaxQueueSize: 100, MaxExportBatchSize: 10, BatchTimeout: 250 * time.Millisecond, ExportTimeout: time.Second}, 0},
+		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "-1"}, def, 1},
+		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "0"}, def, 1},
+		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "lots"}, def, 1},
+		{map[string]string{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "-1"}, def, 1},
+		{map[string]string{"OTEL_BSP_SCHEDULE_DELAY": "-5"}, def, 1},
+		{map[string]string{"OTEL_BSP_EXPORT_TIMEOUT": "0"}, def, 1},
+		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "99999999999999"},
+			sdktrace.BatchSpanProcessorOptions{MaxQueueSize: maxQueueSizeLimit, MaxExportBatchSize: 512, BatchTimeout: 5 * time.Second, ExportTimeout: 30 * time.Second}, 1},
+		// The batch is at most the queue.
+		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "8", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "64"},
+			sdktrace.BatchSpanProcessorOptions{MaxQueueSize: 8, MaxExportBatchSize: 8, BatchTimeout: 5 * time.Second, ExportTimeout: 30 * time.Second}, 0},
+	} {
+		opts, warnings := batchOptions(func(k string) string { return tc.env[k] })
+		var got sdktrace.BatchSpanProcessorOptions
+		for _, o := range opts {
+			o(&got)
+		}
+		if got != tc.want || len(warnings) != tc.warnings {
+			t.Errorf("%v: got %+v, warnings %q; want %+v and %d warnings", tc.env, got, warnings, tc.want, tc.warnings)
+		}
+		for _, w := range warnings {
+			if !strings.Contains(w, "OTEL_BSP_") {
+				t.Errorf("warning does not name the variable: %q", w)
+			}
+		}
+	}
+}
+
+func TestExitTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want time.Duration
+	}{
+		{map[string]string{}, time.Second},
+		{map[string]string{"OTEL_BSP_EXPORT_TIMEOUT": "250"}, 250 * time.Millisecond},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "3000"}, 3 * time.Second},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "3000", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "2000", "OTEL_BSP_EXPORT_TIMEOUT": "5000"}, 2 * time.Second},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "-1"}, time.Second},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TIMEOUT": "soon"}, time.Second},
+	} {
+		if got := exitTimeout(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("%v: %v, want %v", tc.env, got, tc.want)
+		}
+	}
+}
+
+// TestExporterList: OTEL_TRACES_EXPORTER=console,otlp exports every span to
+// both, and the lost-span count stays zero.
+func TestExporterList(t *testing.T) {
+	var posts atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/traces" {
+			io.Copy(io.Discard, r.Body)
+			posts.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	env := map[string]string{"OTEL_TRACES_EXPORTER": "console,otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": srv.URL}
+	var console bytes.Buffer
+	tp, shutdown, err := providerFromEnv(func(k string) string { return env[k] }, &console)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, span := tp.Tracer("t").Start(context.Background(), "chat gpt-4o-mini")
+	span.End()
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(console.String(), "chat gpt-4o-mini") {
+		t.Errorf("console exporter got nothing: %q", console.String())
+	}
+	if posts.Load() != 1 {
+		t.Errorf("OTLP receiver got %d exports, want 1", posts.Load())
+	}
+}
+
+// TestEndUnfinished: at exit, a call in flight and a stream neither drained
+// nor closed are ended, with what the stream gathered, and marked; ended
+// calls are not touched again.
+func TestEndUnfinished(t *testing.T) {
+	rec := withAppProvider(t)
+	ctx := context.Background()
+	_, done := StartInference(ctx, "chat", "openai", "m")
+	done.End(nil)
+	_, inFlight := StartInference(ctx, "chat", "openai", "m")
+	_, streaming := StartInference(ctx, "chat", "openai", "m")
+	s := NewStream(nil, streaming, nil)
+	s.Chunk("resp-1", "m-2024")
+	s.SetUsage(Usage{InputTokens: 3, OutputTokens: 1})
+	_, endAgent := StartAgent(ctx, "planner")
+	_ = endAgent
+
+	endUnfinished()
+	endUnfinished() // nothing left
+
+	spans := rec.Ended()
+	if len(spans) != 4 {
+		t.Fatalf("%d spans ended, want 4", len(spans))
+	}
+	if _, marked := attrMap(spans[0].Attributes())[keyUnfinished]; marked {
+		t.Errorf("a finished call is marked unfinished")
+	}
+	for _, sp := range spans[1:] {
+		a := attrMap(sp.Attributes())
+		if !a[keyUnfinished].AsBool() {
+			t.Errorf("%s: not marked unfinished: %v", sp.Name(), a)
+		}
+		if sp.Status().Code != 0 {
+			t.Errorf("%s: status %v, want unset", sp.Name(), sp.Status())
+		}
+	}
+	found := false
+	for _, sp := range spans {
+		a := attrMap(sp.Attributes())
+		found = found || a[keyResponseID].AsString() == "resp-1" && a[keyUsageInputTokens].AsInt64() == 3
+	}
+	if !found {
+		t.Errorf("the stream's data is lost")
+	}
+	if !inFlight.Ended() || !streaming.Ended() {
+		t.Errorf("calls not ended")
+	}
+}

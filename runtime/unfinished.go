@@ -1,0 +1,48 @@
+package runtime
+
+import "sync"
+
+// An openSpan is a span the runtime started and has not ended: an LLM
+// call, its stream, an agent's invocation.
+type openSpan interface {
+	// endUnfinished ends the span at exit, marked llminstr.unfinished.
+	endUnfinished()
+}
+
+// open is the set of spans in flight, which [Shutdown] ends so that a
+// program's exit exports them instead of losing them.
+var open struct {
+	mu    sync.Mutex
+	spans map[openSpan]struct{}
+}
+
+func track(s openSpan) {
+	open.mu.Lock()
+	if open.spans == nil {
+		open.spans = map[openSpan]struct{}{}
+	}
+	open.spans[s] = struct{}{}
+	open.mu.Unlock()
+}
+
+func untrack(s openSpan) {
+	open.mu.Lock()
+	delete(open.spans, s)
+	open.mu.Unlock()
+}
+
+// endUnfinished ends every span still open, and says on stderr how many.
+func endUnfinished() {
+	open.mu.Lock()
+	spans := make([]openSpan, 0, len(open.spans))
+	for s := range open.spans {
+		spans = append(spans, s)
+	}
+	open.mu.Unlock()
+	for _, s := range spans {
+		Safe(s.endUnfinished)
+	}
+	if n := len(spans); n > 0 {
+		warnf("%d span(s) of calls, streams or agents still open at exit were ended, marked llminstr.unfinished=true", n)
+	}
+}
