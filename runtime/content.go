@@ -176,7 +176,9 @@ var builtinRedactions = []redaction{
 	{re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), label: "[REDACTED:api_key]"},
 	{re: regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/-]{8,}=*`), label: "[REDACTED:bearer_token]"},
 	{re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`), label: "[REDACTED:jwt]"},
-	{re: regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`), label: "[REDACTED:email]"},
+	// E-mail addresses, internationalised ones too (RFC 6531: letters and
+	// digits of any script in the local part and the domain).
+	{re: regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:xn--[a-z0-9-]+|\p{L}{2,})`), label: "[REDACTED:email]"},
 	{re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), label: "[REDACTED:card_number]", check: luhn},
 }
 
@@ -242,12 +244,26 @@ func (cfg *contentConfig) redact(s string) (out string, ok bool) {
 // truncatedMark ends a string that was cut to fit the size bound.
 const truncatedMark = "…[truncated]"
 
-// redactParts redacts every string of the parts; false means a redactor
-// failed and nothing may be recorded.
+// redactMargin is how far past the size bound a string is kept for
+// redaction, so that a secret straddling the bound is still seen whole and
+// replaced: longer than any built-in pattern's usual match.
+const redactMargin = 4 << 10
+
+// precut shortens s to what can still be recorded: no single string longer
+// than the bound fits in a value, so whatever lies past the bound plus
+// redactMargin is cut (and marked) before the redactors run over it. The
+// cost of a captured call then stays bounded however large its prompt.
+func (cfg *contentConfig) precut(s string) string {
+	return cut(s, cfg.maxBytes+redactMargin)
+}
+
+// redactParts redacts every string of the parts, cut first to what can be
+// recorded (see precut); false means a redactor failed and nothing may be
+// recorded.
 func (cfg *contentConfig) redactParts(parts func(func(*Part))) bool {
 	ok := true
 	redact := func(s string) string {
-		r, good := cfg.redact(s)
+		r, good := cfg.redact(cfg.precut(s))
 		ok = ok && good
 		return r
 	}

@@ -55,6 +55,12 @@ func TestRedact(t *testing.T) {
 		{"see order-42 and the secret", "see [REDACTED] and the [REDACTED]"},
 		{"token eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4", "token [REDACTED:jwt]"},
 		{"nothing to hide", "nothing to hide"},
+		// Internationalised addresses (RFC 6531).
+		{"écrire à josé.garcía@correo.españa.es demain", "écrire à [REDACTED:email] demain"},
+		{"联系 用户@例子.广告 谢谢", "联系 [REDACTED:email] 谢谢"},
+		{"an IDN in ASCII: ops@xn--mnchen-3ya.xn--p1ai.", "an IDN in ASCII: [REDACTED:email]."},
+		{"Grüße an müller@bücher.de", "Grüße an [REDACTED:email]"},
+		{"no address here: a@b", "no address here: a@b"},
 	} {
 		if got, ok := cfg.redact(tc.in); !ok || got != tc.want {
 			t.Errorf("redact(%q) = %q, want %q", tc.in, got, tc.want)
@@ -98,6 +104,29 @@ func TestBoundedContent(t *testing.T) {
 	s, ok = dropFront(cfg, many, messageParts, droppedMessage)
 	if !ok || len(s) > 200 || !strings.Contains(s, "earlier messages") {
 		t.Errorf("dropped: ok %v %s", ok, s)
+	}
+}
+
+// TestBoundThenRedact: a large value is cut before it is redacted, and a
+// secret that straddles the bound is still replaced, not cut in half.
+func TestBoundThenRedact(t *testing.T) {
+	cfg := &contentConfig{mode: captureOnSpan, maxBytes: 200, patterns: builtinRedactions}
+	for _, at := range []int{150, 170, 180, 190, 199} {
+		text := strings.Repeat("a", at) + " sk-proj-abcdefghijklmnop1234 " + strings.Repeat("b", 5<<20)
+		msgs := []Message{{Role: "user", Parts: []Part{TextPart(text)}}}
+		if !cfg.redactParts(messageParts(msgs)) {
+			t.Fatal("redaction failed")
+		}
+		if got := len(msgs[0].Parts[0].Content); got > 200+redactMargin+len(truncatedMark) {
+			t.Errorf("at %d: %d bytes redacted, want at most the bound plus the margin", at, got)
+		}
+		s, ok := dropFront(cfg, msgs, messageParts, droppedMessage)
+		if !ok || len(s) > 200 {
+			t.Fatalf("at %d: %d bytes, ok %v", at, len(s), ok)
+		}
+		if strings.Contains(s, "sk-") {
+			t.Errorf("at %d: part of the key is recorded: %s", at, s)
+		}
 	}
 }
 
