@@ -2,12 +2,15 @@ package integration
 
 import (
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/llminstr/llminstr/internal/fakeprovider"
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
+	"golang.org/x/mod/semver"
 )
 
 // TestAnthropic builds testdata/anthropicapp against the oldest supported
@@ -131,5 +134,33 @@ func testAnthropic(t *testing.T, version string) {
 		s := runMode(t, "error")
 		wantAttrs(t, s, map[string]any{"error.type": "NotFoundError"})
 		noAttrs(t, s, "gen_ai.response.id", "gen_ai.usage.input_tokens")
+	})
+	t.Run("no_credentials", func(t *testing.T) {
+		// What the SDK does without credentials (fail before sending, from
+		// v1.60) the instrumented build does too.
+		plain := filepath.Join(t.TempDir(), "anthropicapp-plain")
+		run(t, dir, nil, "go", "build", "-o", plain, ".")
+		env := []string{"ANTHROPICAPP_BASE_URL=" + server.URL + "/", "ANTHROPIC_API_KEY=", "ANTHROPIC_AUTH_TOKEN=",
+			"ANTHROPIC_CONFIG_DIR=" + t.TempDir(), "HOME=" + t.TempDir()}
+		var outs []string
+		for _, b := range []string{plain, bin} {
+			cmd := exec.Command(b, "nocreds")
+			for _, kv := range append(os.Environ(), env...) {
+				if !strings.HasPrefix(kv, "ANTHROPIC_API_KEY=") && !strings.HasPrefix(kv, "ANTHROPIC_AUTH_TOKEN=") {
+					cmd.Env = append(cmd.Env, kv)
+				}
+			}
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s nocreds: %v", b, err)
+			}
+			outs = append(outs, string(out))
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("without credentials, plain: %q\ninstrumented: %q", outs[0], outs[1])
+		}
+		if wantErr := semver.Compare(version, "v1.60.0") >= 0; wantErr != strings.Contains(outs[1], "no Anthropic credentials found") {
+			t.Errorf("%s without credentials: %q", version, outs[1])
+		}
 	})
 }

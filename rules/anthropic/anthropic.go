@@ -16,6 +16,7 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
+	llminstrReflect "reflect"
 
 	llminstrAnthropic "github.com/anthropics/anthropic-sdk-go"
 	llminstrOption "github.com/anthropics/anthropic-sdk-go/option"
@@ -188,7 +189,7 @@ func llminstrAnthropicResponse(c *llminstrRT.Call, id, model, stopReason string,
 // option that turns off the SDK's own spans where it has them, so that a
 // call is traced once. The caller's slice is never modified.
 func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
-	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
+	observe := llminstrAnthropicInnermost(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
 		llminstrRT.Safe(func() { c.SetServerURL(req.URL) })
 		resp, err := next(req)
 		// Whatever its content type says: the body's end ends the span.
@@ -202,6 +203,52 @@ func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []l
 	out = append(out, opts...)
 	out = append(out, own...)
 	return append(out, observe)
+}
+
+// llminstrAnthropicInnermost returns an option that runs m after every
+// middleware the request has, as option.WithMiddleware would, but without
+// adding one to their count: m is folded into the last of them. From v1.60
+// the SDK fails a request that has no credentials with "no Anthropic
+// credentials found" only when at most one middleware (its own check) is
+// installed, on the reasoning that another middleware may authenticate; an
+// observer must not count as one, or a client without credentials would
+// send its request. The request configuration's type is internal to the
+// SDK, so it is reached through reflection on the option's own function
+// type; where that does not find what it expects (another SDK layout, no
+// middleware yet), it is option.WithMiddleware(m).
+func llminstrAnthropicInnermost(m llminstrOption.Middleware) llminstrOption.RequestOption {
+	plain := llminstrOption.WithMiddleware(m)
+	apply := llminstrReflect.ValueOf(plain)
+	t := apply.Type()
+	if t.Kind() != llminstrReflect.Func || t.NumIn() != 1 || t.In(0).Kind() != llminstrReflect.Pointer || t.NumOut() != 1 {
+		return plain
+	}
+	folded := llminstrReflect.MakeFunc(t, func(args []llminstrReflect.Value) []llminstrReflect.Value {
+		if args[0].IsNil() {
+			return apply.Call(args)
+		}
+		mws := args[0].Elem().FieldByName("Middlewares")
+		if mws.Kind() != llminstrReflect.Slice || mws.Len() == 0 || !mws.CanSet() {
+			return apply.Call(args)
+		}
+		outer, ok := mws.Index(mws.Len() - 1).Interface().(llminstrOption.Middleware)
+		if !ok || outer == nil {
+			return apply.Call(args)
+		}
+		both := llminstrOption.Middleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
+			return outer(req, func(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) { return m(req, next) })
+		})
+		// A copy: the slice's array may be shared with other requests.
+		copied := llminstrReflect.MakeSlice(mws.Type(), mws.Len(), mws.Len())
+		llminstrReflect.Copy(copied, mws)
+		copied.Index(mws.Len() - 1).Set(llminstrReflect.ValueOf(both))
+		mws.Set(copied)
+		return []llminstrReflect.Value{llminstrReflect.Zero(t.Out(0))}
+	})
+	if opt, ok := folded.Interface().(llminstrOption.RequestOption); ok {
+		return opt
+	}
+	return plain
 }
 
 // llminstrAnthropicErrorType maps an API error to its low-cardinality type.

@@ -8,12 +8,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
@@ -331,4 +334,88 @@ func BenchmarkStreamEvent(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
 	})
+}
+
+// TestNoCredentials: a client that finds no credentials fails each call
+// with the SDK's own "no Anthropic credentials found" error and sends
+// nothing, traced or not; a client with a middleware of its own (which may
+// authenticate) sends its request, as the SDK does.
+func TestNoCredentials(t *testing.T) {
+	for _, k := range []string{"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE",
+		"ANTHROPIC_FEDERATION_RULE_ID", "ANTHROPIC_ORGANIZATION_ID", "ANTHROPIC_IDENTITY_TOKEN_FILE", "ANTHROPIC_IDENTITY_TOKEN"} {
+		if v, ok := os.LookupEnv(k); ok {
+			os.Unsetenv(k)
+			t.Cleanup(func() { os.Setenv(k, v) })
+		}
+	}
+	t.Setenv("ANTHROPIC_CONFIG_DIR", t.TempDir())
+	var requests atomic.Int64
+	_, rec := setup(t, fakeprovider.Anthropic{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		fakeprovider.Anthropic{}.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+
+	bare := anthropic.NewClient(option.WithBaseURL(srv.URL+"/"), option.WithMaxRetries(0))
+	_, plainErr := bare.Messages.New(ctx, params())
+	if plainErr == nil || !strings.Contains(plainErr.Error(), "no Anthropic credentials found") {
+		t.Fatalf("the SDK itself: %v (this release has no credentials check?)", plainErr)
+	}
+
+	client := anthropic.NewClient(option.WithBaseURL(srv.URL+"/"), option.WithMaxRetries(0))
+	_, err := llminstrAnthropicMessageNew(client.Messages.New, ctx, params())
+	if err == nil || err.Error() != plainErr.Error() {
+		t.Errorf("traced call: %v; the SDK alone: %v", err, plainErr)
+	}
+	stream := llminstrAnthropicMessageNewStreaming(client.Messages.NewStreaming, ctx, params())
+	for stream.Next() {
+	}
+	if err := stream.Err(); err == nil || !strings.Contains(err.Error(), "no Anthropic credentials found") {
+		t.Errorf("traced stream: %v", err)
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests sent without credentials", n)
+	}
+	chats := func() []sdktrace.ReadOnlySpan { // not the SDK's own spans of the bare calls
+		var out []sdktrace.ReadOnlySpan
+		for _, s := range rec.Ended() {
+			if strings.HasPrefix(s.Name(), "chat ") {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	spans := chats()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans, want 2", len(spans))
+	}
+	for _, s := range spans {
+		if s.Status().Code != codes.Error {
+			t.Errorf("%s: status %v, want an error", s.Name(), s.Status())
+		}
+	}
+
+	// A middleware of the program's: the SDK stands aside, and so the
+	// request goes out, in both builds.
+	var seen atomic.Int64
+	mine := option.WithMiddleware(func(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+		seen.Add(1)
+		r.Header.Set("X-Api-Key", "from-middleware")
+		return next(r)
+	})
+	withMine := anthropic.NewClient(option.WithBaseURL(srv.URL+"/"), option.WithMaxRetries(0), mine)
+	if _, err := withMine.Messages.New(ctx, params()); err != nil {
+		t.Fatalf("the SDK itself, with a middleware: %v", err)
+	}
+	if _, err := llminstrAnthropicMessageNew(withMine.Messages.New, ctx, params()); err != nil {
+		t.Errorf("traced, with a middleware: %v", err)
+	}
+	if seen.Load() != 2 || requests.Load() != 2 {
+		t.Errorf("middleware ran %d times, %d requests; want 2 and 2", seen.Load(), requests.Load())
+	}
+	if got := chats(); len(got) != 3 || got[2].Status().Code == codes.Error {
+		t.Errorf("the call with a middleware: %d spans, last %v", len(got), got[len(got)-1].Status())
+	}
 }

@@ -58,6 +58,16 @@ func main() {
 	client := anthropic.NewClient(option.WithBaseURL(os.Getenv("ANTHROPICAPP_BASE_URL")), option.WithAPIKey("sk-ant-test-secret"), option.WithMaxRetries(0))
 	var err error
 	switch mode := os.Args[1]; mode {
+	case "nocreds":
+		// A client that finds no credentials: from v1.60 the SDK fails the
+		// call before sending it; before, the server answers.
+		bare := anthropic.NewClient(option.WithBaseURL(os.Getenv("ANTHROPICAPP_BASE_URL")), option.WithMaxRetries(0))
+		if _, err := bare.Messages.New(ctx, params("claude-sonnet-4-5-20250929")); err != nil {
+			fmt.Println("error:", err)
+		} else {
+			fmt.Println("sent")
+		}
+		return
 	case "plain", "tools":
 		p := params("claude-sonnet-4-5-20250929")
 		if mode == "tools" {
