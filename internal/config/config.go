@@ -1,8 +1,8 @@
 // Package config reads llminstr's user configuration: the llminstr.yaml file
 // at the main module's root and the LLMINSTR_DISABLE environment variable.
 //
-// llminstr.yaml is a small YAML document; the only key today is `disable`,
-// a list of integrations to leave uninstrumented:
+// llminstr.yaml is a YAML document, read with a YAML parser; the only key
+// today is `disable`, a list of integrations to leave uninstrumented:
 //
 //	# llminstr.yaml
 //	disable: [anthropic, ollama]
@@ -16,11 +16,17 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // FileName is the configuration file looked for at the module root.
@@ -95,64 +101,74 @@ type name struct {
 	line int
 }
 
-// parse reads the supported subset of YAML: comments, the `disable` key
-// with a flow list ([a, b]) or a block list (- a).
+// parse reads the configuration document with a YAML parser, then checks
+// its shape: a mapping whose only key is `disable`, a list of names (flow
+// or block style, quoted or not). Errors name path:line.
 func parse(path string, data []byte) ([]name, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	switch err := dec.Decode(&doc); {
+	case errors.Is(err, io.EOF):
+		return nil, nil // empty, or only comments
+	case err != nil:
+		return nil, yamlError(path, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("%s:%d: more than one YAML document", path, extra.Line)
+	} else if !errors.Is(err, io.EOF) {
+		return nil, yamlError(path, err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return nil, nil
+		}
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: expected keys such as \"disable: [openai]\"", path, root.Line)
+	}
 	var out []name
-	inBlock := false
-	for i, raw := range strings.Split(string(data), "\n") {
-		lineNo := i + 1
-		line := raw
-		if j := strings.Index(line, "#"); j >= 0 {
-			line = line[:j]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, value := root.Content[i], root.Content[i+1]
+		if key.Value != "disable" {
+			return nil, fmt.Errorf("%s:%d: unknown key %q (the only key is \"disable\")", path, key.Line, key.Value)
 		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		if strings.ContainsRune(line, '\t') {
-			return nil, fmt.Errorf("%s:%d: tabs are not allowed in YAML indentation", path, lineNo)
-		}
-		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(line, " ") {
-			if !inBlock || !strings.HasPrefix(trimmed, "- ") && trimmed != "-" {
-				return nil, fmt.Errorf("%s:%d: expected a list item (\"- name\") under disable", path, lineNo)
+		switch value.Kind {
+		case yaml.ScalarNode:
+			if value.Tag == "!!null" {
+				continue // "disable:" with nothing under it
 			}
-			item := unquote(strings.TrimSpace(strings.TrimPrefix(trimmed, "-")))
-			if item == "" {
-				return nil, fmt.Errorf("%s:%d: empty list item", path, lineNo)
+			return nil, fmt.Errorf("%s:%d: disable must be a list, such as [openai, anthropic]", path, value.Line)
+		case yaml.SequenceNode:
+		default:
+			return nil, fmt.Errorf("%s:%d: disable must be a list, such as [openai, anthropic]", path, value.Line)
+		}
+		for _, item := range value.Content {
+			if item.Kind != yaml.ScalarNode || item.Tag == "!!null" || strings.TrimSpace(item.Value) == "" {
+				return nil, fmt.Errorf("%s:%d: each item of disable must be an integration name", path, item.Line)
 			}
-			out = append(out, name{item, lineNo})
-			continue
-		}
-		key, value, ok := strings.Cut(trimmed, ":")
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected \"key: value\", got %q", path, lineNo, trimmed)
-		}
-		if key = strings.TrimSpace(key); key != "disable" {
-			return nil, fmt.Errorf("%s:%d: unknown key %q (the only key is \"disable\")", path, lineNo, key)
-		}
-		value = strings.TrimSpace(value)
-		inBlock = value == ""
-		if inBlock {
-			continue
-		}
-		if !strings.HasPrefix(value, "[") || !strings.HasSuffix(value, "]") {
-			return nil, fmt.Errorf("%s:%d: disable must be a list, such as [openai, anthropic]", path, lineNo)
-		}
-		for _, item := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(value, "["), "]"), ",") {
-			if item = unquote(strings.TrimSpace(item)); item != "" {
-				out = append(out, name{item, lineNo})
-			}
+			out = append(out, name{item.Value, item.Line})
 		}
 	}
 	return out, nil
 }
 
-func unquote(s string) string {
-	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
-		return s[1 : len(s)-1]
+// yamlLine finds the line in the YAML library's messages ("yaml: line 3:
+// ...").
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError turns a YAML syntax error into path:line: message.
+func yamlError(path string, err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		return fmt.Errorf("%s:%s: %s", path, m[1], m[2])
 	}
-	return s
+	return fmt.Errorf("%s: %s", path, strings.TrimPrefix(msg, "yaml: "))
 }
 
 // ModuleRoot returns the directory of the go.mod that governs dir, the
