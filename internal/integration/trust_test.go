@@ -238,3 +238,27 @@ func TestRuntimeNeverInTheWay(t *testing.T) {
 		}
 	})
 }
+
+// TestOldGo: with a Go older than the runtime needs (go1.23; the toolchain
+// comes from the module proxy), the build goes on uninstrumented with one
+// warning that names the versions and the fix; strict mode fails it.
+func TestOldGo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	dir := copyApp(t, "goopenaiapp")
+	run(t, dir, nil, "go", "mod", "edit", "-go=1.23", "-toolchain=none")
+	env := []string{"GOTOOLCHAIN=go1.23.12", "GOFLAGS=-mod=mod"}
+	out := run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	const want = "needs Go 1.24.0 or later, and this build uses go1.23.12"
+	if n := strings.Count(out, want); n != 1 {
+		t.Errorf("the warning is printed %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "Fix: build with Go 1.24.0 or later") || strings.Count(out, "llminstr:") != 1 {
+		t.Errorf("want one clear warning with the fix:\n%s", out)
+	}
+	out, err := runErr(dir, append(env, "LLMINSTR_STRICT=1"), "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	if err == nil || !strings.Contains(out, want) {
+		t.Errorf("strict build: err=%v\n%s", err, out)
+	}
+}

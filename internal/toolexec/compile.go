@@ -77,10 +77,17 @@ func compile(args []string) (int, error) {
 		}
 		var missing *missingRuntimeError
 		var user *userError
-		if errors.As(err, &missing) || errors.As(err, &user) {
+		var old *oldGoError
+		switch {
+		case errors.As(err, &missing) || errors.As(err, &user):
 			return 1, fmt.Errorf("%s: %w", c.pkg, err)
+		case errors.As(err, &old):
+			if !old.reported {
+				fmt.Fprintf(os.Stderr, "llminstr: warning: %v\n", err)
+			}
+		default:
+			fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: %v\n", c.pkg, err)
 		}
-		fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: %v\n", c.pkg, err)
 		newArgs = nil
 	}
 	if newArgs != nil {
@@ -235,7 +242,8 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 	})
 	if err != nil {
 		var missing *missingRuntimeError
-		if errors.As(err, &missing) {
+		var old *oldGoError
+		if errors.As(err, &missing) || errors.As(err, &old) {
 			return nil, nil, nil, err
 		}
 		if errors.Is(err, rewrite.ErrNotTypeChecked) {

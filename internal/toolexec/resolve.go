@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -34,6 +35,9 @@ type memo struct {
 	// once a process of the build has reported it: the others fail without
 	// asking again or repeating the fix.
 	MissingRuntime string `json:"missingRuntime,omitempty"`
+	// OldGo is go list's word that the runtime needs a newer Go than the
+	// build's, kept likewise.
+	OldGo string `json:"oldGo,omitempty"`
 }
 
 func (r *resolver) dir() string { return filepath.Join(r.workDir, "llminstr") }
@@ -65,6 +69,9 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 	if len(missing) > 0 && m.MissingRuntime != "" {
 		return nil, &missingRuntimeError{detail: m.MissingRuntime, reported: true}
 	}
+	if len(missing) > 0 && m.OldGo != "" {
+		return nil, &oldGoError{detail: m.OldGo, reported: true}
+	}
 	if len(missing) > 0 {
 		if os.Getenv(resolveEnv) != "" {
 			return nil, errors.New("nested resolution")
@@ -73,6 +80,11 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 		var mr *missingRuntimeError
 		if errors.As(err, &mr) {
 			m.MissingRuntime = mr.detail
+			writeMemo(memoPath, m)
+		}
+		var old *oldGoError
+		if errors.As(err, &old) {
+			m.OldGo = old.detail
 			writeMemo(memoPath, m)
 		}
 		if err != nil {
@@ -175,6 +187,33 @@ func (e *missingRuntimeError) Error() string {
 	(go list said: %s)`, rules.RuntimePackage, rules.RuntimePackage, runtimeVersionQuery(), e.detail)
 }
 
+// oldGoError says that the build's Go is older than the runtime module
+// needs (Go 1.24): the build goes on uninstrumented, with one warning.
+type oldGoError struct {
+	detail   string
+	reported bool // by another process of the same build
+}
+
+func (e *oldGoError) Error() string {
+	if e.reported {
+		return "the runtime needs a newer Go (the warning is printed above)"
+	}
+	need, running := runtimeMinGo, "an older release"
+	if m := goVersionNeeds.FindStringSubmatch(e.detail); m != nil {
+		need, running = m[1], "go"+m[2]
+	}
+	return fmt.Sprintf(`this build is not instrumented: %s needs Go %s or later, and this build uses %s.
+	Fix: build with Go %s or later (for this module: go get toolchain@go%s).
+	(go list said: %s)`, rules.RuntimePackage, need, running, need, need, e.detail)
+}
+
+// runtimeMinGo is the Go release the runtime module's go.mod requires.
+const runtimeMinGo = "1.24.0"
+
+// goVersionNeeds reads the go command's "requires go >= 1.24.0 (running go
+// 1.23.12; GOTOOLCHAIN=local)".
+var goVersionNeeds = regexp.MustCompile(`requires go >= (\S+) \(running go ([^;)\s]+)`)
+
 // missingModuleMessages are the go command's ways (Go 1.24 to 1.26) of
 // saying that the main module does not provide a package: not required, only
 // replaced, not vendored, no checksum, or no module at all.
@@ -215,6 +254,10 @@ func explainListError(paths []string, stderr string, err error) error {
 	if missingRuntime(msg) {
 		first, _, _ := strings.Cut(msg, "\n")
 		return &missingRuntimeError{detail: first}
+	}
+	if strings.Contains(msg, "requires go >= ") {
+		first, _, _ := strings.Cut(msg, "\n")
+		return &oldGoError{detail: strings.TrimPrefix(first, "go: ")}
 	}
 	sort.Strings(paths)
 	return fmt.Errorf("resolving %s: %s", strings.Join(paths, ", "), msg)
