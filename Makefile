@@ -3,7 +3,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 45m
 
-.PHONY: all build demo test test-short e2e vet bench bench-build fuzz clean
+.PHONY: all build demo test test-short e2e peer vet bench bench-build fuzz clean
 
 all: build
 
@@ -26,15 +26,19 @@ test: vet
 	$(GO) test -race -count=1 ./rules/openai
 	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
 	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai ./rules/ollama ./rules/bedrock
-	$(GO) vet -tags llminstr_ollama_nothinking ./rules/ollama
-	$(GO) vet -tags llminstr_anthropic_untraced ./rules/anthropic
-	$(GO) vet -tags llminstr_goopenai_notier ./rules/goopenai
+	$(GO) run ./rules/internal/variants | while read dir tags; do $(GO) vet -tags $$tags ./rules/$$dir || exit 1; done
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # Only the end-to-end test through a real OpenTelemetry Collector (built
 # from e2e/; also part of make test).
 e2e:
 	$(GO) test -count=1 -run TestCollector -v ./internal/integration
+
+# The SDKs' own test suites (openai-go, go-openai, anthropic-sdk-go), plain
+# and with -toolexec=llminstr, with and without -race: the instrumented runs
+# must lose no test. Not part of make test: it takes about half an hour.
+peer:
+	./scripts/peer.sh
 
 # Unit tests only.
 test-short:

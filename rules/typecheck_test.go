@@ -1,0 +1,168 @@
+package rules
+
+import (
+	"fmt"
+	"go/types"
+	"path"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// TestAdaptersMatchTheirTargets type-checks every integration's adapter
+// package, in each of its variants, against the SDK versions this module
+// requires, and checks for every rule that the adapter exists and that a
+// rewritten call type-checks exactly as the original did: for a call rule
+// adapter(x.M, args...) (its first parameter is the method value's type),
+// for a receiver rule adapter(x, args...), the same parameters after that
+// and the same results as the target.
+func TestAdaptersMatchTheirTargets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the SDKs' packages")
+	}
+	byDir := map[string][]Rule{}
+	for _, r := range All() {
+		byDir[path.Dir(r.AdapterFile)] = append(byDir[path.Dir(r.AdapterFile)], r)
+	}
+	for dir, variants := range Variants() {
+		for i, tags := range variants {
+			t.Run(fmt.Sprintf("%s/%d", dir, i), func(t *testing.T) {
+				cfg := &packages.Config{Mode: packages.NeedName | packages.NeedTypes | packages.NeedImports | packages.NeedDeps}
+				if len(tags) > 0 {
+					cfg.BuildFlags = []string{"-tags=" + strings.Join(tags, ",")}
+				}
+				pkgs, err := packages.Load(cfg, "github.com/llminstr/llminstr/rules/"+dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if packages.PrintErrors(pkgs) > 0 {
+					t.Fatalf("%s (tags %v) does not type-check", dir, tags)
+				}
+				pkg := pkgs[0]
+				for _, r := range byDir[dir] {
+					if err := checkRule(pkg, r); err != nil {
+						t.Errorf("%s: %v", r.ID, err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func checkRule(pkg *packages.Package, r Rule) error {
+	obj, ok := pkg.Types.Scope().Lookup(r.Adapter).(*types.Func)
+	if !ok {
+		return fmt.Errorf("%s declares no function %s", pkg.PkgPath, r.Adapter)
+	}
+	adapter := obj.Type().(*types.Signature)
+	params := tuple(adapter.Params())
+	results := tuple(adapter.Results())
+	switch r.Kind {
+	case KindMainPrologue:
+		if len(params)+len(results) != 0 {
+			return fmt.Errorf("%s must be a func(), is %s", r.Adapter, adapter)
+		}
+		return nil
+	case KindDirective:
+		if adapter.String() != "func(ctx context.Context, name string) (context.Context, func())" {
+			return fmt.Errorf("%s must be func(ctx context.Context, name string) (context.Context, func()), is %s", r.Adapter, adapter)
+		}
+		return nil
+	}
+	target, err := lookupTarget(pkg, r)
+	if err != nil {
+		return err
+	}
+	if len(params) == 0 {
+		return fmt.Errorf("%s has no parameters", r.Adapter)
+	}
+	switch r.Kind {
+	case KindCall:
+		value := types.NewSignatureType(nil, nil, nil, target.Params(), target.Results(), target.Variadic())
+		if !types.Identical(params[0], value) {
+			return fmt.Errorf("the first parameter of %s is %s, want the method value's type %s", r.Adapter, params[0], value)
+		}
+	case KindReceiverCall:
+		recv := target.Recv().Type()
+		if !types.Identical(params[0], recv) {
+			return fmt.Errorf("the first parameter of %s is %s, want the receiver %s", r.Adapter, params[0], recv)
+		}
+	}
+	if want := tuple(target.Params()); !identical(params[1:], want) || adapter.Variadic() != target.Variadic() {
+		return fmt.Errorf("%s takes %s after its first parameter, the target takes %s", r.Adapter, types.NewTuple(vars(params[1:])...), target.Params())
+	}
+	if !identical(results, tuple(target.Results())) {
+		return fmt.Errorf("%s returns %s, the target %s", r.Adapter, adapter.Results(), target.Results())
+	}
+	return nil
+}
+
+// lookupTarget finds the rule's target in the module version the adapter
+// package imports.
+func lookupTarget(pkg *packages.Package, r Rule) (*types.Signature, error) {
+	var target *packages.Package
+	packages.Visit([]*packages.Package{pkg}, nil, func(p *packages.Package) {
+		if p.PkgPath == r.Packages[0] {
+			target = p
+		}
+	})
+	if target == nil {
+		return nil, fmt.Errorf("%s does not import %s", pkg.PkgPath, r.Packages[0])
+	}
+	if r.Receiver == "" {
+		fn, ok := target.Types.Scope().Lookup(r.Name).(*types.Func)
+		if !ok {
+			return nil, fmt.Errorf("%s has no function %s", r.Packages[0], r.Name)
+		}
+		return fn.Type().(*types.Signature), nil
+	}
+	tn, ok := target.Types.Scope().Lookup(r.Receiver).(*types.TypeName)
+	if !ok {
+		return nil, fmt.Errorf("%s has no type %s", r.Packages[0], r.Receiver)
+	}
+	m, _, _ := types.LookupFieldOrMethod(types.NewPointer(tn.Type()), true, target.Types, r.Name)
+	fn, ok := m.(*types.Func)
+	if !ok {
+		return nil, fmt.Errorf("%s.%s has no method %s", r.Packages[0], r.Receiver, r.Name)
+	}
+	sig := fn.Type().(*types.Signature)
+	if types.IsInterface(sig.Recv().Type()) || sig.Recv() == nil {
+		return sig, nil
+	}
+	// A method promoted from an embedded field keeps that field's receiver;
+	// the call's receiver is the named type (or its pointer).
+	recv := tn.Type()
+	if _, ptr := sig.Recv().Type().(*types.Pointer); ptr {
+		recv = types.NewPointer(recv)
+	}
+	return types.NewSignatureType(types.NewParam(0, nil, "", recv), nil, nil, sig.Params(), sig.Results(), sig.Variadic()), nil
+}
+
+func tuple(t *types.Tuple) []types.Type {
+	var out []types.Type
+	for i := 0; i < t.Len(); i++ {
+		out = append(out, t.At(i).Type())
+	}
+	return out
+}
+
+func vars(ts []types.Type) []*types.Var {
+	var out []*types.Var
+	for _, t := range ts {
+		out = append(out, types.NewParam(0, nil, "", t))
+	}
+	return out
+}
+
+func identical(a, b []types.Type) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !types.Identical(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
