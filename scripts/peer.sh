@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The SDKs' own test suites, run plain and built with -toolexec=llminstr:
+# the instrumented runs must lose no test that passes plain, with and
+# without -race. Offline: the Stainless SDKs skip the tests that need their
+# mock server (SKIP_MOCK_TESTS=true); the rest use local servers.
+#
+#   scripts/peer.sh [module@version ...]
+#
+# With no arguments it runs the newest tested release of openai-go v3,
+# go-openai and anthropic-sdk-go. Each suite is a copy of the module from
+# the module cache, with the runtime required (replaced by this checkout)
+# and kept by a tools file.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+go build -o bin/llminstr ./cmd/llminstr
+tool="$root/bin/llminstr"
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+
+modules=("$@")
+if [ ${#modules[@]} -eq 0 ]; then
+	modules=(
+		github.com/openai/openai-go/v3@v3.96.0
+		github.com/sashabaranov/go-openai@v1.43.0
+		github.com/anthropics/anthropic-sdk-go@v1.84.0
+	)
+fi
+
+now() { date +%s; }
+
+# passed lists the tests (and subtests) a go test -v log reports as passed.
+passed() { sed -n 's/^ *--- PASS: \([^ ]*\) .*/\1/p' "$1" | sort -u; }
+
+status=0
+for mv in "${modules[@]}"; do
+	dir=$(go mod download -json "$mv" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	name=$(basename "${mv%@*}")-${mv#*@}
+	src="$work/$name"
+	cp -r "$dir" "$src"
+	chmod -R u+w "$src"
+	(
+		cd "$src"
+		go mod edit -require=github.com/llminstr/llminstr/runtime@v0.0.0-00010101000000-000000000000 \
+			-replace=github.com/llminstr/llminstr/runtime="$root/runtime"
+		pkg=$(go list -f '{{.Name}}' . 2>/dev/null || echo main)
+		printf '//go:build tools\n\npackage %s\n\nimport _ "github.com/llminstr/llminstr/runtime"\n' "$pkg" >llminstr_tools.go
+		go mod tidy >/dev/null 2>&1
+	)
+	for mode in plain instrumented plain-race instrumented-race; do
+		flags=()
+		case $mode in
+		instrumented*) flags+=(-toolexec="$tool") ;;
+		esac
+		case $mode in
+		*-race) flags+=(-race) ;;
+		esac
+		t0=$(now)
+		(cd "$src" && SKIP_MOCK_TESTS=true go test -count=1 -v "${flags[@]}" ./... >"$work/$name.$mode.log" 2>&1) || true
+		t1=$(now)
+		printf '%-34s %-17s %5d passed  %4d failed  %4ds\n' "$mv" "$mode" \
+			"$(passed "$work/$name.$mode.log" | wc -l)" "$(grep -c -- '--- FAIL' "$work/$name.$mode.log" || true)" $((t1 - t0))
+	done
+	for pair in "plain instrumented" "plain-race instrumented-race"; do
+		set -- $pair
+		lost=$(comm -23 <(passed "$work/$name.$1.log") <(passed "$work/$name.$2.log"))
+		if [ -n "$lost" ]; then
+			echo "$mv: passed $1 but not $2:"
+			echo "$lost" | sed 's/^/	/'
+			grep -B2 -A20 -- '--- FAIL' "$work/$name.$2.log" | head -80
+			status=1
+		fi
+	done
+done
+exit $status
