@@ -167,6 +167,10 @@ func Fingerprint(rs []Rule) string {
 // RuntimePackage is the import path of the runtime every adapter uses.
 const RuntimePackage = "github.com/llminstr/llminstr/runtime"
 
+// RuntimeAPILevel is the runtime.APILevel the adapters need: 2 added
+// Stream.Watch, Stream.OnEnd and Observe.
+const RuntimeAPILevel = 2
+
 // IsRuntime reports whether importPath belongs to the runtime module or to
 // OpenTelemetry, which are never instrumented.
 func IsRuntime(importPath string) bool {

@@ -24,6 +24,13 @@ const instrumentationName = "github.com/llminstr/llminstr/runtime"
 // Version is the runtime's version, recorded as the instrumentation scope version.
 const Version = "0.1.0"
 
+// APILevel is the level of the API that the code llminstr injects calls.
+// llminstr reads it before it rewrites a package, so that a runtime older
+// than the tool is reported as such, with the command that updates it,
+// rather than as adapters that do not type-check. (Runtimes without it are
+// level 1.)
+const APILevel = 2
+
 // tracerCache remembers the tracer of the last provider seen, so that the
 // common case costs one atomic load and one interface comparison.
 type tracerCache struct {

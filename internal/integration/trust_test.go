@@ -262,3 +262,42 @@ func TestOldGo(t *testing.T) {
 		t.Errorf("strict build: err=%v\n%s", err, out)
 	}
 }
+
+// TestOldRuntime: a runtime module older than the adapters need (here one
+// without runtime.APILevel, as before level 2) is reported once, as such,
+// with the command that updates it; the build goes on uninstrumented, and
+// strict mode fails it.
+func TestOldRuntime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	dir := copyApp(t, "goopenaiapp")
+	old := filepath.Join(t.TempDir(), "runtime")
+	if err := os.CopyFS(old, os.DirFS(filepath.Join(repoRoot(t), "runtime"))); err != nil {
+		t.Fatal(err)
+	}
+	provider := filepath.Join(old, "provider.go")
+	src, err := os.ReadFile(provider)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := strings.Replace(string(src), "const APILevel = 2", "", 1)
+	if older == string(src) {
+		t.Fatal("runtime/provider.go declares no APILevel = 2")
+	}
+	os.WriteFile(provider, []byte(older), 0o666)
+	run(t, dir, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+old)
+
+	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	const want = "(API level 1) is older than this llminstr needs (level 2)"
+	if n := strings.Count(out, want); n != 1 || !strings.Contains(out, `Fix: run "llminstr init"`) {
+		t.Errorf("want the warning once, with the fix:\n%s", out)
+	}
+	if strings.Contains(out, "does not type-check") {
+		t.Errorf("reported as adapters that do not type-check:\n%s", out)
+	}
+	out, err = runErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	if err == nil || !strings.Contains(out, want) {
+		t.Errorf("strict build: err=%v\n%s", err, out)
+	}
+}

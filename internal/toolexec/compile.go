@@ -78,11 +78,16 @@ func compile(args []string) (int, error) {
 		var missing *missingRuntimeError
 		var user *userError
 		var old *oldGoError
+		var oldRT *oldRuntimeError
 		switch {
 		case errors.As(err, &missing) || errors.As(err, &user):
 			return 1, fmt.Errorf("%s: %w", c.pkg, err)
 		case errors.As(err, &old):
 			if !old.reported {
+				fmt.Fprintf(os.Stderr, "llminstr: warning: %v\n", err)
+			}
+		case errors.As(err, &oldRT):
+			if !oldRT.reported {
 				fmt.Fprintf(os.Stderr, "llminstr: warning: %v\n", err)
 			}
 		default:
@@ -186,27 +191,6 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 	workDir := filepath.Dir(filepath.Dir(c.importcfg))
 	res := &resolver{workDir: workDir}
 	resolved = map[string]string{}
-	prepare := func(imports []string) error {
-		var missing []string
-		for _, p := range imports {
-			if _, ok := cfg.packageFile[p]; !ok && resolved[p] == "" {
-				missing = append(missing, p)
-			}
-		}
-		if len(missing) == 0 {
-			return nil
-		}
-		if r, ok := reuse(known, missing); ok {
-			resolved = r
-			return nil
-		}
-		r, err := res.resolveClosure(missing)
-		if err != nil {
-			return err
-		}
-		resolved = r
-		return nil
-	}
 	lookup := func(path string) (io.ReadCloser, error) {
 		if mapped, ok := cfg.importMap[path]; ok {
 			path = mapped
@@ -219,6 +203,27 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 			return nil, fmt.Errorf("no export data for %q", path)
 		}
 		return os.Open(file)
+	}
+	prepare := func(imports []string) error {
+		var missing []string
+		for _, p := range imports {
+			if _, ok := cfg.packageFile[p]; !ok && resolved[p] == "" {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		if r, ok := reuse(known, missing); ok {
+			resolved = r
+			return checkRuntimeLevel(res, imports, lookup)
+		}
+		r, err := res.resolveClosure(missing)
+		if err != nil {
+			return err
+		}
+		resolved = r
+		return checkRuntimeLevel(res, imports, lookup)
 	}
 	dir, _ := os.Getwd()
 	files := make([]string, len(c.files))
@@ -243,7 +248,8 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 	if err != nil {
 		var missing *missingRuntimeError
 		var old *oldGoError
-		if errors.As(err, &missing) || errors.As(err, &old) {
+		var oldRT *oldRuntimeError
+		if errors.As(err, &missing) || errors.As(err, &old) || errors.As(err, &oldRT) {
 			return nil, nil, nil, err
 		}
 		if errors.Is(err, rewrite.ErrNotTypeChecked) {

@@ -5,6 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/constant"
+	"go/importer"
+	"go/token"
+	"go/types"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -205,6 +210,56 @@ func (e *oldGoError) Error() string {
 	return fmt.Sprintf(`this build is not instrumented: %s needs Go %s or later, and this build uses %s.
 	Fix: build with Go %s or later (for this module: go get toolchain@go%s).
 	(go list said: %s)`, rules.RuntimePackage, need, running, need, need, e.detail)
+}
+
+// oldRuntimeError says that the runtime module the build uses is older than
+// the adapters of this llminstr need: the build goes on uninstrumented,
+// with one warning.
+type oldRuntimeError struct {
+	level    int64
+	reported bool // by another process of the same build
+}
+
+func (e *oldRuntimeError) Error() string {
+	if e.reported {
+		return "the runtime is older than this llminstr (the warning is printed above)"
+	}
+	return fmt.Sprintf(`this build is not instrumented: the module's %s (API level %d) is older than this llminstr needs (level %d).
+	Fix: run "llminstr init" in the module (it runs: go get %s@%s).`,
+		rules.RuntimePackage, e.level, rules.RuntimeAPILevel, rules.RuntimePackage, runtimeVersionQuery())
+}
+
+// checkRuntimeLevel reads runtime.APILevel from the runtime's export data
+// when imports need the runtime, and fails with an oldRuntimeError, once
+// per build, when it is lower than the adapters need.
+func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.ReadCloser, error)) error {
+	needed := false
+	for _, p := range imports {
+		needed = needed || p == rules.RuntimePackage
+	}
+	if !needed {
+		return nil
+	}
+	pkg, err := importer.ForCompiler(token.NewFileSet(), "gc", lookup).Import(rules.RuntimePackage)
+	if err != nil {
+		return nil // the type check that follows reports it
+	}
+	level := int64(1)
+	if c, ok := pkg.Scope().Lookup("APILevel").(*types.Const); ok {
+		if v, exact := constant.Int64Val(c.Val()); exact {
+			level = v
+		}
+	}
+	if level >= rules.RuntimeAPILevel {
+		return nil
+	}
+	// The first compile of the build to find it says so.
+	_ = os.MkdirAll(r.dir(), 0o777)
+	f, err := os.OpenFile(filepath.Join(r.dir(), "old-runtime"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)
+	if err == nil {
+		f.Close()
+	}
+	return &oldRuntimeError{level: level, reported: err != nil}
 }
 
 // runtimeMinGo is the Go release the runtime module's go.mod requires.
