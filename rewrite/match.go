@@ -1,0 +1,339 @@
+// Finding the call sites, directives and main functions that rules target.
+
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/llminstr/llminstr/rules"
+)
+
+// findCalls finds the calls of KindCall rules' targets in one file.
+func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File, src []byte) []*match {
+	var out []*match
+	tf := fset.File(f.Pos())
+	base := tf.Base()
+	ignored := ignoreDirectives(fset, f, src)
+	callFuns := map[ast.Expr]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			callFuns[ast.Unparen(n.Fun)] = true
+		case *ast.SelectorExpr:
+			// A method value or function value of a target, not called
+			// here: calls through it cannot be seen.
+			if callFuns[n] {
+				return true
+			}
+			if fn := selectedFunc(info, n); fn != nil {
+				if r := ruleFor(cfg.Rules, info, n, fn); r != nil {
+					m := &match{rule: r, file: fileIdx, pos: n.Pos(), end: n.End(),
+						status: Skipped, reason: "unsupported call shape: " + fn.Name() + " is used as a function value, and calls through it are not instrumented"}
+					if ignored(n.Pos()) {
+						m.status, m.reason = Ignored, "//llminstr:ignore"
+					}
+					out = append(out, m)
+				}
+			}
+			return true
+		default:
+			return true
+		}
+		call := n.(*ast.CallExpr)
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		fn := selectedFunc(info, sel)
+		if fn == nil {
+			return true
+		}
+		r := ruleFor(cfg.Rules, info, sel, fn)
+		if r == nil {
+			return true
+		}
+		m := &match{rule: r, file: fileIdx, pos: call.Pos(), end: call.End(), target: fn.Origin().Pkg().Path(), status: Rewritten}
+		out = append(out, m)
+		switch {
+		case ignored(call.Pos()):
+			m.status, m.reason = Ignored, "//llminstr:ignore"
+			return true
+		case cfg.Disabled[r.Integration]:
+			m.status, m.reason = Skipped, "integration "+r.Integration+" is disabled by configuration"
+			return true
+		}
+		funStart := int(call.Fun.Pos()) - base
+		lparen := int(call.Lparen) - base
+		sep, del := "", 1
+		if len(call.Args) > 0 {
+			sep = ", "
+			if tf.Line(call.Lparen) != tf.Line(call.Args[0].Pos()) {
+				sep = "," // the arguments start on the next line
+			}
+		}
+		m.render = func(adapter string) []edit {
+			return []edit{{off: funStart, insert: adapter + "("}, {off: lparen, del: del, insert: sep}}
+		}
+		if r.Kind == rules.KindReceiverCall {
+			// x.M(args) becomes Adapter(x, args): ".M(" gives way to the
+			// separator, keeping any line breaks between x and "(" so
+			// that every line keeps its number.
+			recvEnd := int(sel.X.End()) - base
+			breaks := bytes.Count(src[recvEnd:lparen], []byte("\n"))
+			recvSep := ""
+			switch {
+			case breaks > 0:
+				recvSep = "," + strings.Repeat("\n", breaks)
+			case len(call.Args) > 0:
+				recvSep = ", "
+			}
+			m.render = func(adapter string) []edit {
+				return []edit{{off: funStart, insert: adapter + "("}, {off: recvEnd, del: lparen + 1 - recvEnd, insert: recvSep}}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// ignoreDirective opts a call out of instrumentation when it stands on the
+// call's line, alone on the line above it, or in the doc comment of the
+// enclosing function.
+const ignoreDirective = "//llminstr:ignore"
+
+func ignoreDirectives(fset *token.FileSet, f *ast.File, src []byte) func(token.Pos) bool {
+	tf := fset.File(f.Pos())
+	onLine := map[int]bool{} // a directive anywhere on the line
+	alone := map[int]bool{}  // a directive with nothing before it on its line
+	for _, cg := range f.Comments {
+		for _, c := range cg.List {
+			if !strings.HasPrefix(c.Text, ignoreDirective) {
+				continue
+			}
+			line := tf.Line(c.Pos())
+			onLine[line] = true
+			start, at := tf.Offset(tf.LineStart(line)), tf.Offset(c.Pos())
+			if start <= at && at <= len(src) && len(bytes.TrimSpace(src[start:at])) == 0 {
+				alone[line] = true
+			}
+		}
+	}
+	type span struct{ pos, end token.Pos }
+	var funcs []span
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Doc != nil {
+			for _, c := range fd.Doc.List {
+				if strings.HasPrefix(c.Text, ignoreDirective) {
+					funcs = append(funcs, span{fd.Pos(), fd.End()})
+				}
+			}
+		}
+	}
+	return func(p token.Pos) bool {
+		line := tf.Line(p)
+		if onLine[line] || alone[line-1] {
+			return true
+		}
+		for _, s := range funcs {
+			if p >= s.pos && p < s.end {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// selectedFunc returns the function or method a selector expression denotes.
+func selectedFunc(info *types.Info, sel *ast.SelectorExpr) *types.Func {
+	if s, ok := info.Selections[sel]; ok {
+		if s.Kind() != types.MethodVal {
+			return nil
+		}
+		fn, _ := s.Obj().(*types.Func)
+		return fn
+	}
+	fn, _ := info.Uses[sel.Sel].(*types.Func)
+	return fn
+}
+
+// ruleFor returns the rule whose target sel selects: a function or method
+// fn (KindCall), or a method of the receiver expression's own type
+// (KindReceiverCall).
+func ruleFor(rs []rules.Rule, info *types.Info, sel *ast.SelectorExpr, fn *types.Func) *rules.Rule {
+	fn = fn.Origin()
+	if fn.Pkg() == nil {
+		return nil
+	}
+	path, recv := fn.Pkg().Path(), receiverName(fn)
+	var selPath, selRecv string
+	if s, ok := info.Selections[sel]; ok {
+		selPath, selRecv = namedType(s.Recv())
+	}
+	for i := range rs {
+		r := &rs[i]
+		if r.Name != fn.Name() {
+			continue
+		}
+		var p, rv string
+		switch r.Kind {
+		case rules.KindCall:
+			p, rv = path, recv
+		case rules.KindReceiverCall:
+			p, rv = selPath, selRecv
+		default:
+			continue
+		}
+		if r.Receiver != rv {
+			continue
+		}
+		for _, pkg := range r.Packages {
+			if pkg == p {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// namedType returns the package path and name of t, or of what t points to.
+func namedType(t types.Type) (pkg, name string) {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return "", ""
+	}
+	return n.Obj().Pkg().Path(), n.Obj().Name()
+}
+
+func receiverName(fn *types.Func) string {
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return ""
+	}
+	_, name := namedType(sig.Recv().Type())
+	return name
+}
+
+// findDirectives finds the functions marked by a KindDirective rule's
+// directive, and starts their body with the adapter's call on their
+// context parameter.
+func findDirectives(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File) []*match {
+	var out []*match
+	base := fset.File(f.Pos()).Base()
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Doc == nil || fd.Body == nil {
+			continue
+		}
+		for i := range cfg.Rules {
+			r := &cfg.Rules[i]
+			if r.Kind != rules.KindDirective {
+				continue
+			}
+			arg, found := directiveArg(fd.Doc, "//"+r.Directive)
+			if !found {
+				continue
+			}
+			m := &match{rule: r, file: fileIdx, pos: fd.Pos(), end: fd.Body.Lbrace + 1, status: Rewritten}
+			out = append(out, m)
+			ctxName := contextParam(info, fd.Type.Params)
+			if ctxName == "" {
+				m.status, m.reason = Skipped, "//"+r.Directive+" needs a named context.Context parameter"
+				continue
+			}
+			name := arg
+			if name == "" {
+				name = fd.Name.Name
+				if fd.Recv != nil && len(fd.Recv.List) == 1 {
+					if recv := typeName(info, fd.Recv.List[0].Type); recv != nil {
+						name = recv.Name() + "." + name
+					}
+				}
+			}
+			off := int(fd.Body.Lbrace) - base + 1
+			m.render = func(adapter string) []edit {
+				return []edit{{off: off, insert: fmt.Sprintf(" %s, llminstrEnd := %s(%s, %q); defer llminstrEnd();", ctxName, adapter, ctxName, name)}}
+			}
+		}
+	}
+	return out
+}
+
+// directiveArg looks for a line "//directive [arg]" in doc.
+func directiveArg(doc *ast.CommentGroup, directive string) (arg string, found bool) {
+	for _, c := range doc.List {
+		rest, ok := strings.CutPrefix(c.Text, directive)
+		if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+			continue
+		}
+		return strings.TrimSpace(rest), true
+	}
+	return "", false
+}
+
+// contextParam returns the name of the first context.Context parameter, or
+// "" when there is none with a usable name.
+func contextParam(info *types.Info, params *ast.FieldList) string {
+	for _, field := range params.List {
+		if obj := typeName(info, field.Type); obj == nil || obj.Pkg() == nil || obj.Pkg().Path() != "context" || obj.Name() != "Context" {
+			continue
+		}
+		for _, n := range field.Names {
+			if n.Name != "_" {
+				return n.Name
+			}
+		}
+	}
+	return ""
+}
+
+// typeName returns the named type a type expression denotes, through
+// pointers and type arguments: context.Context, *T, T[K].
+func typeName(info *types.Info, expr ast.Expr) *types.TypeName {
+	switch e := ast.Unparen(expr).(type) {
+	case *ast.StarExpr:
+		return typeName(info, e.X)
+	case *ast.IndexExpr:
+		return typeName(info, e.X)
+	case *ast.IndexListExpr:
+		return typeName(info, e.X)
+	case *ast.SelectorExpr:
+		obj, _ := info.Uses[e.Sel].(*types.TypeName)
+		return obj
+	case *ast.Ident:
+		obj, _ := info.Uses[e].(*types.TypeName)
+		return obj
+	}
+	return nil
+}
+
+// findMain finds func main for main-prologue rules.
+func findMain(cfg *Config, fset *token.FileSet, fileIdx int, f *ast.File) []*match {
+	var out []*match
+	base := fset.File(f.Pos()).Base()
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != "main" || fd.Body == nil || fd.Type.TypeParams != nil {
+			continue
+		}
+		for i := range cfg.Rules {
+			r := &cfg.Rules[i]
+			if r.Kind != rules.KindMainPrologue {
+				continue
+			}
+			off := int(fd.Body.Lbrace) - base + 1
+			out = append(out, &match{
+				rule: r, file: fileIdx, pos: fd.Pos(), end: fd.Body.Lbrace + 1, status: Rewritten,
+				render: func(adapter string) []edit { return []edit{{off: off, insert: " defer " + adapter + "();"}} },
+			})
+		}
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+// Type-checking the result, and blaming what does not type-check on the
+// call sites that caused it.
+
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"slices"
+)
+
+// verify type-checks the package as it will be compiled.
+func verify(cfg *Config, out, gen []File, orig []*sourceFile) error {
+	fset := token.NewFileSet()
+	replaced := map[string][]byte{}
+	for _, f := range out {
+		replaced[f.Path] = f.Content
+	}
+	var asts []*ast.File
+	for _, f := range orig {
+		src, name := f.src, f.abs
+		if r, ok := replaced[f.path]; ok {
+			src = r
+		}
+		af, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		asts = append(asts, af)
+	}
+	for _, g := range gen {
+		af, err := parser.ParseFile(fset, g.Path, g.Content, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		asts = append(asts, af)
+	}
+	_, err := check(fset, cfg, asts, nil)
+	return err
+}
+
+// blame marks as skipped the sites a type error points at. An error inside
+// an adapter file skips every site that needs that adapter; an error inside
+// a user file skips the sites whose call contains it, or, failing that,
+// every site in that file.
+func blame(res *Result, active []*match, fset *token.FileSet, genNames map[string]string, checkErr error) {
+	var errs []error
+	if u, ok := checkErr.(interface{ Unwrap() []error }); ok {
+		errs = u.Unwrap()
+	} else {
+		errs = []error{checkErr}
+	}
+	skip := func(m *match, reason string) {
+		s := &res.Sites[m.site]
+		if s.Status == Skipped {
+			return
+		}
+		s.Status, s.Reason = Skipped, reason
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: call to %s left uninstrumented: %s", s.Pos.Filename, s.Pos.Line, m.rule.ID, reason))
+	}
+	blamed := false
+	lines := map[string]bool{} // lines already blamed in this round
+	moved := map[string]bool{} // adapter files already given up in this round
+	for _, e := range errs {
+		te, ok := e.(types.Error)
+		if !ok {
+			continue
+		}
+		pos := te.Fset.Position(te.Pos)
+		if adapter, ok := genNames[filepath.Base(pos.Filename)]; ok {
+			if moved[adapter] {
+				continue
+			}
+			moved[adapter] = true
+			for _, m := range active {
+				alts := m.rule.Alternatives()
+				if !slices.Contains(alts[m.alt].Files(), adapter) {
+					continue
+				}
+				blamed = true
+				if m.alt+1 < len(alts) {
+					m.alt++ // try the adapter for other SDK versions
+					continue
+				}
+				skip(m, "adapter does not type-check against this SDK version: "+te.Msg)
+			}
+			continue
+		}
+		// Skip one site per line, the outermost call on the error's line:
+		// an inner call that is fine on its own is retried without it.
+		lineKey := fmt.Sprintf("%s:%d", pos.Filename, pos.Line)
+		if lines[lineKey] {
+			continue
+		}
+		lines[lineKey] = true
+		var inFile []*match
+		var outer *match
+		for _, m := range active {
+			start, end := fset.Position(m.pos), fset.Position(m.end)
+			if start.Filename != pos.Filename || res.Sites[m.site].Status == Skipped {
+				continue
+			}
+			inFile = append(inFile, m)
+			if pos.Line >= start.Line && pos.Line <= end.Line && (outer == nil || m.pos < outer.pos) {
+				outer = m
+			}
+		}
+		switch {
+		case outer != nil:
+			skip(outer, "rewritten call does not type-check: "+te.Msg)
+			blamed = true
+		case !blamed:
+			for _, m := range inFile {
+				skip(m, "rewritten file does not type-check: "+te.Msg)
+				blamed = true
+			}
+		}
+	}
+	if !blamed {
+		for _, m := range active {
+			skip(m, "rewritten package does not type-check: "+checkErr.Error())
+		}
+	}
+}
