@@ -83,17 +83,32 @@ func llminstrGoOpenAIChatStream(
 // llminstrGoOpenAIChatStreamRecv wraps (*ChatCompletionStream).Recv.
 func llminstrGoOpenAIChatStreamRecv(stream *llminstrGoOpenAI.ChatCompletionStream) (llminstrGoOpenAI.ChatCompletionStreamResponse, error) {
 	chunk, err := stream.Recv()
-	s := llminstrRT.Attached[llminstrGoOpenAI.ChatCompletionStream, llminstrRT.Stream](stream)
+	return chunk, llminstrGoOpenAIRecv(stream, &chunk, err, llminstrGoOpenAIChatChunk)
+}
+
+// llminstrGoOpenAIRecv does, for a stream of any of the SDK's stream types,
+// what its Recv adapter does after the SDK's Recv returned chunk and err:
+// the chunk goes to observe, and an error (io.EOF included) ends the span
+// attached to the stream. It returns err.
+func llminstrGoOpenAIRecv[S, C any](stream *S, chunk *C, err error, observe func(*llminstrRT.Stream, *C)) error {
+	s := llminstrRT.Attached[S, llminstrRT.Stream](stream)
 	if s == nil {
-		return chunk, err
+		return err
 	}
 	if err != nil {
-		llminstrRT.Detach[llminstrGoOpenAI.ChatCompletionStream, llminstrRT.Stream](stream)
+		llminstrRT.Detach[S, llminstrRT.Stream](stream)
 		s.End(err)
-		return chunk, err
+		return err
 	}
-	llminstrGoOpenAIChatChunk(s, &chunk)
-	return chunk, err
+	observe(s, chunk)
+	return err
+}
+
+// llminstrGoOpenAIClosed ends the span attached to a stream of any of the
+// SDK's stream types once its Close returned err, and returns err.
+func llminstrGoOpenAIClosed[S any](stream *S, err error) error {
+	llminstrRT.Detach[S, llminstrRT.Stream](stream).End(nil)
+	return err
 }
 
 // llminstrGoOpenAIChatChunk records what a chunk tells about the response.
@@ -119,9 +134,7 @@ func llminstrGoOpenAIChatChunk(s *llminstrRT.Stream, chunk *llminstrGoOpenAI.Cha
 
 // llminstrGoOpenAIChatStreamClose wraps (*ChatCompletionStream).Close.
 func llminstrGoOpenAIChatStreamClose(stream *llminstrGoOpenAI.ChatCompletionStream) error {
-	err := stream.Close()
-	llminstrRT.Detach[llminstrGoOpenAI.ChatCompletionStream, llminstrRT.Stream](stream).End(nil)
-	return err
+	return llminstrGoOpenAIClosed(stream, stream.Close())
 }
 
 // llminstrGoOpenAIChatRequest records the request parameters the call sets.
@@ -237,24 +250,12 @@ func llminstrGoOpenAICompletionStream(
 // llminstrGoOpenAICompletionStreamRecv wraps (*CompletionStream).Recv.
 func llminstrGoOpenAICompletionStreamRecv(stream *llminstrGoOpenAI.CompletionStream) (llminstrGoOpenAI.CompletionResponse, error) {
 	chunk, err := stream.Recv()
-	s := llminstrRT.Attached[llminstrGoOpenAI.CompletionStream, llminstrRT.Stream](stream)
-	if s == nil {
-		return chunk, err
-	}
-	if err != nil {
-		llminstrRT.Detach[llminstrGoOpenAI.CompletionStream, llminstrRT.Stream](stream)
-		s.End(err)
-		return chunk, err
-	}
-	llminstrGoOpenAICompletionChunk(s, &chunk)
-	return chunk, err
+	return chunk, llminstrGoOpenAIRecv(stream, &chunk, err, llminstrGoOpenAICompletionChunk)
 }
 
 // llminstrGoOpenAICompletionStreamClose wraps (*CompletionStream).Close.
 func llminstrGoOpenAICompletionStreamClose(stream *llminstrGoOpenAI.CompletionStream) error {
-	err := stream.Close()
-	llminstrRT.Detach[llminstrGoOpenAI.CompletionStream, llminstrRT.Stream](stream).End(nil)
-	return err
+	return llminstrGoOpenAIClosed(stream, stream.Close())
 }
 
 func llminstrGoOpenAICompletionRequest(c *llminstrRT.Call, req *llminstrGoOpenAI.CompletionRequest) {
