@@ -24,7 +24,7 @@ vet:
 test: vet
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 ./rules/openai
-	$(GO) test -race -count=1 -tags llminstr_decoder ./rules/openai
+	$(GO) test -race -count=1 -tags llminstr_openai_decoder ./rules/openai
 	$(GO) test -race -count=1 ./rules/goopenai ./rules/anthropic ./rules/genai ./rules/ollama ./rules/bedrock
 	$(GO) run ./rules/internal/variants | while read dir tags; do $(GO) vet -tags $$tags ./rules/$$dir || exit 1; done
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -57,7 +57,7 @@ bench:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
-	$(GO) test -tags llminstr_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
+	$(GO) test -tags llminstr_openai_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
 	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/goopenai
 	$(GO) test -run '^$$' -fuzz FuzzMessageStream -fuzztime $(FUZZTIME) ./rules/anthropic
 	$(GO) test -run '^$$' -fuzz FuzzGenerateContentStream -fuzztime $(FUZZTIME) ./rules/genai

@@ -29,7 +29,7 @@ const DeclarationFile = "rules.yaml"
 //	variants:                                 # alternatives, tried in order until one type-checks
 //	  - files: [stream_iterator.go]
 //	  - files: [stream_decoder.go]
-//	    tags: [llminstr_decoder]              # the build tags that select it in this directory
+//	    tags: [llminstr_openai_decoder]       # the build tags that select it: llminstr_<directory>_<variant>
 //	rules:
 //	  - id: openai.chat.completions.new
 //	    call: github.com/openai/openai-go/v3.(*ChatCompletionService).New

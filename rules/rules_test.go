@@ -150,3 +150,24 @@ func TestLoadReportsFileAndLine(t *testing.T) {
 		t.Errorf("got  %#v\nwant %#v", rs, want)
 	}
 }
+
+// TestVariantTagsAreNamedAlike: the build tags that select a variant are
+// llminstr_<directory>_<variant>, and each variant of a directory has its
+// own.
+func TestVariantTagsAreNamedAlike(t *testing.T) {
+	for dir, variants := range Variants() {
+		seen := map[string]bool{}
+		for _, tags := range variants {
+			for _, tag := range tags {
+				prefix := "llminstr_" + strings.ReplaceAll(dir, "-", "_") + "_"
+				if !strings.HasPrefix(tag, prefix) || len(tag) == len(prefix) {
+					t.Errorf("%s: variant tag %q is not %s<variant>", dir, tag, prefix)
+				}
+				if seen[tag] {
+					t.Errorf("%s: tag %q selects two variants", dir, tag)
+				}
+				seen[tag] = true
+			}
+		}
+	}
+}

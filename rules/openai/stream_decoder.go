@@ -1,4 +1,4 @@
-//go:build llminstr_decoder
+//go:build llminstr_openai_decoder
 
 // The stream observer for openai-go releases without
 // ssestream.NewStreamWithBetaIterator (before v3.74): the observed stream is

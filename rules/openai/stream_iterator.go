@@ -1,4 +1,4 @@
-//go:build !llminstr_decoder
+//go:build !llminstr_openai_decoder
 
 // The stream observer for openai-go releases that have
 // ssestream.NewStreamWithBetaIterator (v3.74 and later): the observed stream
