@@ -10,7 +10,8 @@ import (
 	llminstrContext "context"
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
-	llminstrHTTP "net/http"
+	llminstrURL "net/url"
+	llminstrReflect "reflect"
 	llminstrStrings "strings"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
@@ -348,17 +349,55 @@ func llminstrOpenAIResponseRecord(c *llminstrRT.Call, res *llminstrResponses.Res
 	}
 }
 
-// llminstrOpenAIObserveHTTP returns opts plus a per-request middleware that
-// records the server address (host and port only) of each attempt, which
-// also tells Azure OpenAI apart. The caller's slice is never modified.
+// llminstrOpenAIObserveHTTP returns opts plus an option that records the
+// server the request goes to (host and port only), which also tells Azure
+// OpenAI apart. It installs no middleware: openai-go replays a request's
+// body on a 401 under workload identity only when no other middleware is
+// installed, and an observer must not change what the SDK does. The
+// caller's slice is never modified.
 func llminstrOpenAIObserveHTTP(c *llminstrRT.Call, opts []llminstrOption.RequestOption) []llminstrOption.RequestOption {
-	observe := llminstrOption.WithMiddleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
-		llminstrRT.Safe(func() { c.SetServerURL(req.URL) })
-		return next(req)
-	})
 	out := make([]llminstrOption.RequestOption, 0, len(opts)+1)
 	out = append(out, opts...)
-	return append(out, observe)
+	if record := llminstrOpenAIRecordServer(c); record != nil {
+		out = append(out, record)
+	}
+	return out
+}
+
+// llminstrOpenAIRecordServer returns an option that, applied after every
+// other option, reads the request configuration's base URL (or its default)
+// and records it as the call's server. The configuration's type is
+// internal to the SDK, so it is reached through reflection on an option's
+// own function type; where the layout differs, it returns nil and the
+// server is not recorded.
+func llminstrOpenAIRecordServer(c *llminstrRT.Call) llminstrOption.RequestOption {
+	witness := llminstrReflect.ValueOf(llminstrOption.WithMiddleware())
+	t := witness.Type()
+	if t.Kind() != llminstrReflect.Func || t.NumIn() != 1 || t.In(0).Kind() != llminstrReflect.Pointer ||
+		t.In(0).Elem().Kind() != llminstrReflect.Struct || t.NumOut() != 1 {
+		return nil
+	}
+	record := llminstrReflect.MakeFunc(t, func(args []llminstrReflect.Value) []llminstrReflect.Value {
+		llminstrRT.Safe(func() {
+			if args[0].IsNil() {
+				return
+			}
+			cfg := args[0].Elem()
+			for _, field := range []string{"BaseURL", "DefaultBaseURL"} {
+				f := cfg.FieldByName(field)
+				if !f.IsValid() || !f.CanInterface() {
+					continue
+				}
+				if u, ok := f.Interface().(*llminstrURL.URL); ok && u != nil {
+					c.SetServerURL(u)
+					return
+				}
+			}
+		})
+		return []llminstrReflect.Value{llminstrReflect.Zero(t.Out(0))}
+	})
+	opt, _ := record.Interface().(llminstrOption.RequestOption)
+	return opt
 }
 
 // llminstrOpenAIChatRequest records the request parameters the call sets,
