@@ -5,6 +5,7 @@
 # mock server (SKIP_MOCK_TESTS=true); the rest use local servers.
 #
 #   scripts/peer.sh [module@version ...]
+#   PEER_MODES="instrumented-race" scripts/peer.sh ...   # some of the four runs
 #
 # With no arguments it runs the newest tested release of openai-go v3,
 # go-openai and anthropic-sdk-go. Each suite is a copy of the module from
@@ -16,7 +17,7 @@ cd "$root"
 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'chmod -R u+w "$work" 2>/dev/null; [ -n "${PEER_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
@@ -35,7 +36,7 @@ passed() { sed -n 's/^ *--- PASS: \([^ ]*\) .*/\1/p' "$1" | sort -u; }
 status=0
 for mv in "${modules[@]}"; do
 	dir=$(go mod download -json "$mv" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	name=$(basename "${mv%@*}")-${mv#*@}
+	name=$(echo "${mv%@*}" | tr / _)-${mv#*@}
 	src="$work/$name"
 	cp -r "$dir" "$src"
 	chmod -R u+w "$src"
@@ -47,7 +48,7 @@ for mv in "${modules[@]}"; do
 		printf '//go:build tools\n\npackage %s\n\nimport _ "github.com/llminstr/llminstr/runtime"\n' "$pkg" >llminstr_tools.go
 		go mod tidy >/dev/null 2>&1
 	)
-	for mode in plain instrumented plain-race instrumented-race; do
+	for mode in ${PEER_MODES:-plain instrumented plain-race instrumented-race}; do
 		flags=()
 		case $mode in
 		instrumented*) flags+=(-toolexec="$tool") ;;
@@ -63,6 +64,7 @@ for mv in "${modules[@]}"; do
 	done
 	for pair in "plain instrumented" "plain-race instrumented-race"; do
 		set -- $pair
+		[ -f "$work/$name.$1.log" ] && [ -f "$work/$name.$2.log" ] || continue
 		lost=$(comm -23 <(passed "$work/$name.$1.log") <(passed "$work/$name.$2.log"))
 		if [ -n "$lost" ]; then
 			echo "$mv: passed $1 but not $2:"
