@@ -28,6 +28,17 @@ if [ ${#modules[@]} -eq 0 ]; then
 	)
 fi
 
+# skip names, per module, the tests left out of every run, with the reason:
+# anthropic-sdk-go's TestOpenTelemetry* test the spans the SDK records itself
+# (from v1.81), which llminstr turns off for the calls it traces so that each
+# call has one span (one of them also panics on the missing spans and ends
+# the test binary, hiding the tests after it).
+skip() {
+	case $1 in
+	github.com/anthropics/anthropic-sdk-go@*) echo '^TestOpenTelemetry' ;;
+	esac
+}
+
 now() { date +%s; }
 
 # passed lists the tests (and subtests) a go test -v log reports as passed.
@@ -56,6 +67,9 @@ for mv in "${modules[@]}"; do
 		case $mode in
 		*-race) flags+=(-race) ;;
 		esac
+		if [ -n "$(skip "$mv")" ]; then
+			flags+=(-skip "$(skip "$mv")")
+		fi
 		t0=$(now)
 		(cd "$src" && SKIP_MOCK_TESTS=true go test -count=1 -v "${flags[@]}" ./... >"$work/$name.$mode.log" 2>&1) || true
 		t1=$(now)
