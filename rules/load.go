@@ -95,47 +95,56 @@ func (e *ruleEntry) UnmarshalYAML(n *yaml.Node) error {
 // Load reads the rules declared in fsys: one rules.yaml in each top-level
 // directory, beside the adapter files it names. Errors name file:line.
 func Load(fsys fs.FS) ([]Rule, error) {
+	rs, _, err := load(fsys)
+	return rs, err
+}
+
+// load is Load that also returns, for each integration's directory, the
+// build tags of each of its variants (nil for one selected without tags).
+func load(fsys fs.FS) ([]Rule, map[string][][]string, error) {
 	decls, err := fs.Glob(fsys, "*/"+DeclarationFile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sort.Strings(decls)
 	var out []Rule
+	variants := map[string][][]string{}
 	ids := map[string]string{}
 	for _, name := range decls {
-		rs, err := loadDeclaration(fsys, name)
+		rs, tags, err := loadDeclaration(fsys, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		variants[path.Dir(name)] = tags
 		for _, r := range rs {
 			if prev, dup := ids[r.ID]; dup {
-				return nil, fmt.Errorf("rules/%s: rule %s is also declared in rules/%s", name, r.ID, prev)
+				return nil, nil, fmt.Errorf("rules/%s: rule %s is also declared in rules/%s", name, r.ID, prev)
 			}
 			ids[r.ID] = name
 		}
 		out = append(out, rs...)
 	}
-	return out, nil
+	return out, variants, nil
 }
 
-func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
+func loadDeclaration(fsys fs.FS, name string) ([]Rule, [][]string, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	where := "rules/" + name
 	var d declaration
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&d); err != nil {
-		return nil, yamlError(where, err)
+		return nil, nil, yamlError(where, err)
 	}
 	dir := path.Dir(name)
 	fail := func(line int, format string, args ...any) error {
 		return fmt.Errorf("%s:%d: %s", where, line, fmt.Sprintf(format, args...))
 	}
 	if d.Integration == "" || len(d.Files) == 0 {
-		return nil, fail(1, "a declaration needs integration and files")
+		return nil, nil, fail(1, "a declaration needs integration and files")
 	}
 	sources := map[string][]byte{}
 	check := func(files []string) error {
@@ -152,11 +161,11 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
 		return nil
 	}
 	if err := check(d.Files); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, v := range d.Variants {
 		if err := check(v.Files); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	qualify := func(files []string) []string {
@@ -171,7 +180,7 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
 	for _, e := range d.Rules {
 		r := Rule{ID: e.ID, Integration: d.Integration, Provider: d.Provider, Operation: e.Operation, Adapter: e.Adapter}
 		if r.ID == "" || r.Adapter == "" {
-			return nil, fail(e.line, "a rule needs id and adapter")
+			return nil, nil, fail(e.line, "a rule needs id and adapter")
 		}
 		set := 0
 		for _, s := range []string{e.Call, e.Receiver, e.Directive} {
@@ -183,7 +192,7 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
 			set++
 		}
 		if set != 1 {
-			return nil, fail(e.line, "rule %s needs exactly one of call, receiver, directive, main", e.ID)
+			return nil, nil, fail(e.line, "rule %s needs exactly one of call, receiver, directive, main", e.ID)
 		}
 		switch {
 		case e.Main:
@@ -198,17 +207,17 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
 			}
 			pkg, recv, fn, err := parseTarget(target)
 			if err != nil {
-				return nil, fail(e.line, "rule %s: %v", e.ID, err)
+				return nil, nil, fail(e.line, "rule %s: %v", e.ID, err)
 			}
 			if r.Kind == KindReceiverCall && recv == "" {
-				return nil, fail(e.line, "rule %s: a receiver rule names a method, (*T).M", e.ID)
+				return nil, nil, fail(e.line, "rule %s: a receiver rule names a method, (*T).M", e.ID)
 			}
 			r.Receiver, r.Name, r.Module = recv, fn, d.Module
 			r.Packages = []string{pkg}
 			if d.Module != "" {
 				sub, ok := strings.CutPrefix(pkg, d.Module)
 				if !ok || sub != "" && sub[0] != '/' {
-					return nil, fail(e.line, "rule %s: %s is not in the module %s", e.ID, pkg, d.Module)
+					return nil, nil, fail(e.line, "rule %s: %s is not in the module %s", e.ID, pkg, d.Module)
 				}
 				for _, m := range d.Majors {
 					r.Packages = append(r.Packages, m+sub)
@@ -227,7 +236,7 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
 			}
 		}
 		if file == "" {
-			return nil, fail(e.line, "rule %s: none of %s declares %s", e.ID, strings.Join(d.Files, ", "), e.Adapter)
+			return nil, nil, fail(e.line, "rule %s: none of %s declares %s", e.ID, strings.Join(d.Files, ", "), e.Adapter)
 		}
 		r.AdapterFile = path.Join(dir, file)
 		alternatives := d.Variants
@@ -244,7 +253,14 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, error) {
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	tags := [][]string{nil}
+	if len(d.Variants) > 0 {
+		tags = nil
+		for _, v := range d.Variants {
+			tags = append(tags, v.Tags)
+		}
+	}
+	return out, tags, nil
 }
 
 // yamlLine finds the line in the YAML library's messages ("line 3: ...",
@@ -306,23 +322,11 @@ func parseTarget(s string) (pkg, recv, name string, err error) {
 }
 
 // Variants returns, for each integration's directory, the build tags of
-// each of its variants (nil for one selected without tags).
+// each of its variants (nil for one selected without tags), from the same
+// load as All.
 func Variants() map[string][][]string {
-	out := map[string][][]string{}
-	decls, _ := fs.Glob(adapterFS, "*/"+DeclarationFile)
-	for _, name := range decls {
-		data, _ := fs.ReadFile(adapterFS, name)
-		var d declaration
-		if yaml.Unmarshal(data, &d) != nil {
-			continue
-		}
-		dir := path.Dir(name)
-		if len(d.Variants) == 0 {
-			out[dir] = [][]string{nil}
-		}
-		for _, v := range d.Variants {
-			out[dir] = append(out[dir], v.Tags)
-		}
+	if _, err := builtin(); err != nil {
+		panic(err)
 	}
-	return out
+	return builtinVariants
 }

@@ -123,7 +123,14 @@ func All() []Rule {
 	return append([]Rule(nil), rs...)
 }
 
-var builtin = sync.OnceValues(func() ([]Rule, error) { return Load(adapterFS) })
+// builtinVariants is set by builtin, with the rules.
+var builtinVariants map[string][][]string
+
+var builtin = sync.OnceValues(func() ([]Rule, error) {
+	rs, variants, err := load(adapterFS)
+	builtinVariants = variants
+	return rs, err
+})
 
 // SDKPackages returns the import paths of the SDK packages the rules target:
 // a package that cannot reach one of them needs no instrumentation.
