@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"github.com/llminstr/llminstr/internal/fakeprovider"
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 )
 
 // TestCollector sends an instrumented program's spans and metrics through a
@@ -25,7 +28,7 @@ func TestCollector(t *testing.T) {
 		t.Skip("builds the OpenTelemetry Collector")
 	}
 	collector := filepath.Join(t.TempDir(), "collector")
-	run(t, filepath.Join(repoRoot(t), "e2e"), nil, "go", "build", "-o", collector, "./collector")
+	llmtest.Run(t, filepath.Join(llmtest.RepoRoot(), "e2e"), nil, "go", "build", "-o", collector, "./collector")
 
 	downstream := otlpreceiver.Start()
 	defer downstream.Close()
@@ -75,17 +78,17 @@ service:
 		waitListening(t, addr, 60*time.Second)
 	}
 
-	dir := copyApp(t, "chatapp")
+	dir := copyApp(t, "openai")
 	bin := filepath.Join(t.TempDir(), "chatapp")
-	run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
-	provider := newEnv(t).provider
+	llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	provider := newEnv(t).Provider
 	for _, tc := range []struct{ protocol, endpoint string }{
 		{"grpc", "http://" + grpcAddr},
 		{"http/protobuf", "http://" + httpAddr},
 	} {
 		t.Run(strings.ReplaceAll(tc.protocol, "/", "_"), func(t *testing.T) {
 			downstream.Reset()
-			out, err := runErr("", []string{
+			out, err := llmtest.RunErr("", []string{
 				"CHATAPP_BASE_URL=" + provider.URL + "/v1/",
 				"OTEL_EXPORTER_OTLP_ENDPOINT=" + tc.endpoint,
 				"OTEL_EXPORTER_OTLP_PROTOCOL=" + tc.protocol,
@@ -97,16 +100,16 @@ service:
 			}
 			// The collector forwards asynchronously.
 			deadline := time.Now().Add(30 * time.Second)
-			for (len(chatSpans(downstream.Spans())) == 0 || len(downstream.Points()) == 0) && time.Now().Before(deadline) {
+			for (len(llmtest.ChatSpans(downstream.Spans())) == 0 || len(downstream.Points()) == 0) && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
-			s := oneChatSpan(t, downstream.Spans())
-			wantAttrs(t, s, map[string]any{
+			s := llmtest.OneChatSpan(t, downstream.Spans())
+			llmtest.WantAttrs(t, s, map[string]any{
 				"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
 				"gen_ai.request.temperature": 0.5, "gen_ai.request.stop_sequences": []any{"\n\n", "END"},
-				"gen_ai.request.stream": true, "gen_ai.response.id": fakeprovider.ResponseID,
+				"gen_ai.request.stream": true, "gen_ai.response.id": openaitest.ResponseID,
 				"gen_ai.response.finish_reasons": []any{"stop", "stop"},
-				"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens),
+				"gen_ai.usage.input_tokens":      int64(openaitest.PromptTokens),
 				"gen_ai.usage.output_tokens":     int64(2 * len(fakeprovider.AnswerChunks)),
 			})
 			if s.Kind != "client" || s.Resource["service.name"] != "through-collector" || s.Resource["deployment.environment.name"] != "e2e" {

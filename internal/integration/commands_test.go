@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"golang.org/x/mod/module"
 	modzip "golang.org/x/mod/zip"
 
@@ -107,7 +109,7 @@ func applyUnified(t *testing.T, root, diff string) map[string]string {
 // to the compiler, and checks that `llminstr diff` applied to the sources
 // gives exactly those bytes.
 func TestDiffIsWhatTheBuildCompiles(t *testing.T) {
-	dir := copyApp(t, "chatapp")
+	dir := copyApp(t, "openai")
 	keep := t.TempDir()
 	build(t, dir, []string{"LLMINSTR_KEEP=" + keep})
 
@@ -150,7 +152,7 @@ func TestDiffIsWhatTheBuildCompiles(t *testing.T) {
 }
 
 func TestReport(t *testing.T) {
-	dir := copyApp(t, "chatapp")
+	dir := copyApp(t, "openai")
 
 	out, stderr, code := llminstrCmd(t, dir, nil, "report", "-json", "-strict")
 	if code != 0 {
@@ -221,7 +223,7 @@ func TestReport(t *testing.T) {
 }
 
 func TestCommandErrors(t *testing.T) {
-	dir := copyApp(t, "chatapp")
+	dir := copyApp(t, "openai")
 	cases := []struct {
 		name     string
 		args     []string
@@ -254,7 +256,7 @@ func TestCommandErrors(t *testing.T) {
 
 	// The build fails with the same clear message for a malformed file.
 	os.WriteFile(filepath.Join(dir, "llminstr.yaml"), []byte("disable: [nope]\n"), 0o666)
-	out, err := runErr(dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out, err := llmtest.RunErr(dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	if err == nil || !strings.Contains(out, "llminstr.yaml:1: unknown integration \"nope\"") {
 		t.Errorf("build with a malformed llminstr.yaml: err=%v\n%s", err, out)
 	}
@@ -269,7 +271,7 @@ func fileProxy(t *testing.T, v string) string {
 	modPath := "github.com/llminstr/llminstr/runtime"
 	dir := filepath.Join(root, modPath, "@v")
 	os.MkdirAll(dir, 0o777)
-	runtimeDir := filepath.Join(repoRoot(t), "runtime")
+	runtimeDir := filepath.Join(llmtest.RepoRoot(), "runtime")
 	gomod, _ := os.ReadFile(filepath.Join(runtimeDir, "go.mod"))
 	os.WriteFile(filepath.Join(dir, v+".mod"), gomod, 0o666)
 	os.WriteFile(filepath.Join(dir, v+".info"), []byte(`{"Version":"`+v+`","Time":"2026-11-01T00:00:00Z"}`), 0o666)
@@ -290,7 +292,7 @@ func fileProxy(t *testing.T, v string) string {
 func runtimeHash(t *testing.T) string {
 	t.Helper()
 	h := sha256.New()
-	dir := filepath.Join(repoRoot(t), "runtime")
+	dir := filepath.Join(llmtest.RepoRoot(), "runtime")
 	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
@@ -319,14 +321,14 @@ func TestInit(t *testing.T) {
 		t.Errorf("outside a module: exit %d\n%s", code, stderr)
 	}
 
-	dir := copyApp(t, "goopenaiapp") // its sources do not import the runtime
-	run(t, dir, nil, "go", "mod", "edit", "-dropreplace=github.com/llminstr/llminstr/runtime", "-droprequire=github.com/llminstr/llminstr/runtime")
+	dir := copyApp(t, "goopenai") // its sources do not import the runtime
+	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-dropreplace=github.com/llminstr/llminstr/runtime", "-droprequire=github.com/llminstr/llminstr/runtime")
 	os.Remove(filepath.Join(dir, "tools.go"))
-	run(t, dir, env, "go", "mod", "tidy")
+	llmtest.Run(t, dir, env, "go", "mod", "tidy")
 	before := goModRequires(t, dir)
 
 	// A build without the runtime stops with one clear error.
-	out, err := runErr(dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out, err := llmtest.RunErr(dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	if err == nil || !strings.Contains(out, `Fix: run "llminstr init"`) {
 		t.Errorf("build without the runtime: err=%v\n%s", err, out)
 	}
@@ -352,12 +354,12 @@ func TestInit(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "already requires") {
 		t.Errorf("second init: exit %d\n%s", code, stdout)
 	}
-	run(t, dir, env, "go", "mod", "tidy")
+	llmtest.Run(t, dir, env, "go", "mod", "tidy")
 	if goModRequires(t, dir)["github.com/llminstr/llminstr/runtime"] != v {
 		t.Errorf("go mod tidy dropped the runtime")
 	}
 	// And the program now builds instrumented.
-	run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	llmtest.Run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 
 	// In a go.work workspace, init changes the module it runs in.
 	ws := t.TempDir()
@@ -365,7 +367,7 @@ func TestInit(t *testing.T) {
 	os.MkdirAll(mod, 0o777)
 	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/svc\n\ngo 1.26\n"), 0o666)
 	os.WriteFile(filepath.Join(mod, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o666)
-	run(t, ws, nil, "go", "work", "init", "./svc")
+	llmtest.Run(t, ws, nil, "go", "work", "init", "./svc")
 	stdout, stderr, code = llminstrCmd(t, mod, env, "init", "-version", v)
 	if code != 0 || goModRequires(t, mod)["github.com/llminstr/llminstr/runtime"] != v {
 		t.Errorf("init in a workspace: exit %d\n%s%s", code, stdout, stderr)
@@ -377,7 +379,7 @@ func TestInit(t *testing.T) {
 
 func goModRequires(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	out := run(t, dir, nil, "go", "mod", "edit", "-json")
+	out := llmtest.Run(t, dir, nil, "go", "mod", "edit", "-json")
 	var m struct {
 		Require []struct{ Path, Version string }
 	}

@@ -4,24 +4,23 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"math"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"github.com/llminstr/llminstr/internal/fakeprovider"
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 )
 
 // llminstrBin is the freshly built tool, shared by all tests.
@@ -33,171 +32,26 @@ func TestMain(m *testing.M) {
 		fmt.Println("integration tests skipped in -short mode")
 		os.Exit(m.Run())
 	}
-	dir, err := os.MkdirTemp("", "llminstr-bin-")
-	if err != nil {
-		panic(err)
-	}
-	llminstrBin = filepath.Join(dir, "llminstr")
-	cmd := exec.Command("go", "build", "-o", llminstrBin, "github.com/llminstr/llminstr/cmd/llminstr")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building llminstr:", err)
+	var err error
+	if llminstrBin, err = llmtest.BuildTool(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(llmtest.Main(m))
 }
 
-func repoRoot(t *testing.T) string {
+// copyApp copies the test program of an integration (rules/<dir>/testdata/app)
+// to a temporary module that uses this checkout's runtime. These tests use
+// openai's (openai-go) and goopenai's.
+func copyApp(t *testing.T, integration string) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return llmtest.CopyApp(t, filepath.Join(llmtest.RepoRoot(), "rules", integration, "testdata", "app"))
 }
 
-// copyApp copies testdata/<name> to a temporary module whose runtime
-// requirement points at this checkout.
-func copyApp(t *testing.T, name string) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	src := filepath.Join(repoRoot(t), "testdata", name)
-	dst := filepath.Join(t.TempDir(), name)
-	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o777)
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	runtimeDir, _ := filepath.Abs(filepath.Join(repoRoot(t), "runtime"))
-	run(t, dst, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+runtimeDir)
-	return dst
-}
-
-// run runs a command and fails the test on error; it returns stdout+stderr.
-func run(t *testing.T, dir string, env []string, name string, args ...string) string {
-	t.Helper()
-	out, err := runErr(dir, env, name, args...)
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-func runErr(dir string, env []string, name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
-}
-
-// env returns the environment under which built programs talk to the fake
-// provider and export to the receiver.
-type env struct {
-	provider *httptest.Server
-	receiver *otlpreceiver.Receiver
-}
-
-func newEnv(t *testing.T) *env {
-	e := &env{provider: httptest.NewServer(&fakeprovider.OpenAI{}), receiver: otlpreceiver.Start()}
-	t.Cleanup(func() { e.provider.Close(); e.receiver.Close() })
-	return e
-}
-
-func (e *env) vars() []string {
-	return []string{
-		"CHATAPP_BASE_URL=" + e.provider.URL + "/v1/",
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + e.receiver.URL(),
-		"OTEL_SERVICE_NAME=chatapp-test",
-		"OTEL_BSP_SCHEDULE_DELAY=60000", // spans must arrive through the flush at exit
-	}
-}
-
-// runApp runs a built program in one mode and returns its output and the
-// spans it exported.
-func (e *env) runApp(t *testing.T, bin, mode string, wantFail bool) (string, []otlpreceiver.Span) {
-	t.Helper()
-	e.receiver.Reset()
-	out, err := runErr("", e.vars(), bin, mode)
-	if (err != nil) != wantFail {
-		t.Fatalf("%s %s: err=%v, want failure %v\n%s", bin, mode, err, wantFail, out)
-	}
-	return out, e.receiver.Spans()
-}
-
-func chatSpans(spans []otlpreceiver.Span) []otlpreceiver.Span {
-	var out []otlpreceiver.Span
-	for _, s := range spans {
-		if s.Attrs["gen_ai.operation.name"] == "chat" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// oneChatSpan returns the single chat span, failing otherwise.
-func oneChatSpan(t *testing.T, spans []otlpreceiver.Span) otlpreceiver.Span {
-	t.Helper()
-	chats := chatSpans(spans)
-	if len(chats) != 1 {
-		t.Fatalf("got %d chat spans, want 1:\n%s", len(chats), otlpreceiver.Describe(spans))
-	}
-	return chats[0]
-}
-
-// oneGenAISpan returns the single span of any GenAI operation, failing
-// otherwise.
-func oneGenAISpan(t *testing.T, spans []otlpreceiver.Span) otlpreceiver.Span {
-	t.Helper()
-	var found []otlpreceiver.Span
-	for _, s := range spans {
-		if _, ok := s.Attrs["gen_ai.operation.name"]; ok {
-			found = append(found, s)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("got %d GenAI spans, want 1:\n%s", len(found), otlpreceiver.Describe(spans))
-	}
-	return found[0]
-}
-
-func wantAttrs(t *testing.T, s otlpreceiver.Span, want map[string]any) {
-	t.Helper()
-	for k, v := range want {
-		got, ok := s.Attrs[k]
-		if !ok {
-			t.Errorf("span %q: missing %s (want %v)", s.Name, k, v)
-			continue
-		}
-		if !reflect.DeepEqual(got, v) {
-			t.Errorf("span %q: %s = %#v, want %#v", s.Name, k, got, v)
-		}
-	}
-}
-
-func noAttrs(t *testing.T, s otlpreceiver.Span, keys ...string) {
-	t.Helper()
-	for _, k := range keys {
-		if v, ok := s.Attrs[k]; ok {
-			t.Errorf("span %q: unexpected %s = %v", s.Name, k, v)
-		}
-	}
+// newEnv starts the fake OpenAI provider the programs talk to and the
+// receiver they export to.
+func newEnv(t *testing.T) *llmtest.Session {
+	return llmtest.NewSession(t, &openaitest.Server{}, "CHATAPP_BASE_URL", "/v1/")
 }
 
 // build builds the chat app with -toolexec and returns the binary's path.
@@ -206,27 +60,16 @@ func build(t *testing.T, dir string, env []string, args ...string) string {
 	bin := filepath.Join(t.TempDir(), "chatapp")
 	full := append([]string{"build", "-toolexec=" + llminstrBin, "-o", bin}, args...)
 	full = append(full, ".")
-	run(t, dir, env, "go", full...)
+	llmtest.Run(t, dir, env, "go", full...)
 	return bin
 }
 
-func port(t *testing.T, url string) int64 {
-	t.Helper()
-	var p int64
-	if _, err := fmt.Sscanf(url[strings.LastIndex(url, ":")+1:], "%d", &p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestChatApp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "chatapp")
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "openai")
 	bin := build(t, dir, nil)
 	e := newEnv(t)
-	serverPort := port(t, e.provider.URL)
+	serverPort := llmtest.Port(t, e.Provider.URL)
 	requestAttrs := map[string]any{
 		"gen_ai.operation.name":         "chat",
 		"gen_ai.provider.name":          "openai",
@@ -243,29 +86,29 @@ func TestChatApp(t *testing.T) {
 	}
 
 	t.Run("plain", func(t *testing.T) {
-		out, spans := e.runApp(t, bin, "plain", false)
+		out, spans := e.Run(t, bin, false, "plain")
 		if !strings.Contains(out, "answer: "+fakeprovider.Answer) {
 			t.Errorf("program output changed: %s", out)
 		}
-		s := oneChatSpan(t, spans)
+		s := llmtest.OneChatSpan(t, spans)
 		if s.Name != "chat gpt-4o-mini" || s.Kind != "client" || s.StatusCode != "unset" {
 			t.Errorf("span name=%q kind=%s status=%s", s.Name, s.Kind, s.StatusCode)
 		}
-		wantAttrs(t, s, requestAttrs)
-		wantAttrs(t, s, map[string]any{
-			"gen_ai.response.id":             fakeprovider.ResponseID,
-			"gen_ai.response.model":          "gpt-4o-mini" + fakeprovider.ModelSuffix,
+		llmtest.WantAttrs(t, s, requestAttrs)
+		llmtest.WantAttrs(t, s, map[string]any{
+			"gen_ai.response.id":             openaitest.ResponseID,
+			"gen_ai.response.model":          "gpt-4o-mini" + openaitest.ModelSuffix,
 			"gen_ai.response.finish_reasons": []any{"stop", "stop"},
-			"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens),
+			"gen_ai.usage.input_tokens":      int64(openaitest.PromptTokens),
 			"gen_ai.usage.output_tokens":     int64(10),
 		})
-		noAttrs(t, s, "gen_ai.request.stream", "gen_ai.response.time_to_first_chunk", "error.type",
+		llmtest.NoAttrs(t, s, "gen_ai.request.stream", "gen_ai.response.time_to_first_chunk", "error.type",
 			"gen_ai.input.messages", "gen_ai.output.messages")
 		// gpt-4o-mini: $0.15 per million input tokens, $0.60 per million output tokens.
 		if usd, _ := s.Attrs["llminstr.cost.usd"].(float64); math.Abs(usd-(12*0.15+10*0.60)/1e6) > 1e-12 {
 			t.Errorf("llminstr.cost.usd = %v", s.Attrs["llminstr.cost.usd"])
 		}
-		if s.Resource["service.name"] != "chatapp-test" {
+		if s.Resource["service.name"] != "llminstr-test" {
 			t.Errorf("resource service.name = %v", s.Resource["service.name"])
 		}
 		for k, v := range s.Attrs {
@@ -273,22 +116,22 @@ func TestChatApp(t *testing.T) {
 				t.Errorf("attribute %s records the API key", k)
 			}
 		}
-		checkMetrics(t, e.receiver.Points(), serverPort)
+		checkMetrics(t, e.Receiver.Points(), serverPort)
 	})
 
 	t.Run("stream", func(t *testing.T) {
-		out, spans := e.runApp(t, bin, "stream", false)
+		out, spans := e.Run(t, bin, false, "stream")
 		if !strings.Contains(out, "streamed: "+fakeprovider.Answer) {
 			t.Errorf("program output changed: %s", out)
 		}
-		s := oneChatSpan(t, spans)
-		wantAttrs(t, s, requestAttrs)
-		wantAttrs(t, s, map[string]any{
+		s := llmtest.OneChatSpan(t, spans)
+		llmtest.WantAttrs(t, s, requestAttrs)
+		llmtest.WantAttrs(t, s, map[string]any{
 			"gen_ai.request.stream":          true,
-			"gen_ai.response.id":             fakeprovider.ResponseID,
-			"gen_ai.response.model":          "gpt-4o-mini" + fakeprovider.ModelSuffix,
+			"gen_ai.response.id":             openaitest.ResponseID,
+			"gen_ai.response.model":          "gpt-4o-mini" + openaitest.ModelSuffix,
 			"gen_ai.response.finish_reasons": []any{"stop", "stop"},
-			"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens),
+			"gen_ai.usage.input_tokens":      int64(openaitest.PromptTokens),
 			"gen_ai.usage.output_tokens":     int64(2 * len(fakeprovider.AnswerChunks)),
 		})
 		ttfc, ok := s.Attrs["gen_ai.response.time_to_first_chunk"].(float64)
@@ -298,27 +141,27 @@ func TestChatApp(t *testing.T) {
 	})
 
 	t.Run("early_break", func(t *testing.T) {
-		_, spans := e.runApp(t, bin, "early", false)
-		s := oneChatSpan(t, spans)
-		wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.id": fakeprovider.ResponseID})
+		_, spans := e.Run(t, bin, false, "early")
+		s := llmtest.OneChatSpan(t, spans)
+		llmtest.WantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.id": openaitest.ResponseID})
 		if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"]; !ok {
 			t.Errorf("no time_to_first_chunk on a stream that delivered a chunk")
 		}
-		noAttrs(t, s, "gen_ai.response.finish_reasons", "gen_ai.usage.input_tokens", "error.type")
+		llmtest.NoAttrs(t, s, "gen_ai.response.finish_reasons", "gen_ai.usage.input_tokens", "error.type")
 	})
 
 	t.Run("api_error", func(t *testing.T) {
-		_, spans := e.runApp(t, bin, "error", false)
-		s := oneChatSpan(t, spans)
+		_, spans := e.Run(t, bin, false, "error")
+		s := llmtest.OneChatSpan(t, spans)
 		if s.Name != "chat "+fakeprovider.UnknownModel || s.StatusCode != "error" {
 			t.Errorf("span name=%q status=%s", s.Name, s.StatusCode)
 		}
-		wantAttrs(t, s, map[string]any{"error.type": "NotFoundError", "gen_ai.request.model": fakeprovider.UnknownModel})
-		noAttrs(t, s, "gen_ai.response.id", "gen_ai.response.model", "gen_ai.usage.input_tokens")
+		llmtest.WantAttrs(t, s, map[string]any{"error.type": "NotFoundError", "gen_ai.request.model": fakeprovider.UnknownModel})
+		llmtest.NoAttrs(t, s, "gen_ai.response.id", "gen_ai.response.model", "gen_ai.usage.input_tokens")
 	})
 
 	t.Run("agent", func(t *testing.T) {
-		_, spans := e.runApp(t, bin, "agent", false)
+		_, spans := e.Run(t, bin, false, "agent")
 		var agent otlpreceiver.Span
 		for _, s := range spans {
 			if s.Attrs["gen_ai.operation.name"] == "invoke_agent" {
@@ -328,28 +171,28 @@ func TestChatApp(t *testing.T) {
 		if agent.Name != "invoke_agent planner" || agent.Kind != "internal" {
 			t.Fatalf("no agent span:\n%s", otlpreceiver.Describe(spans))
 		}
-		chat := oneChatSpan(t, spans)
+		chat := llmtest.OneChatSpan(t, spans)
 		if chat.ParentSpanID != agent.SpanID || chat.TraceID != agent.TraceID {
 			t.Errorf("the chat span is not the agent span's child:\n%s", otlpreceiver.Describe(spans))
 		}
 		for _, s := range []otlpreceiver.Span{agent, chat} {
-			wantAttrs(t, s, map[string]any{"gen_ai.agent.name": "planner", "gen_ai.conversation.id": "conv-42"})
+			llmtest.WantAttrs(t, s, map[string]any{"gen_ai.agent.name": "planner", "gen_ai.conversation.id": "conv-42"})
 		}
 	})
 
 	t.Run("through_another_package", func(t *testing.T) {
-		_, spans := e.runApp(t, bin, "via", false)
-		s := oneChatSpan(t, spans)
-		wantAttrs(t, s, map[string]any{"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": fakeprovider.ResponseID})
-		noAttrs(t, s, "gen_ai.request.temperature")
+		_, spans := e.Run(t, bin, false, "via")
+		s := llmtest.OneChatSpan(t, spans)
+		llmtest.WantAttrs(t, s, map[string]any{"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": openaitest.ResponseID})
+		llmtest.NoAttrs(t, s, "gen_ai.request.temperature")
 	})
 
 	t.Run("nested_function_result", func(t *testing.T) {
-		out, spans := e.runApp(t, bin, "nested", false)
-		if !strings.Contains(out, "id: "+fakeprovider.ResponseID) {
+		out, spans := e.Run(t, bin, false, "nested")
+		if !strings.Contains(out, "id: "+openaitest.ResponseID) {
 			t.Errorf("program output changed: %s", out)
 		}
-		wantAttrs(t, oneChatSpan(t, spans), map[string]any{"gen_ai.response.id": fakeprovider.ResponseID})
+		llmtest.WantAttrs(t, llmtest.OneChatSpan(t, spans), map[string]any{"gen_ai.response.id": openaitest.ResponseID})
 	})
 
 	// The other operations of the OpenAI API.
@@ -367,52 +210,52 @@ func TestChatApp(t *testing.T) {
 		return found[0]
 	}
 	t.Run("embeddings", func(t *testing.T) {
-		_, spans := e.runApp(t, bin, "embed", false)
+		_, spans := e.Run(t, bin, false, "embed")
 		s := opSpan(t, spans, "embeddings")
 		if s.Name != "embeddings text-embedding-3-small" {
 			t.Errorf("span name %q", s.Name)
 		}
-		wantAttrs(t, s, map[string]any{
+		llmtest.WantAttrs(t, s, map[string]any{
 			"gen_ai.provider.name": "openai", "gen_ai.request.model": "text-embedding-3-small",
 			"gen_ai.embeddings.dimension.count": int64(4), "gen_ai.request.encoding_formats": []any{"float"},
-			"gen_ai.response.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": int64(fakeprovider.EmbeddingTokens),
+			"gen_ai.response.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": int64(openaitest.EmbeddingTokens),
 			"server.port": serverPort,
 		})
-		noAttrs(t, s, "gen_ai.usage.output_tokens", "gen_ai.response.finish_reasons")
+		llmtest.NoAttrs(t, s, "gen_ai.usage.output_tokens", "gen_ai.response.finish_reasons")
 	})
 	for _, mode := range []string{"completion", "completion-stream"} {
 		t.Run(mode, func(t *testing.T) {
-			_, spans := e.runApp(t, bin, mode, false)
+			_, spans := e.Run(t, bin, false, mode)
 			s := opSpan(t, spans, "text_completion")
 			if s.Name != "text_completion gpt-3.5-turbo-instruct" {
 				t.Errorf("span name %q", s.Name)
 			}
 			want := map[string]any{
 				"gen_ai.provider.name": "openai", "gen_ai.response.id": "cmpl-fake-0001",
-				"gen_ai.response.model": "gpt-3.5-turbo-instruct" + fakeprovider.ModelSuffix,
+				"gen_ai.response.model": "gpt-3.5-turbo-instruct" + openaitest.ModelSuffix,
 			}
 			if mode == "completion" {
 				want["gen_ai.request.max_tokens"] = int64(4)
 				want["gen_ai.request.temperature"] = 0.0
 				want["gen_ai.response.finish_reasons"] = []any{"length"}
-				want["gen_ai.usage.input_tokens"] = int64(fakeprovider.PromptTokens)
+				want["gen_ai.usage.input_tokens"] = int64(openaitest.PromptTokens)
 				want["gen_ai.usage.output_tokens"] = int64(len(fakeprovider.AnswerChunks))
 			} else {
 				want["gen_ai.request.stream"] = true
 				want["gen_ai.response.finish_reasons"] = []any{"stop"}
 			}
-			wantAttrs(t, s, want)
+			llmtest.WantAttrs(t, s, want)
 		})
 	}
 	for _, mode := range []string{"responses", "responses-stream"} {
 		t.Run(mode, func(t *testing.T) {
-			_, spans := e.runApp(t, bin, mode, false)
-			s := oneChatSpan(t, spans)
+			_, spans := e.Run(t, bin, false, mode)
+			s := llmtest.OneChatSpan(t, spans)
 			want := map[string]any{
 				"gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini",
-				"gen_ai.response.id": fakeprovider.ResponsesID, "gen_ai.response.model": "gpt-4o-mini" + fakeprovider.ModelSuffix,
+				"gen_ai.response.id": openaitest.ResponsesID, "gen_ai.response.model": "gpt-4o-mini" + openaitest.ModelSuffix,
 				"gen_ai.response.finish_reasons": []any{"stop"},
-				"gen_ai.usage.input_tokens":      int64(fakeprovider.PromptTokens), "gen_ai.usage.output_tokens": int64(5),
+				"gen_ai.usage.input_tokens":      int64(openaitest.PromptTokens), "gen_ai.usage.output_tokens": int64(5),
 				"gen_ai.usage.cache_read.input_tokens": int64(2), "gen_ai.usage.reasoning.output_tokens": int64(1),
 				"openai.response.service_tier": "default",
 			}
@@ -424,22 +267,22 @@ func TestChatApp(t *testing.T) {
 					t.Errorf("no time_to_first_chunk")
 				}
 			}
-			wantAttrs(t, s, want)
+			llmtest.WantAttrs(t, s, want)
 		})
 	}
 
 	for _, mode := range []string{"exit", "fatal"} {
 		t.Run("flush_on_"+mode, func(t *testing.T) {
-			out, spans := e.runApp(t, bin, mode, true)
-			if mode == "fatal" && !strings.Contains(out, "done: "+fakeprovider.ResponseID) {
+			out, spans := e.Run(t, bin, true, mode)
+			if mode == "fatal" && !strings.Contains(out, "done: "+openaitest.ResponseID) {
 				t.Errorf("log.Fatalf output lost: %s", out)
 			}
-			wantAttrs(t, oneChatSpan(t, spans), map[string]any{"gen_ai.response.id": fakeprovider.ResponseID})
+			llmtest.WantAttrs(t, llmtest.OneChatSpan(t, spans), map[string]any{"gen_ai.response.id": openaitest.ResponseID})
 		})
 	}
 
 	t.Run("panic_line", func(t *testing.T) {
-		out, _ := e.runApp(t, bin, "panic", true)
+		out, _ := e.Run(t, bin, true, "panic")
 		wantLine := lineOf(t, filepath.Join(dir, "main.go"), "chatapp:panic-line")
 		want := fmt.Sprintf("%s:%d", filepath.Join(dir, "main.go"), wantLine)
 		if !strings.Contains(out, want) {
@@ -454,7 +297,7 @@ func checkMetrics(t *testing.T, points []otlpreceiver.Point, serverPort int64) {
 	t.Helper()
 	common := map[string]any{
 		"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
-		"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini" + fakeprovider.ModelSuffix,
+		"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini" + openaitest.ModelSuffix,
 		"server.address": "127.0.0.1", "server.port": serverPort,
 	}
 	durationBounds := []float64{0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92}
@@ -475,7 +318,7 @@ func checkMetrics(t *testing.T, points []otlpreceiver.Point, serverPort int64) {
 		case "gen_ai.client.token.usage":
 			typ, _ := p.Attrs["gen_ai.token.type"].(string)
 			found[typ] = true
-			want := map[string]float64{"input": fakeprovider.PromptTokens, "output": 10}[typ]
+			want := map[string]float64{"input": openaitest.PromptTokens, "output": 10}[typ]
 			if p.Unit != "{token}" || p.Count != 1 || p.Sum != want || !reflect.DeepEqual(p.Bounds, tokenBounds) {
 				t.Errorf("token usage %s point: %+v", typ, p)
 			}
@@ -518,9 +361,7 @@ var _ = time.Second
 // API, so its streams go through the fallback adapter, with no warning and
 // the same spans.
 func TestSDKVersions(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
+	llmtest.SkipShort(t)
 	for _, tc := range []struct {
 		module, version string
 		// fix adapts the program to API differences that are not the
@@ -534,46 +375,46 @@ func TestSDKVersions(t *testing.T) {
 		{module: "github.com/openai/openai-go", version: "v1.12.0", fix: map[string]string{"text.WriteString(ev.Delta)": "text.WriteString(ev.Delta.OfString)"}},
 	} {
 		t.Run(tc.version, func(t *testing.T) {
-			dir := copyApp(t, "chatapp")
+			dir := copyApp(t, "openai")
 			const v3 = "github.com/openai/openai-go/v3"
 			if tc.module != v3 {
 				moveImports(t, dir, v3, tc.module, tc.fix)
-				run(t, dir, nil, "go", "mod", "edit", "-droprequire="+v3)
+				llmtest.Run(t, dir, nil, "go", "mod", "edit", "-droprequire="+v3)
 			}
-			run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", tc.module+"@"+tc.version)
-			run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "mod", "tidy")
+			llmtest.Run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", tc.module+"@"+tc.version)
+			llmtest.Run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "mod", "tidy")
 			bin := filepath.Join(t.TempDir(), "chatapp")
-			out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+			out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
 			if strings.Contains(out, "warning") {
 				t.Errorf("build warned:\n%s", out)
 			}
 			e := newEnv(t)
 			for _, mode := range []string{"plain", "stream", "embed", "completion-stream", "responses", "responses-stream", "error"} {
-				out, spans := e.runApp(t, bin, mode, false)
+				out, spans := e.Run(t, bin, false, mode)
 				if mode != "error" && mode != "embed" && !strings.Contains(out, fakeprovider.Answer) {
 					t.Errorf("%s: program output changed: %s", mode, out)
 				}
-				s := oneGenAISpan(t, spans)
+				s := llmtest.OneGenAISpan(t, spans)
 				switch mode {
 				case "plain":
-					wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "chat", "gen_ai.response.finish_reasons": []any{"stop", "stop"},
-						"gen_ai.usage.input_tokens": int64(fakeprovider.PromptTokens), "gen_ai.usage.output_tokens": int64(10)})
+					llmtest.WantAttrs(t, s, map[string]any{"gen_ai.operation.name": "chat", "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+						"gen_ai.usage.input_tokens": int64(openaitest.PromptTokens), "gen_ai.usage.output_tokens": int64(10)})
 				case "stream": // n=2
-					wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+					llmtest.WantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
 						"gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))})
 				case "embed":
-					wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": int64(4)})
+					llmtest.WantAttrs(t, s, map[string]any{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": int64(4)})
 				case "completion-stream":
-					wantAttrs(t, s, map[string]any{"gen_ai.operation.name": "text_completion", "gen_ai.request.stream": true,
+					llmtest.WantAttrs(t, s, map[string]any{"gen_ai.operation.name": "text_completion", "gen_ai.request.stream": true,
 						"gen_ai.response.finish_reasons": []any{"stop"}})
 				case "responses":
-					wantAttrs(t, s, map[string]any{"gen_ai.response.finish_reasons": []any{"stop"}, "gen_ai.usage.output_tokens": int64(5)})
+					llmtest.WantAttrs(t, s, map[string]any{"gen_ai.response.finish_reasons": []any{"stop"}, "gen_ai.usage.output_tokens": int64(5)})
 				case "responses-stream":
-					wantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"},
+					llmtest.WantAttrs(t, s, map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop"},
 						"gen_ai.usage.output_tokens": int64(5)})
 				case "error":
-					wantAttrs(t, s, map[string]any{"error.type": "NotFoundError"})
-					noAttrs(t, s, "gen_ai.response.id")
+					llmtest.WantAttrs(t, s, map[string]any{"error.type": "NotFoundError"})
+					llmtest.NoAttrs(t, s, "gen_ai.response.id")
 				}
 				if _, ok := s.Attrs["gen_ai.response.id"]; !ok && mode != "error" && mode != "embed" {
 					t.Errorf("%s: no response id:\n%s", mode, otlpreceiver.Describe(spans))

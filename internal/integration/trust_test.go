@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 )
 
 // TestDotlessModule builds the chat app as a module without a dot in its
@@ -18,11 +21,9 @@ import (
 // only through one of the module's own packages: paths like app/llm must not
 // be taken for the standard library.
 func TestDotlessModule(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "chatapp")
-	run(t, dir, nil, "go", "mod", "edit", "-module=app")
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "openai")
+	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-module=app")
 	moveImports(t, dir, "example.com/chatapp", "app", nil)
 	e := newEnv(t)
 	for _, tc := range []struct{ pkg, mode string }{
@@ -31,16 +32,16 @@ func TestDotlessModule(t *testing.T) {
 	} {
 		t.Run(strings.Trim(tc.pkg, "./"), func(t *testing.T) {
 			bin := filepath.Join(t.TempDir(), "app")
-			out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, tc.pkg)
+			out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, tc.pkg)
 			if strings.Contains(out, "warning") {
 				t.Errorf("build warned:\n%s", out)
 			}
-			out, spans := e.runApp(t, bin, tc.mode, false)
+			out, spans := e.Run(t, bin, false, tc.mode)
 			if tc.mode == "" && !strings.Contains(out, "answer: "+fakeprovider.Answer) {
 				t.Errorf("program output changed: %s", out)
 			}
-			wantAttrs(t, oneChatSpan(t, spans), map[string]any{
-				"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": fakeprovider.ResponseID,
+			llmtest.WantAttrs(t, llmtest.OneChatSpan(t, spans), map[string]any{
+				"gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": openaitest.ResponseID,
 			})
 		})
 	}
@@ -50,14 +51,12 @@ func TestDotlessModule(t *testing.T) {
 // (what go mod tidy leaves when no tools file keeps it) stops the build with
 // the one message that names the fix, printed once.
 func TestRuntimeReplacedNotRequired(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "goopenaiapp") // its sources do not import the runtime
-	run(t, dir, nil, "go", "mod", "edit", "-droprequire=github.com/llminstr/llminstr/runtime")
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "goopenai") // its sources do not import the runtime
+	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-droprequire=github.com/llminstr/llminstr/runtime")
 	os.Remove(filepath.Join(dir, "tools.go"))
 	report := filepath.Join(t.TempDir(), "report.jsonl")
-	out, err := runErr(dir, []string{"LLMINSTR_REPORT=" + report}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, "./...")
+	out, err := llmtest.RunErr(dir, []string{"LLMINSTR_REPORT=" + report}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, "./...")
 	if err == nil {
 		t.Fatalf("the build succeeded without the runtime:\n%s", out)
 	}
@@ -76,10 +75,8 @@ func TestRuntimeReplacedNotRequired(t *testing.T) {
 // uninstrumented (here a method used as a function value), also when a
 // lenient build has already put the packages in the build cache.
 func TestStrictIsAGate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "goopenaiapp") // a small SDK: the strict build recompiles all
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "goopenai") // a small SDK: the strict build recompiles all
 	src := "package llm\n\nimport \"github.com/sashabaranov/go-openai\"\n\n" +
 		"// NewFunc hands out the method as a function value.\n" +
 		"func NewFunc(c *openai.Client) any { return c.CreateChatCompletion }\n"
@@ -89,13 +86,13 @@ func TestStrictIsAGate(t *testing.T) {
 	site := "llm/funcvalue.go:6"
 
 	// Lenient: builds, and the warning names the site.
-	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	if !strings.Contains(out, site) || !strings.Contains(out, "function value") {
 		t.Errorf("lenient build does not warn about %s:\n%s", site, out)
 	}
 	// Strict, with the lenient build's packages in the cache: fails.
 	for i := 0; i < 2; i++ {
-		out, err := runErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+		out, err := llmtest.RunErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 		if err == nil || !strings.Contains(out, "LLMINSTR_STRICT=1") || !strings.Contains(out, site) {
 			t.Errorf("strict build %d: err=%v, want a failure naming %s:\n%s", i+1, err, site, out)
 		}
@@ -103,7 +100,7 @@ func TestStrictIsAGate(t *testing.T) {
 	// An ignored site is the user's choice: strict passes.
 	src = strings.Replace(src, "func NewFunc", "//llminstr:ignore\nfunc NewFunc", 1)
 	os.WriteFile(filepath.Join(dir, "llm", "funcvalue.go"), []byte(src), 0o666)
-	run(t, dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	llmtest.Run(t, dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 }
 
 // TestRuntimeNeverInTheWay runs the chat app built plain and instrumented
@@ -111,19 +108,17 @@ func TestStrictIsAGate(t *testing.T) {
 // where its flush cannot finish: the program must behave as the plain build
 // does, and lose no message.
 func TestRuntimeNeverInTheWay(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "chatapp")
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "openai")
 	instrumented := build(t, dir, nil)
 	plain := filepath.Join(t.TempDir(), "chatapp-plain")
-	run(t, dir, nil, "go", "build", "-o", plain, ".")
+	llmtest.Run(t, dir, nil, "go", "build", "-o", plain, ".")
 	e := newEnv(t)
 
 	// stdout and exit status of a run; stderr apart.
 	runBin := func(bin, mode string, env []string) (stdout, stderr string, code int, took time.Duration) {
 		cmd := exec.Command(bin, mode)
-		cmd.Env = append(append(os.Environ(), e.vars()...), env...)
+		cmd.Env = append(append(os.Environ(), e.Env...), env...)
 		var o, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &o, &errb
 		start := time.Now()
@@ -216,7 +211,7 @@ func TestRuntimeNeverInTheWay(t *testing.T) {
 				t.Errorf("%s: the lost span is not reported:\n%s", mode, stderr)
 			}
 			if mode == "fatal" {
-				msg := strings.Index(stderr, "done: "+fakeprovider.ResponseID)
+				msg := strings.Index(stderr, "done: "+openaitest.ResponseID)
 				lost := strings.Index(stderr, "spans were not exported")
 				if msg < 0 || msg > lost {
 					t.Errorf("log.Fatalf's message comes after the flush:\n%s", stderr)
@@ -227,12 +222,12 @@ func TestRuntimeNeverInTheWay(t *testing.T) {
 	})
 
 	t.Run("stream_open_at_exit", func(t *testing.T) {
-		out, spans := e.runApp(t, instrumented, "abandon", false)
-		if !strings.Contains(out, "first chunk: "+fakeprovider.ResponseID) {
+		out, spans := e.Run(t, instrumented, false, "abandon")
+		if !strings.Contains(out, "first chunk: "+openaitest.ResponseID) {
 			t.Errorf("output: %s", out)
 		}
-		s := oneChatSpan(t, spans)
-		wantAttrs(t, s, map[string]any{"llminstr.unfinished": true, "gen_ai.response.id": fakeprovider.ResponseID, "gen_ai.request.stream": true})
+		s := llmtest.OneChatSpan(t, spans)
+		llmtest.WantAttrs(t, s, map[string]any{"llminstr.unfinished": true, "gen_ai.response.id": openaitest.ResponseID, "gen_ai.request.stream": true})
 		if !strings.Contains(out, "still open at exit") {
 			t.Errorf("the unfinished span is not reported:\n%s", out)
 		}
@@ -243,13 +238,11 @@ func TestRuntimeNeverInTheWay(t *testing.T) {
 // comes from the module proxy), the build goes on uninstrumented with one
 // warning that names the versions and the fix; strict mode fails it.
 func TestOldGo(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "goopenaiapp")
-	run(t, dir, nil, "go", "mod", "edit", "-go=1.23", "-toolchain=none")
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "goopenai")
+	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-go=1.23", "-toolchain=none")
 	env := []string{"GOTOOLCHAIN=go1.23.12", "GOFLAGS=-mod=mod"}
-	out := run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out := llmtest.Run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	const want = "needs Go 1.24.0 or later, and this build uses go1.23.12"
 	if n := strings.Count(out, want); n != 1 {
 		t.Errorf("the warning is printed %d times, want once:\n%s", n, out)
@@ -257,7 +250,7 @@ func TestOldGo(t *testing.T) {
 	if !strings.Contains(out, "Fix: build with Go 1.24.0 or later") || strings.Count(out, "llminstr:") != 1 {
 		t.Errorf("want one clear warning with the fix:\n%s", out)
 	}
-	out, err := runErr(dir, append(env, "LLMINSTR_STRICT=1"), "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out, err := llmtest.RunErr(dir, append(env, "LLMINSTR_STRICT=1"), "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	if err == nil || !strings.Contains(out, want) {
 		t.Errorf("strict build: err=%v\n%s", err, out)
 	}
@@ -268,12 +261,10 @@ func TestOldGo(t *testing.T) {
 // with the command that updates it; the build goes on uninstrumented, and
 // strict mode fails it.
 func TestOldRuntime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds programs")
-	}
-	dir := copyApp(t, "goopenaiapp")
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "goopenai")
 	old := filepath.Join(t.TempDir(), "runtime")
-	if err := os.CopyFS(old, os.DirFS(filepath.Join(repoRoot(t), "runtime"))); err != nil {
+	if err := os.CopyFS(old, os.DirFS(filepath.Join(llmtest.RepoRoot(), "runtime"))); err != nil {
 		t.Fatal(err)
 	}
 	provider := filepath.Join(old, "provider.go")
@@ -286,9 +277,9 @@ func TestOldRuntime(t *testing.T) {
 		t.Fatal("runtime/provider.go declares no APILevel = 2")
 	}
 	os.WriteFile(provider, []byte(older), 0o666)
-	run(t, dir, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+old)
+	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+old)
 
-	out := run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	const want = "(API level 1) is older than this llminstr needs (level 2)"
 	if n := strings.Count(out, want); n != 1 || !strings.Contains(out, `Fix: run "llminstr init"`) {
 		t.Errorf("want the warning once, with the fix:\n%s", out)
@@ -296,7 +287,7 @@ func TestOldRuntime(t *testing.T) {
 	if strings.Contains(out, "does not type-check") {
 		t.Errorf("reported as adapters that do not type-check:\n%s", out)
 	}
-	out, err = runErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	out, err = llmtest.RunErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 	if err == nil || !strings.Contains(out, want) {
 		t.Errorf("strict build: err=%v\n%s", err, out)
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -22,17 +24,14 @@ import (
 
 	anthropic "github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
-	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/rules/anthropic/anthropictest"
 )
 
 func setup(tb testing.TB, handler http.Handler) (anthropic.Client, *tracetest.SpanRecorder) {
 	tb.Helper()
 	srv := httptest.NewServer(handler)
 	tb.Cleanup(srv.Close)
-	rec := tracetest.NewSpanRecorder()
-	prev := otel.GetTracerProvider()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
-	tb.Cleanup(func() { otel.SetTracerProvider(prev) })
+	rec := llmtest.Recorder(tb)
 	return anthropic.NewClient(option.WithBaseURL(srv.URL+"/"), option.WithAPIKey("k"), option.WithMaxRetries(0)), rec
 }
 
@@ -46,7 +45,7 @@ func params() anthropic.MessageNewParams {
 // TestStreamEndsOnce checks the ways a stream's span ends: drained, closed
 // early, closed twice, its context cancelled.
 func TestStreamEndsOnce(t *testing.T) {
-	client, rec := setup(t, fakeprovider.Anthropic{})
+	client, rec := setup(t, anthropictest.Server{})
 	svc := &client.Messages
 	// A server that sends the first event and then waits for the client to
 	// go away: a stream cancelled while its body is still coming.
@@ -117,7 +116,7 @@ func TestConcurrentCallsAndStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1000 concurrent calls")
 	}
-	client, rec := setup(t, fakeprovider.Anthropic{})
+	client, rec := setup(t, anthropictest.Server{})
 	svc := &client.Messages
 	ctx := context.Background()
 	const n = 1000
@@ -239,8 +238,7 @@ func FuzzMessageStream(f *testing.F) {
 	f.Add([]byte{0x30, 0xd0}, []byte{0, 0, 0, 0})
 	f.Add([]byte{0xc0, 0xb0}, []byte{})
 	f.Add([]byte{}, []byte{})
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	attrs := func(s sdktrace.ReadOnlySpan) string {
 		var out []string
 		for _, kv := range s.Attributes() {
@@ -350,10 +348,10 @@ func TestNoCredentials(t *testing.T) {
 	}
 	t.Setenv("ANTHROPIC_CONFIG_DIR", t.TempDir())
 	var requests atomic.Int64
-	_, rec := setup(t, fakeprovider.Anthropic{})
+	_, rec := setup(t, anthropictest.Server{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
-		fakeprovider.Anthropic{}.ServeHTTP(w, r)
+		anthropictest.Server{}.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
 	ctx := context.Background()

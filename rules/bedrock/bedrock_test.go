@@ -7,11 +7,10 @@ import (
 	"io"
 	"testing"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 )
@@ -88,8 +87,7 @@ func FuzzEventStreamBody(f *testing.F) {
 	f.Add([]byte{0, 2, 3, 3, 4, 5}, []byte{})
 	f.Add([]byte{0, 1, 6, 1}, []byte{0, 0, 0})
 	f.Add([]byte{0x86, 0, 5}, []byte{7})
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {
 		before := len(rec.Ended())
 		ctx, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 )
@@ -60,8 +59,7 @@ func FuzzInvokeStream(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 13}, []byte{3, 200, 1})
 	f.Add([]byte{5, 5, 6, 7, 13}, []byte{})
 	f.Add([]byte{8, 9, 10, 11, 12, 14, 15}, []byte{0, 0, 0})
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	var model string
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {
 		before := len(rec.Ended())
@@ -132,8 +130,7 @@ func TestInvokeRequest(t *testing.T) {
 		{"wrong types", "x.y", `{"max_tokens":"many","temperature":0.4}`, map[attribute.Key]any{"gen_ai.request.temperature": 0.4}},
 		{"not json", "x.y", `<xml/>`, map[attribute.Key]any{}},
 	}
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", tt.model)
@@ -196,8 +193,7 @@ func TestBaseModel(t *testing.T) {
 // TestInvokeToolCalls: tool calls of Anthropic and Nova answers, whole and
 // streamed, are tool_call parts.
 func TestInvokeToolCalls(t *testing.T) {
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(t)
 	const want = `[{"role":"assistant","parts":[{"type":"text","content":"Hi"},{"type":"tool_call","id":"t1","name":"f","arguments":{"a":1}}],"finish_reason":"tool_use"}]`
 	for name, chunks := range map[string][]string{
 		"anthropic": {`{"id":"m","content":[{"type":"text","text":"Hi"},{"type":"tool_use","id":"t1","name":"f","input":{"a":1}}],"stop_reason":"tool_use"}`},

@@ -4,15 +4,15 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	"github.com/llminstr/llminstr/internal/llmtest"
 )
 
-// TestMain turns content capture on for the tests and fuzz targets: the
-// runtime reads it once per process, so a single target cannot set it. It
-// stays off for benchmarks, whose figures are for capture off.
+// TestMain turns content capture on for the in-process tests and fuzz
+// targets (see llmtest.CaptureContent) and removes the tool the tests that
+// build programs built.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
-		os.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-	}
-	os.Exit(m.Run())
+	llmtest.CaptureContent()
+	os.Exit(llmtest.Main(m))
 }

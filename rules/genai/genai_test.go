@@ -6,9 +6,7 @@ import (
 	"iter"
 	"testing"
 
-	"go.opentelemetry.io/otel"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"github.com/llminstr/llminstr/internal/llmtest"
 
 	"google.golang.org/genai"
 )
@@ -57,8 +55,7 @@ func FuzzGenerateContentStream(f *testing.F) {
 	f.Add([]byte{0xfe, 0x84, 0x93}, uint8(2))
 	f.Add([]byte{}, uint8(0))
 	f.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	f.Fuzz(func(t *testing.T, data []byte, stopAfter uint8) {
 		call := func(context.Context, string, []*genai.Content, *genai.GenerateContentConfig) iter.Seq2[*genai.GenerateContentResponse, error] {
 			return fuzzSeq(data)

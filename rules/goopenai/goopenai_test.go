@@ -15,12 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -32,10 +33,7 @@ func setup(tb testing.TB, handler http.Handler) (*openai.Client, *tracetest.Span
 	tb.Helper()
 	srv := httptest.NewServer(handler)
 	tb.Cleanup(srv.Close)
-	rec := tracetest.NewSpanRecorder()
-	prev := otel.GetTracerProvider()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
-	tb.Cleanup(func() { otel.SetTracerProvider(prev) })
+	rec := llmtest.Recorder(tb)
 	cfg := openai.DefaultConfig("sk-x")
 	cfg.BaseURL = srv.URL + "/v1"
 	return llminstrGoOpenAINewClientWithConfig(openai.NewClientWithConfig, cfg), rec
@@ -47,14 +45,6 @@ func chatRequest() openai.ChatCompletionRequest {
 		Messages:    []openai.ChatCompletionMessage{{Role: openai.ChatMessageRoleUser, Content: "hi"}},
 		Temperature: 0.7,
 	}
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value
-	}
-	return m
 }
 
 // drain reads stream through the adapters until it ends.
@@ -75,7 +65,7 @@ func drain(stream *openai.ChatCompletionStream) (n int, err error) {
 // closed, closed early, closed twice, its context cancelled, Recv after the
 // end.
 func TestStreamEndsOnce(t *testing.T) {
-	client, rec := setup(t, &fakeprovider.OpenAI{})
+	client, rec := setup(t, &openaitest.Server{})
 	ctx := context.Background()
 	open := func(ctx context.Context) *openai.ChatCompletionStream {
 		t.Helper()
@@ -119,7 +109,7 @@ func TestStreamEndsOnce(t *testing.T) {
 			if len(ended) != 1 {
 				t.Fatalf("%d spans ended, want 1", len(ended))
 			}
-			a := attrs(ended[0])
+			a := llmtest.Attrs(ended[0])
 			if got := a["error.type"].AsString(); got != tc.wantError {
 				t.Errorf("error.type %q, want %q", got, tc.wantError)
 			}
@@ -140,7 +130,7 @@ func TestConcurrentCallsAndStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1000 concurrent calls")
 	}
-	client, rec := setup(t, &fakeprovider.OpenAI{})
+	client, rec := setup(t, &openaitest.Server{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const n = 1000
@@ -279,8 +269,7 @@ func FuzzChatStream(f *testing.F) {
 	f.Add([]byte{0x40, 0x41, 0xfd})
 	f.Add([]byte{0xfc, 0x61, 0x03})
 	f.Add([]byte{})
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg := openai.DefaultConfig("k")
 		cfg.HTTPClient = &http.Client{Transport: sseTransport{fuzzStream(data)}}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"go.opentelemetry.io/otel"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"github.com/llminstr/llminstr/internal/llmtest"
 
 	"github.com/ollama/ollama/api"
 )
@@ -22,8 +20,7 @@ func FuzzChatCallback(f *testing.F) {
 	f.Add([]byte{0x41, 0x81}, true)
 	f.Add([]byte{}, false)
 	f.Setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	f.Fuzz(func(t *testing.T, data []byte, stop bool) {
 		sdkErr := errors.New("stream broken")
 		call := func(ctx context.Context, req *api.ChatRequest, fn api.ChatResponseFunc) error {

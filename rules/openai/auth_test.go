@@ -12,6 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/auth"
 	"github.com/openai/openai-go/v3/option"
@@ -76,7 +77,7 @@ func TestWorkloadIdentityRetry(t *testing.T) {
 	if len(spans) != 1 {
 		t.Fatalf("%d spans, want 1", len(spans))
 	}
-	a := attrs(spans[0])
+	a := llmtest.Attrs(spans[0])
 	if a["server.address"].AsString() != "llm.example.com" || a["server.port"].AsInt64() != 8443 || a["gen_ai.response.id"].AsString() != "chatcmpl-1" {
 		t.Errorf("attributes: %v", a)
 	}

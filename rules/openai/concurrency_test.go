@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 )
 
 // TestConcurrentCallsAndStreams makes 1000 calls and streams at once (run
@@ -18,7 +18,7 @@ func TestConcurrentCallsAndStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1000 concurrent calls")
 	}
-	client, rec := setup(t, &fakeprovider.OpenAI{})
+	client, rec := setup(t, &openaitest.Server{})
 	svc := &client.Chat.Completions
 	ctx := context.Background()
 	const n = 1000

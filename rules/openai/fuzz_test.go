@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"testing"
 
-	"go.opentelemetry.io/otel"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"github.com/llminstr/llminstr/internal/llmtest"
 
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -72,8 +70,7 @@ func FuzzChatStream(f *testing.F) {
 	f.Add([]byte{0x04, 0xfe, 0x04})
 	f.Add([]byte{0x40, 0x41, 0xfd})
 	f.Add([]byte{})
-	rec := tracetest.NewSpanRecorder()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
+	rec := llmtest.Recorder(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		body := fuzzStream(data)
 		client := openai.NewClient(option.WithAPIKey("k"), option.WithMaxRetries(0),

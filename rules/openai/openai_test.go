@@ -10,13 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/internal/llmtest"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 	llminstrRT "github.com/llminstr/llminstr/runtime"
 	openai "github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -28,11 +30,7 @@ func setup(tb testing.TB, handler http.Handler) (openai.Client, *tracetest.SpanR
 	tb.Helper()
 	srv := httptest.NewServer(handler)
 	tb.Cleanup(srv.Close)
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	prev := otel.GetTracerProvider()
-	otel.SetTracerProvider(tp)
-	tb.Cleanup(func() { otel.SetTracerProvider(prev) })
+	rec := llmtest.Recorder(tb)
 	client := openai.NewClient(option.WithBaseURL(srv.URL+"/v1/"), option.WithAPIKey("sk-x"), option.WithMaxRetries(0))
 	return client, rec
 }
@@ -45,18 +43,10 @@ func chatParams() openai.ChatCompletionNewParams {
 	}
 }
 
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
 // TestStreamEndsOnce checks the stream wrapper's ways to end: drained,
 // closed early, closed twice, context cancelled.
 func TestStreamEndsOnce(t *testing.T) {
-	client, rec := setup(t, &fakeprovider.OpenAI{})
+	client, rec := setup(t, &openaitest.Server{})
 	svc := &client.Chat.Completions
 	ctx := context.Background()
 
@@ -86,17 +76,17 @@ func TestStreamEndsOnce(t *testing.T) {
 	if len(spans) != 3 {
 		t.Fatalf("got %d ended spans, want 3", len(spans))
 	}
-	if got := attrs(spans[0])["gen_ai.response.finish_reasons"].AsStringSlice(); strings.Join(got, ",") != "stop" {
+	if got := llmtest.Attrs(spans[0])["gen_ai.response.finish_reasons"].AsStringSlice(); strings.Join(got, ",") != "stop" {
 		t.Errorf("drained: finish reasons %v", got)
 	}
-	if _, ok := attrs(spans[1])["error.type"]; ok {
+	if _, ok := llmtest.Attrs(spans[1])["error.type"]; ok {
 		t.Errorf("early close recorded an error")
 	}
-	if got := attrs(spans[2])["error.type"].AsString(); got != "canceled" {
+	if got := llmtest.Attrs(spans[2])["error.type"].AsString(); got != "canceled" {
 		t.Errorf("cancelled stream: error.type %q, want canceled", got)
 	}
 	// The choice that never finished is reported as ended by an error.
-	if got := attrs(spans[2])["gen_ai.response.finish_reasons"].AsStringSlice(); strings.Join(got, ",") != "error" {
+	if got := llmtest.Attrs(spans[2])["gen_ai.response.finish_reasons"].AsStringSlice(); strings.Join(got, ",") != "error" {
 		t.Errorf("cancelled stream: finish reasons %v, want [error]", got)
 	}
 }
@@ -105,7 +95,7 @@ func TestStreamEndsOnce(t *testing.T) {
 // SDK call, the call with a hand-written span carrying the same attributes,
 // and the call through llminstr's adapter.
 func BenchmarkChatNew(b *testing.B) {
-	client, _ := setup(b, &fakeprovider.OpenAI{})
+	client, _ := setup(b, &openaitest.Server{})
 	svc := &client.Chat.Completions
 	ctx := context.Background()
 	p := chatParams()
@@ -323,7 +313,7 @@ func TestStreamDeadline(t *testing.T) {
 					t.Fatalf("got %d ended spans, want %d", len(spans), runs)
 				}
 				for _, s := range spans {
-					a := attrs(s)
+					a := llmtest.Attrs(s)
 					if got := a["error.type"].AsString(); got != "timeout" {
 						t.Errorf("error.type %q, want timeout", got)
 					}
@@ -351,7 +341,7 @@ func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 // cuts each value to its bound before it redacts, so a captured call costs
 // about what an uncaptured one does.
 func BenchmarkLargePrompt(b *testing.B) {
-	client, _ := setup(b, &fakeprovider.OpenAI{})
+	client, _ := setup(b, &openaitest.Server{})
 	svc := &client.Chat.Completions
 	ctx := context.Background()
 	for _, mb := range []int{5, 50} {

@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/llminstr/llminstr/internal/fakeprovider"
+	"github.com/llminstr/llminstr/rules/openai/openaitest"
 )
 
 func main() {
@@ -22,5 +22,5 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Fprintf(os.Stdout, "http://%s/v1/\n", ln.Addr())
-	log.Fatal(http.Serve(ln, &fakeprovider.OpenAI{}))
+	log.Fatal(http.Serve(ln, &openaitest.Server{}))
 }
