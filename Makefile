@@ -57,19 +57,18 @@ bench-build:
 
 # Per-call and per-chunk runtime overhead (compare with benchstat).
 bench:
-	$(GO) test -run '^$$' -bench . -count 10 ./rules/openai ./rules/goopenai ./rules/anthropic
+	$(GO) test -run '^$$' -bench . -count 10 ./rules/...
 
-# Fuzz the stream observers (both variants) for FUZZTIME each.
+# Fuzz every Fuzz target of the adapters (and openai's decoder variant) for
+# FUZZTIME each.
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
-	$(GO) test -tags llminstr_openai_decoder -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/openai
-	$(GO) test -run '^$$' -fuzz FuzzChatStream -fuzztime $(FUZZTIME) ./rules/goopenai
-	$(GO) test -run '^$$' -fuzz FuzzMessageStream -fuzztime $(FUZZTIME) ./rules/anthropic
-	$(GO) test -run '^$$' -fuzz FuzzGenerateContentStream -fuzztime $(FUZZTIME) ./rules/genai
-	$(GO) test -run '^$$' -fuzz FuzzChatCallback -fuzztime $(FUZZTIME) ./rules/ollama
-	$(GO) test -run '^$$' -fuzz FuzzEventStreamBody -fuzztime $(FUZZTIME) ./rules/bedrock
-	$(GO) test -run '^$$' -fuzz FuzzInvokeStream -fuzztime $(FUZZTIME) ./rules/bedrock
+	for pkg in $$($(GO) list ./rules/...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+	$(GO) test -tags llminstr_openai_decoder -run '^$$' -fuzz '^FuzzChatStream$$' -fuzztime $(FUZZTIME) ./rules/openai
 
 clean:
 	rm -rf bin
