@@ -32,7 +32,7 @@ func setupModule(t *testing.T, name string) (string, rewrite.Lookup) {
 	runtimeDir, _ := filepath.Abs(filepath.Join("..", "runtime"))
 	goCmd(t, dir, "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+runtimeDir)
 	goCmd(t, dir, "mod", "tidy")
-	out := goCmd(t, dir, "list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}", ".", rules.RuntimePackage)
+	out := goCmd(t, dir, "list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}", ".", rules.InjectedPackage)
 	exports := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok && v != "" {

@@ -171,12 +171,17 @@ func Fingerprint(rs []Rule) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// RuntimePackage is the import path of the runtime every adapter uses.
+// RuntimePackage is the import path of the runtime module, which a module
+// that llminstr instruments requires, and of its package for programs.
 const RuntimePackage = "github.com/llminstr/llminstr/runtime"
 
-// RuntimeAPILevel is the runtime.APILevel the adapters need: 2 added
-// Stream.Watch, Stream.OnEnd and Observe.
-const RuntimeAPILevel = 2
+// InjectedPackage is the runtime's package that every adapter imports.
+const InjectedPackage = RuntimePackage + "/injected"
+
+// RuntimeAPILevel is the injected.APILevel the adapters need: 2 added
+// Stream.Watch, Stream.OnEnd and Observe; 3 moved what adapters call from
+// the runtime's package to InjectedPackage.
+const RuntimeAPILevel = 3
 
 // IsRuntime reports whether importPath belongs to the runtime module or to
 // OpenTelemetry, which are never instrumented.

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/llminstr/llminstr/rules"
 
 	"github.com/llminstr/llminstr/internal/llmtest"
 
@@ -256,39 +259,62 @@ func TestOldGo(t *testing.T) {
 	}
 }
 
-// TestOldRuntime: a runtime module older than the adapters need (here one
-// without runtime.APILevel, as before level 2) is reported once, as such,
-// with the command that updates it; the build goes on uninstrumented, and
-// strict mode fails it.
+// TestOldRuntime: a runtime module older than the adapters need is
+// reported once, as such, with the command that updates it; the build goes
+// on uninstrumented, and strict mode fails it. Older runtimes come in two
+// shapes: without the package the adapters import (before level 3; here a
+// runtime package with APILevel 2, or with none, as before level 2), and
+// with it at a lower level (what the next level will find).
 func TestOldRuntime(t *testing.T) {
 	llmtest.SkipShort(t)
-	dir := copyApp(t, "goopenai")
-	old := filepath.Join(t.TempDir(), "runtime")
-	if err := os.CopyFS(old, os.DirFS(filepath.Join(llmtest.RepoRoot(), "runtime"))); err != nil {
-		t.Fatal(err)
-	}
-	provider := filepath.Join(old, "provider.go")
-	src, err := os.ReadFile(provider)
-	if err != nil {
-		t.Fatal(err)
-	}
-	older := strings.Replace(string(src), "const APILevel = 2", "", 1)
-	if older == string(src) {
-		t.Fatal("runtime/provider.go declares no APILevel = 2")
-	}
-	os.WriteFile(provider, []byte(older), 0o666)
-	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+old)
+	for _, tc := range []struct {
+		name  string
+		older func(t *testing.T, dir string)
+		level int
+	}{
+		{"level 2, no injected package", func(t *testing.T, dir string) {
+			os.RemoveAll(filepath.Join(dir, "injected"))
+			os.WriteFile(filepath.Join(dir, "runtime.go"), []byte("package runtime\n\nconst APILevel = 2\n"), 0o666)
+		}, 2},
+		{"level 1, no injected package", func(t *testing.T, dir string) {
+			os.RemoveAll(filepath.Join(dir, "injected"))
+			os.WriteFile(filepath.Join(dir, "runtime.go"), []byte("package runtime\n"), 0o666)
+		}, 1},
+		{"injected package at a lower level", func(t *testing.T, dir string) {
+			provider := filepath.Join(dir, "injected", "provider.go")
+			src, err := os.ReadFile(provider)
+			if err != nil {
+				t.Fatal(err)
+			}
+			current := fmt.Sprintf("const APILevel = %d", rules.RuntimeAPILevel)
+			older := strings.Replace(string(src), current, fmt.Sprintf("const APILevel = %d", rules.RuntimeAPILevel-1), 1)
+			if older == string(src) {
+				t.Fatalf("runtime/injected/provider.go declares no %s", current)
+			}
+			os.WriteFile(provider, []byte(older), 0o666)
+		}, rules.RuntimeAPILevel - 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyApp(t, "goopenai")
+			old := filepath.Join(t.TempDir(), "runtime")
+			if err := os.CopyFS(old, os.DirFS(filepath.Join(llmtest.RepoRoot(), "runtime"))); err != nil {
+				t.Fatal(err)
+			}
+			tc.older(t, old)
+			llmtest.Run(t, dir, nil, "go", "mod", "edit", "-replace=github.com/llminstr/llminstr/runtime="+old)
 
-	out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
-	const want = "(API level 1) is older than this llminstr needs (level 2)"
-	if n := strings.Count(out, want); n != 1 || !strings.Contains(out, `Fix: run "llminstr init"`) {
-		t.Errorf("want the warning once, with the fix:\n%s", out)
-	}
-	if strings.Contains(out, "does not type-check") {
-		t.Errorf("reported as adapters that do not type-check:\n%s", out)
-	}
-	out, err = llmtest.RunErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
-	if err == nil || !strings.Contains(out, want) {
-		t.Errorf("strict build: err=%v\n%s", err, out)
+			out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+			want := fmt.Sprintf("(API level %d) is older than this llminstr needs (level %d)", tc.level, rules.RuntimeAPILevel)
+			if n := strings.Count(out, want); n != 1 || !strings.Contains(out, `Fix: run "llminstr init"`) {
+				t.Errorf("want %q once, with the fix:\n%s", want, out)
+			}
+			if strings.Contains(out, "does not type-check") || strings.Contains(out, "does not require") {
+				t.Errorf("reported as another failure:\n%s", out)
+			}
+			out, err := llmtest.RunErr(dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+			if err == nil || !strings.Contains(out, want) {
+				t.Errorf("strict build: err=%v\n%s", err, out)
+			}
+		})
 	}
 }

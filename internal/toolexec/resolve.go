@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/ast"
 	"go/constant"
 	"go/importer"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/llminstr/llminstr/internal/filelock"
@@ -43,6 +46,9 @@ type memo struct {
 	// OldGo is go list's word that the runtime needs a newer Go than the
 	// build's, kept likewise.
 	OldGo string `json:"oldGo,omitempty"`
+	// OldRuntime is the API level of a runtime module too old to have the
+	// package the adapters import, kept likewise.
+	OldRuntime int64 `json:"oldRuntime,omitempty"`
 }
 
 func (r *resolver) dir() string { return filepath.Join(r.workDir, "llminstr") }
@@ -77,6 +83,9 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 	if len(missing) > 0 && m.OldGo != "" {
 		return nil, &oldGoError{detail: m.OldGo, reported: true}
 	}
+	if len(missing) > 0 && m.OldRuntime != 0 {
+		return nil, &oldRuntimeError{level: m.OldRuntime, reported: true}
+	}
 	if len(missing) > 0 {
 		if os.Getenv(resolveEnv) != "" {
 			return nil, errors.New("nested resolution")
@@ -84,6 +93,11 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 		found, err := goListExports(missing)
 		var mr *missingRuntimeError
 		if errors.As(err, &mr) {
+			if level, ok := olderRuntime(mr.detail); ok {
+				m.OldRuntime = level
+				writeMemo(memoPath, m)
+				return nil, &oldRuntimeError{level: level}
+			}
 			m.MissingRuntime = mr.detail
 			writeMemo(memoPath, m)
 		}
@@ -229,13 +243,69 @@ func (e *oldRuntimeError) Error() string {
 		rules.RuntimePackage, e.level, rules.RuntimeAPILevel, rules.RuntimePackage, runtimeVersionQuery())
 }
 
-// checkRuntimeLevel reads runtime.APILevel from the runtime's export data
-// when imports need the runtime, and fails with an oldRuntimeError, once
-// per build, when it is lower than the adapters need.
+// olderRuntime reports whether go list's word that the package the
+// adapters import is missing comes from a runtime module that is there but
+// older than that package (runtimes before API level 3), and the level of
+// that runtime: its package's APILevel, 1 if it has none.
+func olderRuntime(detail string) (level int64, ok bool) {
+	if !strings.Contains(detail, rules.InjectedPackage) {
+		return 0, false
+	}
+	parent := parentGoCommand()
+	args := append([]string{"list", "-f", "{{.Dir}}"}, parent.buildFlags...)
+	cmd := exec.Command(parent.goBin, append(append(args, "--"), rules.RuntimePackage)...)
+	cmd.Dir = parent.dir
+	cmd.Env = append(os.Environ(), resolveEnv+"=1")
+	out, err := cmd.Output()
+	dir := strings.TrimSpace(string(out))
+	if err != nil || dir == "" {
+		return 0, false
+	}
+	return runtimeLevel(dir), true
+}
+
+// runtimeLevel reads the APILevel constant declared by the Go files in dir,
+// 1 if none does.
+func runtimeLevel(dir string) int64 {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, e.Name()), nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue
+		}
+		for _, decl := range file.Decls {
+			gen, ok := decl.(*ast.GenDecl)
+			if !ok || gen.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gen.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if name.Name != "APILevel" || i >= len(vs.Values) {
+						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok {
+						if v, err := strconv.ParseInt(lit.Value, 10, 64); err == nil {
+							return v
+						}
+					}
+				}
+			}
+		}
+	}
+	return 1
+}
+
+// checkRuntimeLevel reads injected.APILevel from the export data of the
+// runtime's package for adapters when imports need it, and fails with an
+// oldRuntimeError, once per build, when it is lower than the adapters need.
 func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.ReadCloser, error)) error {
 	needed := false
 	for _, p := range imports {
-		needed = needed || p == rules.RuntimePackage
+		needed = needed || p == rules.InjectedPackage
 	}
 	if !needed {
 		return nil
@@ -245,7 +315,7 @@ func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.Re
 	if _, err := os.Stat(ok); err == nil {
 		return nil
 	}
-	pkg, err := importer.ForCompiler(token.NewFileSet(), "gc", lookup).Import(rules.RuntimePackage)
+	pkg, err := importer.ForCompiler(token.NewFileSet(), "gc", lookup).Import(rules.InjectedPackage)
 	if err != nil {
 		return nil // the type check that follows reports it
 	}

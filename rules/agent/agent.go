@@ -8,7 +8,7 @@ package agent
 import (
 	llminstrContext "context"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // llminstrAgent starts the invoke_agent span of a function marked

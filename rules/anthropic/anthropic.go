@@ -22,7 +22,7 @@ import (
 	llminstrOption "github.com/anthropics/anthropic-sdk-go/option"
 	llminstrParam "github.com/anthropics/anthropic-sdk-go/packages/param"
 	llminstrSSE "github.com/anthropics/anthropic-sdk-go/packages/ssestream"
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // llminstrAnthropicMessageNew wraps (*MessageService).New: call is the

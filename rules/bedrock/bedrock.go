@@ -26,7 +26,7 @@ import (
 	llminstrSmithy "github.com/aws/smithy-go"
 	llminstrMiddleware "github.com/aws/smithy-go/middleware"
 	llminstrSmithyHTTP "github.com/aws/smithy-go/transport/http"
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // llminstrBedrockConverse wraps (*Client).Converse.

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"go.opentelemetry.io/otel/attribute"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // frames encodes a ConverseStream from fuzz bytes: each byte picks an event

@@ -18,7 +18,7 @@ import (
 	llminstrStrings "strings"
 
 	llminstrBedrock "github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // llminstrBedrockInvokeModel wraps (*Client).InvokeModel.

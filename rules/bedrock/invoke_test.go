@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 	"go.opentelemetry.io/otel/attribute"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // invokeChunks are chunk bodies of the model families, and bodies no family

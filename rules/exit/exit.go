@@ -10,7 +10,7 @@ import (
 	llminstrLog "log"
 	llminstrOS "os"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 )
 
 // llminstrExit wraps os.Exit: it flushes spans, then exits.

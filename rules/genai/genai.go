@@ -21,7 +21,7 @@ import (
 	llminstrGoRuntime "runtime"
 	llminstrStrings "strings"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrGenAI "google.golang.org/genai"
 )
 

@@ -18,7 +18,7 @@ import (
 	llminstrErrors "errors"
 	llminstrHTTP "net/http"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrGoOpenAI "github.com/sashabaranov/go-openai"
 )
 

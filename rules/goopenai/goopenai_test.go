@@ -22,7 +22,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/llminstr/llminstr/rules/openai/openaitest"
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	openai "github.com/sashabaranov/go-openai"
 )
 
@@ -193,7 +193,7 @@ func TestConcurrentCallsAndStreams(t *testing.T) {
 		stacks := strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n")
 		var ours []string
 		for _, g := range stacks[1:] {
-			if strings.Contains(g, ".llminstrGoOpenAI") || strings.Contains(g, "llminstr/runtime.") {
+			if strings.Contains(g, ".llminstrGoOpenAI") || strings.Contains(g, "llminstr/runtime") {
 				ours = append(ours, g)
 			}
 		}

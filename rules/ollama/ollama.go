@@ -18,7 +18,7 @@ import (
 	llminstrHTTP "net/http"
 	llminstrURL "net/url"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrOllama "github.com/ollama/ollama/api"
 )
 

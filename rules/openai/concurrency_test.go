@@ -71,7 +71,7 @@ func TestConcurrentCallsAndStreams(t *testing.T) {
 		stacks := strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n")
 		var ours []string
 		for _, g := range stacks[1:] { // stacks[0] is this goroutine
-			if strings.Contains(g, ".llminstrOpenAI") || strings.Contains(g, "llminstr/runtime.") {
+			if strings.Contains(g, ".llminstrOpenAI") || strings.Contains(g, "llminstr/runtime") {
 				ours = append(ours, g)
 			}
 		}

@@ -14,7 +14,7 @@ import (
 	llminstrReflect "reflect"
 	llminstrStrings "strings"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrOpenAI "github.com/openai/openai-go/v3"
 	llminstrOption "github.com/openai/openai-go/v3/option"
 	llminstrSSE "github.com/openai/openai-go/v3/packages/ssestream"

@@ -12,7 +12,7 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrGoRuntime "runtime"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrSSE "github.com/openai/openai-go/v3/packages/ssestream"
 )
 

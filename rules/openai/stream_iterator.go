@@ -10,7 +10,7 @@ import (
 	llminstrContext "context"
 	llminstrGoRuntime "runtime"
 
-	llminstrRT "github.com/llminstr/llminstr/runtime"
+	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrSSE "github.com/openai/openai-go/v3/packages/ssestream"
 )
 

@@ -1,4 +1,4 @@
-package runtime
+package injected
 
 import (
 	"bytes"
