@@ -17,9 +17,6 @@ import (
 	llminstrBinary "encoding/binary"
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
-	llminstrIO "io"
-	llminstrGoRuntime "runtime"
-	llminstrSync "sync"
 
 	llminstrBedrock "github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	llminstrTypes "github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
@@ -121,9 +118,7 @@ func llminstrBedrockOptions(c *llminstrRT.Call, s *llminstrRT.Stream, onEvent ll
 						llminstrRT.Safe(func() { tokens.read(resp.Header) })
 					}
 					if ok && s != nil && err == nil && resp.StatusCode < 300 && resp.Body != nil {
-						body := &llminstrBedrockBody{inner: resp.Body, stream: s, onEvent: onEvent}
-						llminstrGoRuntime.SetFinalizer(body, func(b *llminstrBedrockBody) { b.stream.End(nil) })
-						resp.Body = body
+						resp.Body = llminstrRT.ObserveBody(resp.Body, s, &llminstrBedrockFrames{onEvent: onEvent})
 					}
 					return out, md, err
 				}), llminstrMiddleware.After)
@@ -134,68 +129,42 @@ func llminstrBedrockOptions(c *llminstrRT.Call, s *llminstrRT.Stream, onEvent ll
 	return append(out, add)
 }
 
-// llminstrBedrockBody reads along the AWS event stream frames of a
-// response body as the SDK reads them: 4 bytes total length, 4 bytes
-// headers length, 4 bytes prelude CRC, headers, payload, 4 bytes CRC. The
-// SDK checks the CRCs.
-type llminstrBedrockBody struct {
-	inner   llminstrIO.ReadCloser
-	stream  *llminstrRT.Stream
+// llminstrBedrockFrames reads along the AWS event stream frames of a
+// response body as the SDK reads them (see llminstrRT.ObserveBody): 4 bytes
+// total length, 4 bytes headers length, 4 bytes prelude CRC, headers,
+// payload, 4 bytes CRC. The SDK checks the CRCs.
+type llminstrBedrockFrames struct {
 	onEvent llminstrBedrockEventFunc
-
-	mu     llminstrSync.Mutex
-	buf    []byte
-	broken bool // not an event stream the SDK can read either: stop reading along
-}
-
-func (b *llminstrBedrockBody) Read(p []byte) (int, error) {
-	n, err := b.inner.Read(p)
-	if n > 0 {
-		b.feed(p[:n])
-	}
-	if err != nil {
-		if err == llminstrIO.EOF {
-			b.stream.End(nil)
-		} else {
-			b.stream.End(err)
-		}
-	}
-	return n, err
-}
-
-func (b *llminstrBedrockBody) Close() error {
-	err := b.inner.Close()
-	b.stream.End(nil)
-	return err
+	buf     []byte
 }
 
 // llminstrBedrockMaxFrame bounds a frame, as the SDK does (16 MiB).
 const llminstrBedrockMaxFrame = 16 << 20
 
-func (b *llminstrBedrockBody) feed(data []byte) {
-	defer llminstrRT.Recover()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.broken {
-		return
-	}
+// Feed buffers data until it holds whole frames and hands each on; a frame
+// the SDK could not read either stops the reading along.
+func (b *llminstrBedrockFrames) Feed(s *llminstrRT.Stream, data []byte) bool {
 	b.buf = append(b.buf, data...)
 	for len(b.buf) >= 12 {
 		total := int(llminstrBinary.BigEndian.Uint32(b.buf[0:4]))
 		headersLen := int(llminstrBinary.BigEndian.Uint32(b.buf[4:8]))
 		if total < 16 || total > llminstrBedrockMaxFrame || headersLen > total-16 {
-			b.buf, b.broken = nil, true
-			return
+			b.buf = nil
+			return false
 		}
 		if len(b.buf) < total {
-			return
+			return true
 		}
 		headers := llminstrBedrockHeaders(b.buf[12 : 12+headersLen])
 		payload := b.buf[12+headersLen : total-4]
-		b.event(headers, payload)
+		b.event(s, headers, payload)
 		b.buf = b.buf[total:]
 	}
+	return true
 }
+
+// Flush has nothing to do: a frame is whole or the SDK fails on it.
+func (b *llminstrBedrockFrames) Flush(*llminstrRT.Stream) {}
 
 // llminstrBedrockHeaders decodes the string headers of a frame.
 func llminstrBedrockHeaders(h []byte) map[string]string {
@@ -245,18 +214,17 @@ func llminstrBedrockHeaders(h []byte) map[string]string {
 	return out
 }
 
-// event ends the span on an exception and hands other events on; the
-// caller holds b.mu.
-func (b *llminstrBedrockBody) event(headers map[string]string, payload []byte) {
+// event ends the span on an exception and hands other events on.
+func (b *llminstrBedrockFrames) event(s *llminstrRT.Stream, headers map[string]string, payload []byte) {
 	if headers[":message-type"] == "exception" || headers[":message-type"] == "error" {
 		kind := headers[":exception-type"]
 		if kind == "" {
 			kind = headers[":error-code"]
 		}
-		b.stream.End(&llminstrBedrockStreamError{kind: kind, payload: string(payload)})
+		s.End(&llminstrBedrockStreamError{kind: kind, payload: string(payload)})
 		return
 	}
-	b.onEvent(b.stream, headers[":event-type"], payload)
+	b.onEvent(s, headers[":event-type"], payload)
 }
 
 // llminstrBedrockConverseEvent records what a ConverseStream event tells.

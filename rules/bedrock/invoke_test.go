@@ -65,7 +65,7 @@ func FuzzInvokeStream(f *testing.F) {
 		before := len(rec.Ended())
 		ctx, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
 		st := llminstrBedrockStreamState(model)
-		body := &llminstrBedrockBody{inner: &chunkedReader{data: data, splits: splits}, stream: llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), onEvent: st.event}
+		body := llminstrRT.ObserveBody(&chunkedReader{data: data, splits: splits}, llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), &llminstrBedrockFrames{onEvent: st.event})
 		got, _ := io.ReadAll(body)
 		body.Close()
 		ended := rec.Ended()[before:]

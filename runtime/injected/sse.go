@@ -2,10 +2,7 @@ package injected
 
 import (
 	"bytes"
-	"errors"
 	"io"
-	goruntime "runtime"
-	"sync"
 )
 
 // SSEHandler is called with each server-sent event of an observed body: its
@@ -18,119 +15,78 @@ type SSEHandler func(s *Stream, event, data []byte)
 const maxSSELine = 16 << 20
 
 // ObserveSSE returns a body that reads body and, as the SDK reading it gets
-// each server-sent event, hands the event to handle: a stream is observed
-// at the HTTP level, with no second decoding of what the SDK builds from
-// it. The stream ends when the body ends (EOF: no error), fails, is closed
-// or is garbage collected, and when the stream's context ends. Bytes pass
-// through unchanged, however the reads split them.
+// each server-sent event, hands the event to handle (see [ObserveBody]).
 func ObserveSSE(body io.ReadCloser, s *Stream, handle SSEHandler) io.ReadCloser {
-	if body == nil || s == nil || handle == nil {
+	if handle == nil {
 		return body
 	}
-	o := &sseObserver{inner: body, stream: s, handle: handle}
-	goruntime.SetFinalizer(o, func(o *sseObserver) { o.stream.End(nil) })
-	return o
+	return ObserveBody(body, s, &sseParser{handle: handle})
 }
 
-type sseObserver struct {
-	inner  io.ReadCloser
-	stream *Stream
+// sseParser splits a body into the lines and events of the event stream
+// format.
+type sseParser struct {
 	handle SSEHandler
 
-	mu      sync.Mutex
 	partial []byte // a line not ended yet
 	event   []byte
 	data    []byte
 	hasData bool
-	broken  bool
 }
 
-func (o *sseObserver) Read(p []byte) (int, error) {
-	n, err := o.inner.Read(p)
-	if n > 0 {
-		o.feed(p[:n])
-	}
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			o.flush()
-			o.stream.End(nil)
-		} else {
-			o.stream.End(err)
-		}
-	}
-	return n, err
-}
-
-func (o *sseObserver) Close() error {
-	err := o.inner.Close()
-	o.stream.End(nil)
-	return err
-}
-
-// feed splits b into lines, keeping the last one when it is not ended.
-func (o *sseObserver) feed(b []byte) {
-	defer recoverAndWarn()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.broken {
-		return
-	}
+// Feed splits b into lines, keeping the last one when it is not ended.
+func (p *sseParser) Feed(s *Stream, b []byte) bool {
 	for len(b) > 0 {
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			if len(o.partial)+len(b) > maxSSELine {
-				o.partial, o.broken = nil, true
-				return
+			if len(p.partial)+len(b) > maxSSELine {
+				p.partial = nil
+				return false
 			}
-			o.partial = append(o.partial, b...)
-			return
+			p.partial = append(p.partial, b...)
+			return true
 		}
 		line := b[:i]
-		if len(o.partial) > 0 {
-			o.partial = append(o.partial, line...)
-			line = o.partial
+		if len(p.partial) > 0 {
+			p.partial = append(p.partial, line...)
+			line = p.partial
 		}
-		o.line(bytes.TrimSuffix(line, []byte{'\r'}))
-		o.partial = o.partial[:0]
+		p.line(s, bytes.TrimSuffix(line, []byte{'\r'}))
+		p.partial = p.partial[:0]
 		b = b[i+1:]
 	}
+	return true
 }
 
-// flush ends the body's last line and event, which a stream may leave
+// Flush ends the body's last line and event, which a stream may leave
 // unterminated.
-func (o *sseObserver) flush() {
-	defer recoverAndWarn()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.broken {
-		return
+func (p *sseParser) Flush(s *Stream) {
+	if len(p.partial) > 0 {
+		p.line(s, bytes.TrimSuffix(p.partial, []byte{'\r'}))
+		p.partial = p.partial[:0]
 	}
-	if len(o.partial) > 0 {
-		o.line(bytes.TrimSuffix(o.partial, []byte{'\r'}))
-		o.partial = o.partial[:0]
-	}
-	o.line(nil)
+	p.line(s, nil)
 }
 
-// line handles one line of the event stream format; the caller holds o.mu.
-func (o *sseObserver) line(l []byte) {
+// line handles one line of the event stream format.
+func (p *sseParser) line(s *Stream, l []byte) {
 	if len(l) == 0 {
-		if o.hasData {
-			o.handle(o.stream, o.event, o.data)
+		if p.hasData {
+			p.handle(s, p.event, p.data)
 		}
-		o.event, o.data, o.hasData = o.event[:0], o.data[:0], false
+		p.event, p.data, p.hasData = p.event[:0], p.data[:0], false
 		return
 	}
 	name, value, _ := bytes.Cut(l, []byte{':'})
 	value = bytes.TrimPrefix(value, []byte{' '})
 	switch string(name) {
 	case "event":
-		o.event = append(o.event[:0], value...)
+		p.event = append(p.event[:0], value...)
 	case "data":
-		if o.hasData {
-			o.data = append(o.data, '\n')
+		if p.hasData {
+			p.data = append(p.data, '\n')
 		}
-		o.data = append(o.data, value...)
-		o.hasData = true
+		p.data = append(p.data, value...)
+		p.hasData = true
 	}
 }
