@@ -218,22 +218,14 @@ func llminstrAnthropicOptions(c *llminstrRT.Call, s *llminstrRT.Stream, opts []l
 // middleware yet), it is option.WithMiddleware(m).
 func llminstrAnthropicInnermost(m llminstrOption.Middleware) llminstrOption.RequestOption {
 	plain := llminstrOption.WithMiddleware(m)
-	apply := llminstrReflect.ValueOf(plain)
-	t := apply.Type()
-	if t.Kind() != llminstrReflect.Func || t.NumIn() != 1 || t.In(0).Kind() != llminstrReflect.Pointer || t.NumOut() != 1 {
-		return plain
-	}
-	folded := llminstrReflect.MakeFunc(t, func(args []llminstrReflect.Value) []llminstrReflect.Value {
-		if args[0].IsNil() {
-			return apply.Call(args)
-		}
-		mws := args[0].Elem().FieldByName("Middlewares")
+	folded, ok := llminstrRT.ConfigOption(plain, func(cfg llminstrReflect.Value) bool {
+		mws := cfg.Elem().FieldByName("Middlewares")
 		if mws.Kind() != llminstrReflect.Slice || mws.Len() == 0 || !mws.CanSet() {
-			return apply.Call(args)
+			return false
 		}
 		outer, ok := mws.Index(mws.Len() - 1).Interface().(llminstrOption.Middleware)
 		if !ok || outer == nil {
-			return apply.Call(args)
+			return false
 		}
 		both := llminstrOption.Middleware(func(req *llminstrHTTP.Request, next llminstrOption.MiddlewareNext) (*llminstrHTTP.Response, error) {
 			return outer(req, func(req *llminstrHTTP.Request) (*llminstrHTTP.Response, error) { return m(req, next) })
@@ -243,12 +235,12 @@ func llminstrAnthropicInnermost(m llminstrOption.Middleware) llminstrOption.Requ
 		llminstrReflect.Copy(copied, mws)
 		copied.Index(mws.Len() - 1).Set(llminstrReflect.ValueOf(both))
 		mws.Set(copied)
-		return []llminstrReflect.Value{llminstrReflect.Zero(t.Out(0))}
-	})
-	if opt, ok := folded.Interface().(llminstrOption.RequestOption); ok {
-		return opt
+		return true
+	}).(llminstrOption.RequestOption)
+	if !ok {
+		return plain
 	}
-	return plain
+	return folded
 }
 
 // llminstrAnthropicErrorType maps an API error to its low-cardinality type.

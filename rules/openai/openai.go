@@ -371,33 +371,20 @@ func llminstrOpenAIObserveHTTP(c *llminstrRT.Call, opts []llminstrOption.Request
 // own function type; where the layout differs, it returns nil and the
 // server is not recorded.
 func llminstrOpenAIRecordServer(c *llminstrRT.Call) llminstrOption.RequestOption {
-	witness := llminstrReflect.ValueOf(llminstrOption.WithMiddleware())
-	t := witness.Type()
-	if t.Kind() != llminstrReflect.Func || t.NumIn() != 1 || t.In(0).Kind() != llminstrReflect.Pointer ||
-		t.In(0).Elem().Kind() != llminstrReflect.Struct || t.NumOut() != 1 {
-		return nil
-	}
-	record := llminstrReflect.MakeFunc(t, func(args []llminstrReflect.Value) []llminstrReflect.Value {
-		llminstrRT.Safe(func() {
-			if args[0].IsNil() {
-				return
+	record, _ := llminstrRT.ConfigOption(llminstrOption.WithMiddleware(), func(cfg llminstrReflect.Value) bool {
+		for _, field := range []string{"BaseURL", "DefaultBaseURL"} {
+			f := cfg.Elem().FieldByName(field)
+			if !f.IsValid() || !f.CanInterface() {
+				continue
 			}
-			cfg := args[0].Elem()
-			for _, field := range []string{"BaseURL", "DefaultBaseURL"} {
-				f := cfg.FieldByName(field)
-				if !f.IsValid() || !f.CanInterface() {
-					continue
-				}
-				if u, ok := f.Interface().(*llminstrURL.URL); ok && u != nil {
-					c.SetServerURL(u)
-					return
-				}
+			if u, ok := f.Interface().(*llminstrURL.URL); ok && u != nil {
+				c.SetServerURL(u)
+				break
 			}
-		})
-		return []llminstrReflect.Value{llminstrReflect.Zero(t.Out(0))}
-	})
-	opt, _ := record.Interface().(llminstrOption.RequestOption)
-	return opt
+		}
+		return true
+	}).(llminstrOption.RequestOption)
+	return record
 }
 
 // llminstrOpenAIChatRequest records the request parameters the call sets,
