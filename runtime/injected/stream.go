@@ -25,7 +25,8 @@ type Stream struct {
 	observing sync.Mutex
 
 	mu        sync.Mutex
-	stopAfter func() bool
+	watching  bool        // a context is watched (see [Stream.Watch])
+	stopAfter func() bool // stops the watch, once it is set up
 	id        string
 	model     string
 	finishes  []string
@@ -72,11 +73,11 @@ func (s *Stream) Watch(ctx context.Context) {
 		return
 	}
 	s.mu.Lock()
-	if s.stopAfter != nil || s.finished {
+	if s.watching || s.finished {
 		s.mu.Unlock()
 		return
 	}
-	s.stopAfter = func() bool { return false } // claimed
+	s.watching = true
 	s.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() { s.End(ctx.Err()) })
 	s.mu.Lock()
