@@ -258,12 +258,55 @@ func findDirectives(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx 
 				}
 			}
 			off := int(fd.Body.Lbrace) - base + 1
+			errName, named := errorResult(info, fd.Type.Results, base)
 			m.render = func(adapter string) []edit {
-				return []edit{{off: off, insert: fmt.Sprintf(" %s, llminstrEnd := %s(%s, %q); defer llminstrEnd();", ctxName, adapter, ctxName, name)}}
+				prologue := fmt.Sprintf(" %s, llminstrEnd := %s(%s, %q);", ctxName, adapter, ctxName, name)
+				if errName == "" {
+					return []edit{{off: off, insert: prologue + " defer llminstrEnd(nil);"}}
+				}
+				return append(named, edit{off: off, insert: prologue + " defer func() { llminstrEnd(" + errName + ") }();"})
 			}
 		}
 	}
 	return out
+}
+
+// errorResult returns the name of a function's error result, when its last
+// result is an error, and the edits that name its results if they have no
+// names (or name a blank error result): names are not part of a function's
+// type, and a result the function returns is in its named result when its
+// deferred functions run, so the directive's deferred end sees the error
+// the function returns. The edits only insert, on the results' own lines.
+func errorResult(info *types.Info, results *ast.FieldList, base int) (name string, edits []edit) {
+	if results == nil || len(results.List) == 0 {
+		return "", nil
+	}
+	last := results.List[len(results.List)-1]
+	if t := info.TypeOf(last.Type); t == nil || !types.Identical(t, types.Universe.Lookup("error").Type()) {
+		return "", nil
+	}
+	const errName = "llminstrErr"
+	if len(last.Names) > 0 {
+		n := last.Names[len(last.Names)-1]
+		if n.Name != "_" {
+			return n.Name, nil
+		}
+		return errName, []edit{{off: int(n.Pos()) - base, del: 1, insert: errName}}
+	}
+	// Unnamed results: each gets a name, the error llminstrErr.
+	i := 0
+	for _, field := range results.List {
+		n := fmt.Sprintf("llminstrResult%d", i)
+		if field == last {
+			n = errName
+		}
+		edits = append(edits, edit{off: int(field.Type.Pos()) - base, insert: n + " "})
+		i++
+	}
+	if !results.Opening.IsValid() { // func f() error: parenthesized, to be named
+		edits = []edit{{off: int(last.Type.Pos()) - base, insert: "(" + errName + " "}, {off: int(last.Type.End()) - base, insert: ")"}}
+	}
+	return errName, edits
 }
 
 // directiveArg looks for a line "//directive [arg]" in doc.

@@ -127,6 +127,7 @@ func TestGolden(t *testing.T) {
 		"go-openai.chat.stream.recv rewritten":            3,
 		"go-openai.chat.stream.close rewritten":           1,
 		"runtime.agent rewritten":                         2,
+		"runtime.tool rewritten":                          5,
 		"runtime.agent skipped":                           1, // no context
 	}
 	for id, n := range wantCounts {

@@ -65,8 +65,8 @@ func checkRule(pkg *packages.Package, r Rule) error {
 		}
 		return nil
 	case KindDirective:
-		if adapter.String() != "func(ctx context.Context, name string) (context.Context, func())" {
-			return fmt.Errorf("%s must be func(ctx context.Context, name string) (context.Context, func()), is %s", r.Adapter, adapter)
+		if adapter.String() != "func(ctx context.Context, name string) (context.Context, func(error))" {
+			return fmt.Errorf("%s must be func(ctx context.Context, name string) (context.Context, func(error)), is %s", r.Adapter, adapter)
 		}
 		return nil
 	}

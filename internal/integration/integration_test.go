@@ -161,21 +161,62 @@ func TestChatApp(t *testing.T) {
 	})
 
 	t.Run("agent", func(t *testing.T) {
-		_, spans := e.Run(t, bin, false, "agent")
+		out, spans := e.Run(t, bin, false, "agent")
+		if !strings.Contains(out, "tool error: no city given") {
+			t.Errorf("program output changed: %s", out)
+		}
 		var agent otlpreceiver.Span
+		var tools []otlpreceiver.Span
 		for _, s := range spans {
-			if s.Attrs["gen_ai.operation.name"] == "invoke_agent" {
+			switch s.Attrs["gen_ai.operation.name"] {
+			case "invoke_agent":
 				agent = s
+			case "execute_tool":
+				tools = append(tools, s)
 			}
 		}
-		if agent.Name != "invoke_agent planner" || agent.Kind != "internal" {
+		if agent.Name != "invoke_agent planner" || agent.Kind != "internal" || agent.StatusCode == "error" {
 			t.Fatalf("no agent span:\n%s", otlpreceiver.Describe(spans))
 		}
-		chat := llmtest.OneChatSpan(t, spans)
-		if chat.ParentSpanID != agent.SpanID || chat.TraceID != agent.TraceID {
-			t.Errorf("the chat span is not the agent span's child:\n%s", otlpreceiver.Describe(spans))
+		chats := llmtest.ChatSpans(spans)
+		if len(chats) != 2 || len(tools) != 2 {
+			t.Fatalf("%d chat and %d tool spans, want 2 and 2:\n%s", len(chats), len(tools), otlpreceiver.Describe(spans))
 		}
-		for _, s := range []otlpreceiver.Span{agent, chat} {
+		for _, s := range tools {
+			if s.ParentSpanID != agent.SpanID || s.TraceID != agent.TraceID {
+				t.Errorf("%s is not the agent span's child:\n%s", s.Name, otlpreceiver.Describe(spans))
+			}
+		}
+		var ok, failed otlpreceiver.Span
+		for _, s := range tools {
+			if s.StatusCode == "error" {
+				failed = s
+			} else {
+				ok = s
+			}
+		}
+		// One call is the agent's own, the other the tool's, under the
+		// tool's span.
+		parents := map[string]int{}
+		for _, s := range chats {
+			parents[s.ParentSpanID]++
+		}
+		if parents[agent.SpanID] != 1 || parents[ok.SpanID] != 1 {
+			t.Errorf("want one call under the agent and one under the tool that succeeded:\n%s", otlpreceiver.Describe(spans))
+		}
+		for _, s := range tools {
+			if s.Name != "execute_tool city_lookup" || s.Kind != "internal" {
+				t.Errorf("tool span %q kind %s", s.Name, s.Kind)
+			}
+			llmtest.WantAttrs(t, s, map[string]any{"gen_ai.tool.name": "city_lookup", "gen_ai.tool.type": "function",
+				"gen_ai.agent.name": "planner", "gen_ai.conversation.id": "conv-42"})
+		}
+		llmtest.NoAttrs(t, ok, "error.type")
+		llmtest.WantAttrs(t, failed, map[string]any{"error.type": "_OTHER"})
+		if failed.StatusMessage != "no city given" {
+			t.Errorf("failed tool's status %q", failed.StatusMessage)
+		}
+		for _, s := range append(chats, agent) {
 			llmtest.WantAttrs(t, s, map[string]any{"gen_ai.agent.name": "planner", "gen_ai.conversation.id": "conv-42"})
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -60,55 +61,83 @@ func contextAttributes(ctx context.Context) []attribute.KeyValue {
 	return attrs
 }
 
-// OperationInvokeAgent is the gen_ai.operation.name of an agent's span.
-const OperationInvokeAgent = "invoke_agent"
+// Operation names of the spans an agent's run is made of, besides its
+// inference calls.
+const (
+	OperationInvokeAgent = "invoke_agent"
+	OperationExecuteTool = "execute_tool"
+)
 
 // StartAgent starts the span of an agent invocation in this process,
 // named "invoke_agent {name}", and returns a context under which LLM calls
 // are its children and carry gen_ai.agent.name, and the function that ends
-// the span. llminstr calls it at the top of functions marked
-// //llminstr:agent.
+// the span with the invocation's error (nil when it succeeded). llminstr
+// calls it at the top of functions marked //llminstr:agent.
 //
 // Only calls made with the returned context (or one derived from it) join
 // the agent's trace. llminstr does not track spans per goroutine: that needs
 // a field added to the Go runtime's goroutine struct, which has leaked memory
 // and mixed requests up under load in the tools that do it.
-func StartAgent(ctx context.Context, name string) (agentCtx context.Context, end func()) {
+func StartAgent(ctx context.Context, name string) (agentCtx context.Context, end func(error)) {
+	agentCtx, end = startInternal(ctx, OperationInvokeAgent, name, keyAgentName.String(name))
+	if agentCtx != ctx {
+		agentCtx = WithAgentName(agentCtx, name)
+	}
+	return agentCtx, end
+}
+
+// StartTool starts the span of a tool's execution in this process, named
+// "execute_tool {name}" (gen_ai.tool.type function), and returns a context
+// under which the calls the tool makes are its children, and the function
+// that ends the span with the tool's error (nil when it succeeded).
+// llminstr calls it at the top of functions marked //llminstr:tool.
+func StartTool(ctx context.Context, name string) (toolCtx context.Context, end func(error)) {
+	return startInternal(ctx, OperationExecuteTool, name, keyToolName.String(name), keyToolType.String("function"))
+}
+
+// startInternal starts an INTERNAL span of operation, named after it and
+// name, with attrs and the context's attributes.
+func startInternal(ctx context.Context, operation, name string, attrs ...attribute.KeyValue) (spanCtx context.Context, end func(error)) {
 	defer func() {
 		// Whatever failed, the function runs as it would uninstrumented.
 		if r := recover(); r != nil {
 			warnf("internal error (recovered): %v", r)
-			agentCtx, end = ctx, func() {}
+			spanCtx, end = ctx, func(error) {}
 		}
 	}()
 	if ctx == nil {
-		return ctx, func() {}
+		return ctx, func(error) {}
 	}
-	spanName := OperationInvokeAgent
+	spanName := operation
 	if name != "" {
 		spanName += " " + name
 	}
-	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(append([]attribute.KeyValue{keyOperationName.String(OperationInvokeAgent), keyAgentName.String(name)}, contextAttributes(ctx)...)...))
-	a := &agentSpan{span: span}
+	all := append(append([]attribute.KeyValue{keyOperationName.String(operation)}, attrs...), contextAttributes(ctx)...)
+	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(all...))
+	a := &internalSpan{span: span}
 	track(a)
-	return WithAgentName(ctx, name), a.end
+	return ctx, a.end
 }
 
-// agentSpan is an agent invocation's span, ended once.
-type agentSpan struct {
+// internalSpan is an agent's or a tool's span, ended once.
+type internalSpan struct {
 	span trace.Span
 	once sync.Once
 }
 
-func (a *agentSpan) end() {
+func (a *internalSpan) end(err error) {
+	defer recoverAndWarn()
 	a.once.Do(func() {
 		untrack(a)
+		if err != nil {
+			a.span.SetAttributes(keyErrorType.String(errorTypeOf(err)))
+			a.span.SetStatus(codes.Error, err.Error())
+		}
 		a.span.End()
 	})
 }
 
-func (a *agentSpan) endUnfinished() {
+func (a *internalSpan) endUnfinished() {
 	a.span.SetAttributes(keyUnfinished.Bool(true))
-	a.end()
+	a.end(nil)
 }

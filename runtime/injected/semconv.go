@@ -42,6 +42,8 @@ const (
 	keyOutputType           = attribute.Key("gen_ai.output.type")
 	keyConversationID       = attribute.Key("gen_ai.conversation.id")
 	keyAgentName            = attribute.Key("gen_ai.agent.name")
+	keyToolName             = attribute.Key("gen_ai.tool.name")
+	keyToolType             = attribute.Key("gen_ai.tool.type")
 	keyUserID               = attribute.Key("user.id")
 
 	// Message content, recorded only on opt-in.

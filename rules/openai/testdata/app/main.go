@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -164,7 +165,30 @@ func main() {
 //llminstr:agent planner
 func planAgent(ctx context.Context, client *openai.Client) error {
 	_, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini"))
-	return err
+	if err != nil {
+		return err
+	}
+	if _, err := lookUp(ctx, client, "Paris"); err != nil {
+		return err
+	}
+	_, err = lookUp(ctx, client, "")
+	fmt.Println("tool error:", err)
+	return nil
+}
+
+// lookUp is traced as a tool's execution: its LLM call is a child of the
+// execute_tool span, and the error it returns is the span's.
+//
+//llminstr:tool city_lookup
+func lookUp(ctx context.Context, client *openai.Client, city string) (string, error) {
+	if city == "" {
+		return "", errors.New("no city given")
+	}
+	res, err := client.Chat.Completions.New(ctx, params("gpt-4o-mini"))
+	if err != nil {
+		return "", err
+	}
+	return res.Choices[0].Message.Content, nil
 }
 
 func must(res *openai.ChatCompletion, err error) *openai.ChatCompletion {
