@@ -121,7 +121,11 @@ func lookupTarget(pkg *packages.Package, r Rule) (*types.Signature, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no type %s", r.Packages[0], r.Receiver)
 	}
-	m, _, _ := types.LookupFieldOrMethod(types.NewPointer(tn.Type()), true, target.Types, r.Name)
+	lookIn := types.Type(types.NewPointer(tn.Type()))
+	if types.IsInterface(tn.Type()) { // a pointer to an interface has no methods
+		lookIn = tn.Type()
+	}
+	m, _, _ := types.LookupFieldOrMethod(lookIn, true, target.Types, r.Name)
 	fn, ok := m.(*types.Func)
 	if !ok {
 		return nil, fmt.Errorf("%s.%s has no method %s", r.Packages[0], r.Receiver, r.Name)

@@ -2,11 +2,8 @@ package injected
 
 import (
 	"context"
-	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
 )
 
 type contextAttrsKey struct{}
@@ -59,85 +56,4 @@ func WithAgentName(ctx context.Context, name string) context.Context {
 func contextAttributes(ctx context.Context) []attribute.KeyValue {
 	attrs, _ := ctx.Value(contextAttrsKey{}).([]attribute.KeyValue)
 	return attrs
-}
-
-// Operation names of the spans an agent's run is made of, besides its
-// inference calls.
-const (
-	OperationInvokeAgent = "invoke_agent"
-	OperationExecuteTool = "execute_tool"
-)
-
-// StartAgent starts the span of an agent invocation in this process,
-// named "invoke_agent {name}", and returns a context under which LLM calls
-// are its children and carry gen_ai.agent.name, and the function that ends
-// the span with the invocation's error (nil when it succeeded). llminstr
-// calls it at the top of functions marked //llminstr:agent.
-//
-// Only calls made with the returned context (or one derived from it) join
-// the agent's trace. llminstr does not track spans per goroutine: that needs
-// a field added to the Go runtime's goroutine struct, which has leaked memory
-// and mixed requests up under load in the tools that do it.
-func StartAgent(ctx context.Context, name string) (agentCtx context.Context, end func(error)) {
-	agentCtx, end = startInternal(ctx, OperationInvokeAgent, name, keyAgentName.String(name))
-	if agentCtx != ctx {
-		agentCtx = WithAgentName(agentCtx, name)
-	}
-	return agentCtx, end
-}
-
-// StartTool starts the span of a tool's execution in this process, named
-// "execute_tool {name}" (gen_ai.tool.type function), and returns a context
-// under which the calls the tool makes are its children, and the function
-// that ends the span with the tool's error (nil when it succeeded).
-// llminstr calls it at the top of functions marked //llminstr:tool.
-func StartTool(ctx context.Context, name string) (toolCtx context.Context, end func(error)) {
-	return startInternal(ctx, OperationExecuteTool, name, keyToolName.String(name), keyToolType.String("function"))
-}
-
-// startInternal starts an INTERNAL span of operation, named after it and
-// name, with attrs and the context's attributes.
-func startInternal(ctx context.Context, operation, name string, attrs ...attribute.KeyValue) (spanCtx context.Context, end func(error)) {
-	defer func() {
-		// Whatever failed, the function runs as it would uninstrumented.
-		if r := recover(); r != nil {
-			warnf("internal error (recovered): %v", r)
-			spanCtx, end = ctx, func(error) {}
-		}
-	}()
-	if ctx == nil {
-		return ctx, func(error) {}
-	}
-	spanName := operation
-	if name != "" {
-		spanName += " " + name
-	}
-	all := append(append([]attribute.KeyValue{keyOperationName.String(operation)}, attrs...), contextAttributes(ctx)...)
-	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(all...))
-	a := &internalSpan{span: span}
-	track(a)
-	return ctx, a.end
-}
-
-// internalSpan is an agent's or a tool's span, ended once.
-type internalSpan struct {
-	span trace.Span
-	once sync.Once
-}
-
-func (a *internalSpan) end(err error) {
-	defer recoverAndWarn()
-	a.once.Do(func() {
-		untrack(a)
-		if err != nil {
-			a.span.SetAttributes(keyErrorType.String(errorTypeOf(err)))
-			a.span.SetStatus(codes.Error, err.Error())
-		}
-		a.span.End()
-	})
-}
-
-func (a *internalSpan) endUnfinished() {
-	a.span.SetAttributes(keyUnfinished.Bool(true))
-	a.end(nil)
 }

@@ -44,6 +44,7 @@ const (
 	keyAgentName            = attribute.Key("gen_ai.agent.name")
 	keyToolName             = attribute.Key("gen_ai.tool.name")
 	keyToolType             = attribute.Key("gen_ai.tool.type")
+	keyToolCallID           = attribute.Key("gen_ai.tool.call.id")
 	keyUserID               = attribute.Key("user.id")
 
 	// Message content, recorded only on opt-in.
@@ -51,6 +52,8 @@ const (
 	keyOutputMessages     = attribute.Key("gen_ai.output.messages")
 	keySystemInstructions = attribute.Key("gen_ai.system_instructions")
 	keyToolDefinitions    = attribute.Key("gen_ai.tool.definitions")
+	keyToolCallArguments  = attribute.Key("gen_ai.tool.call.arguments")
+	keyToolCallResult     = attribute.Key("gen_ai.tool.call.result")
 	eventOperationDetails = "gen_ai.client.inference.operation.details"
 
 	// keyCost is the estimated price of an inference in US dollars, from
