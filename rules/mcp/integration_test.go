@@ -1,0 +1,99 @@
+package mcp_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/llminstr/llminstr/internal/llmtest"
+	"github.com/llminstr/llminstr/internal/otlpreceiver"
+)
+
+// TestIntegration builds testdata/app, an MCP client that starts an MCP
+// server (the same binary) over stdio, with -toolexec=llminstr, against
+// the oldest supported and the newest release of the SDK, and checks both
+// processes' spans: a CLIENT span per request the client sends, carrying
+// its trace context in _meta, and a SERVER span per request the server
+// handles, its child in the same trace.
+func TestIntegration(t *testing.T) {
+	llmtest.SkipShort(t)
+	for _, version := range []string{"v1.2.0", "v1.8.0"} {
+		t.Run(version, func(t *testing.T) { testIntegration(t, version) })
+	}
+}
+
+func testIntegration(t *testing.T, version string) {
+	bin := llmtest.BuildApp(t, "testdata/app", "github.com/modelcontextprotocol/go-sdk@"+version)
+	receiver := otlpreceiver.Start()
+	defer receiver.Close()
+	env := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(), "OTEL_BSP_SCHEDULE_DELAY=60000"}
+	out := llmtest.Run(t, "", env, bin, "client")
+	if !strings.Contains(out, "add: map[sum:5]") || !strings.Contains(out, "fail: isError true") || !strings.Contains(out, "missing: true") {
+		t.Errorf("program output changed: %s", out)
+	}
+	// The server exports when it exits, which may be after the client.
+	var spans []otlpreceiver.Span
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if spans = receiver.Spans(); len(spans) >= 10 {
+			break
+		}
+	}
+	clients, servers := map[string]otlpreceiver.Span{}, map[string]otlpreceiver.Span{}
+	for _, s := range spans {
+		switch s.Kind {
+		case "client":
+			clients[s.Name] = s
+		case "server":
+			servers[s.Name] = s
+		}
+	}
+	// The session starts with initialize, or from protocol 2026-07-28
+	// (v1.6 on) with server/discover.
+	handshake := "initialize"
+	if _, ok := clients["server/discover"]; ok {
+		handshake = "server/discover"
+	}
+	names := []string{handshake, "tools/list", "tools/call add", "tools/call fail", "tools/call missing"}
+	if len(spans) != 2*len(names) || len(clients) != len(names) || len(servers) != len(names) {
+		t.Fatalf("want a client and a server span for each of %v:\n%s", names, otlpreceiver.Describe(spans))
+	}
+	for _, name := range names {
+		c, s := clients[name], servers[name]
+		if c.Name == "" || s.Name == "" {
+			t.Errorf("%s: no client or server span", name)
+			continue
+		}
+		if s.TraceID != c.TraceID || s.ParentSpanID != c.SpanID {
+			t.Errorf("%s: the server's span is not the client's child (trace %s/%s, parent %s, client %s)", name, s.TraceID, c.TraceID, s.ParentSpanID, c.SpanID)
+		}
+		method, tool, _ := strings.Cut(name, " ")
+		for _, sp := range []otlpreceiver.Span{c, s} {
+			llmtest.WantAttrs(t, sp, map[string]any{"mcp.method.name": method})
+			if method == "tools/call" {
+				llmtest.WantAttrs(t, sp, map[string]any{"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool})
+			} else {
+				llmtest.NoAttrs(t, sp, "gen_ai.operation.name", "gen_ai.tool.name")
+			}
+		}
+	}
+	for _, name := range []string{handshake, "tools/list", "tools/call add"} {
+		for _, sp := range []otlpreceiver.Span{clients[name], servers[name]} {
+			if sp.StatusCode == "error" {
+				t.Errorf("%s %s failed: %s", sp.Kind, name, sp.StatusMessage)
+			}
+		}
+	}
+	for _, sp := range []otlpreceiver.Span{clients["tools/call fail"], servers["tools/call fail"]} {
+		llmtest.WantAttrs(t, sp, map[string]any{"error.type": "tool_error"})
+		if sp.StatusCode != "error" || sp.StatusMessage != "the tool broke" {
+			t.Errorf("%s tools/call fail: status %s %q", sp.Kind, sp.StatusCode, sp.StatusMessage)
+		}
+	}
+	// An unknown tool is a JSON-RPC error: invalid params.
+	for _, sp := range []otlpreceiver.Span{clients["tools/call missing"], servers["tools/call missing"]} {
+		llmtest.WantAttrs(t, sp, map[string]any{"error.type": "-32602"})
+		if sp.StatusCode != "error" {
+			t.Errorf("%s tools/call missing: status %s", sp.Kind, sp.StatusCode)
+		}
+	}
+}

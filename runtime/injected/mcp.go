@@ -1,0 +1,99 @@
+package injected
+
+import (
+	"context"
+	"strconv"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Attributes of the OpenTelemetry semantic conventions for MCP.
+const (
+	keyMCPMethodName = attribute.Key("mcp.method.name")
+	keyMCPSessionID  = attribute.Key("mcp.session.id")
+)
+
+// MCPToolCall is the method of an MCP tool call, whose spans are also
+// execute_tool spans.
+const MCPToolCall = "tools/call"
+
+// StartMCPRequest starts the span of an MCP request: kind CLIENT where it
+// is sent (server false), SERVER where it is handled. The span is named
+// "{method} {target}" (the tool, prompt or resource the request is about;
+// the method alone when it has none) and records mcp.method.name and
+// mcp.session.id; a tools/call is also gen_ai.operation.name execute_tool
+// with gen_ai.tool.name. A server's span continues the trace that the
+// request's _meta carries (see [InjectTraceContext]), if any.
+func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID string, meta map[string]any) (spanCtx context.Context, op *OperationSpan) {
+	defer func() {
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			spanCtx, op = ctx, nil
+		}
+	}()
+	if ctx == nil {
+		return ctx, nil
+	}
+	kind := trace.SpanKindClient
+	if server {
+		kind = trace.SpanKindServer
+		if len(meta) > 0 {
+			ctx = propagation.TraceContext{}.Extract(ctx, metaCarrier(meta))
+		}
+	}
+	name := method
+	if target != "" {
+		name += " " + target
+	}
+	attrs := []attribute.KeyValue{keyMCPMethodName.String(method)}
+	if sessionID != "" {
+		attrs = append(attrs, keyMCPSessionID.String(sessionID))
+	}
+	if method == MCPToolCall {
+		attrs = append(attrs, keyOperationName.String(OperationExecuteTool), keyToolName.String(target))
+	}
+	attrs = append(attrs, contextAttributes(ctx)...)
+	ctx, span := tracer().Start(ctx, name, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
+	op = &OperationSpan{span: span}
+	track(op)
+	return ctx, op
+}
+
+// InjectTraceContext returns a copy of an MCP request's _meta with the
+// W3C trace context (traceparent, tracestate) of ctx's span, for the
+// server to continue the trace; meta itself is left as it is.
+func InjectTraceContext(ctx context.Context, meta map[string]any) map[string]any {
+	defer recoverAndWarn()
+	if ctx == nil || !trace.SpanContextFromContext(ctx).IsValid() {
+		return meta
+	}
+	out := make(map[string]any, len(meta)+2)
+	for k, v := range meta {
+		out[k] = v
+	}
+	propagation.TraceContext{}.Inject(ctx, metaCarrier(out))
+	return out
+}
+
+// JSONRPCErrorType is the error.type of a JSON-RPC error: its code.
+func JSONRPCErrorType(code int64) string { return strconv.FormatInt(code, 10) }
+
+// metaCarrier carries the trace context in an MCP _meta object.
+type metaCarrier map[string]any
+
+func (m metaCarrier) Get(key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+func (m metaCarrier) Set(key, value string) { m[key] = value }
+
+func (m metaCarrier) Keys() []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
