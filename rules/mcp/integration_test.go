@@ -1,6 +1,7 @@
 package mcp_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +90,32 @@ func testIntegration(t *testing.T, version string) {
 			t.Errorf("%s tools/call fail: status %s %q", sp.Kind, sp.StatusCode, sp.StatusMessage)
 		}
 	}
+	// Both processes measure each request: by method and tool, with the
+	// error type of the failed ones.
+	counts := map[string]uint64{}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		counts = map[string]uint64{}
+		for _, p := range receiver.Points() {
+			if p.Metric == "mcp.client.operation.duration" || p.Metric == "mcp.server.operation.duration" {
+				key := fmt.Sprint(p.Metric, " ", p.Attrs["mcp.method.name"], " ", p.Attrs["gen_ai.tool.name"], " ", p.Attrs["error.type"])
+				counts[key] += p.Count
+			}
+		}
+		if len(counts) == 2*len(names) {
+			break
+		}
+	}
+	for _, side := range []string{"client", "server"} {
+		for key, n := range map[string]uint64{
+			handshake + " <nil> <nil>": 1, "tools/list <nil> <nil>": 1, "tools/call add <nil>": 1,
+			"tools/call fail tool_error": 1, "tools/call missing -32602": 1,
+		} {
+			if got := counts["mcp."+side+".operation.duration "+key]; got != n {
+				t.Errorf("mcp.%s.operation.duration %s: %d, want %d (all: %v)", side, key, got, n, counts)
+			}
+		}
+	}
+
 	// An unknown tool is a JSON-RPC error: invalid params.
 	for _, sp := range []otlpreceiver.Span{clients["tools/call missing"], servers["tools/call missing"]} {
 		llmtest.WantAttrs(t, sp, map[string]any{"error.type": "-32602"})

@@ -3,9 +3,11 @@ package injected
 import (
 	"context"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -76,6 +78,16 @@ type OperationSpan struct {
 	span    trace.Span
 	content *contentConfig // nil unless content is captured on spans
 	once    sync.Once
+
+	// mcp, for an MCP request's span, is what its duration metric needs.
+	mcp *mcpMeasure
+}
+
+// mcpMeasure is an MCP request's duration metric in the making.
+type mcpMeasure struct {
+	server bool
+	start  time.Time
+	attrs  []attribute.KeyValue
 }
 
 // startOperation starts an INTERNAL span of operation, named after it and
@@ -156,12 +168,34 @@ func (op *OperationSpan) EndWithErrorType(err error, errorType string) {
 			}
 			op.span.SetAttributes(keyErrorType.String(errorType))
 			op.span.SetStatus(codes.Error, err.Error())
+		} else {
+			errorType = ""
 		}
 		op.span.End()
+		if op.mcp != nil {
+			op.mcp.record(errorType)
+		}
 	})
 }
 
 func (op *OperationSpan) endUnfinished() {
 	op.span.SetAttributes(keyUnfinished.Bool(true))
 	op.End(nil)
+}
+
+// record records the request's duration with its method, tool and error.
+func (m *mcpMeasure) record(errorType string) {
+	inst := meters()
+	h := inst.mcpClientDuration
+	if m.server {
+		h = inst.mcpServerDuration
+	}
+	if h == nil {
+		return
+	}
+	attrs := m.attrs
+	if errorType != "" {
+		attrs = append(attrs[:len(attrs):len(attrs)], keyErrorType.String(errorType))
+	}
+	h.Record(context.Background(), time.Since(m.start).Seconds(), metric.WithAttributes(attrs...))
 }

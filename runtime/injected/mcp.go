@@ -3,6 +3,7 @@ package injected
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
@@ -25,7 +26,9 @@ const MCPToolCall = "tools/call"
 // the method alone when it has none) and records mcp.method.name and
 // mcp.session.id; a tools/call is also gen_ai.operation.name execute_tool
 // with gen_ai.tool.name. A server's span continues the trace that the
-// request's _meta carries (see [InjectTraceContext]), if any.
+// request's _meta carries (see [InjectTraceContext]), if any. Its end
+// records the request's duration (mcp.client.operation.duration or
+// mcp.server.operation.duration, by method, tool and error.type).
 func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID string, meta map[string]any) (spanCtx context.Context, op *OperationSpan) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -47,16 +50,17 @@ func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID
 	if target != "" {
 		name += " " + target
 	}
-	attrs := []attribute.KeyValue{keyMCPMethodName.String(method)}
+	measured := []attribute.KeyValue{keyMCPMethodName.String(method)}
+	if method == MCPToolCall {
+		measured = append(measured, keyOperationName.String(OperationExecuteTool), keyToolName.String(target))
+	}
+	attrs := append([]attribute.KeyValue(nil), measured...)
 	if sessionID != "" {
 		attrs = append(attrs, keyMCPSessionID.String(sessionID))
 	}
-	if method == MCPToolCall {
-		attrs = append(attrs, keyOperationName.String(OperationExecuteTool), keyToolName.String(target))
-	}
 	attrs = append(attrs, contextAttributes(ctx)...)
 	ctx, span := tracer().Start(ctx, name, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
-	op = &OperationSpan{span: span}
+	op = &OperationSpan{span: span, mcp: &mcpMeasure{server: server, start: time.Now(), attrs: measured}}
 	track(op)
 	return ctx, op
 }

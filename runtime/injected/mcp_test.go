@@ -2,8 +2,13 @@ package injected
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"testing"
 
+	"go.opentelemetry.io/otel"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -52,5 +57,58 @@ func TestMCPTraceContext(t *testing.T) {
 	list.End(nil)
 	if got := emitted(rec.Ended()[2].Attributes()); got["gen_ai.operation.name"] != "" || rec.Ended()[2].Name() != "tools/list" {
 		t.Errorf("tools/list span %q %v", rec.Ended()[2].Name(), got)
+	}
+}
+
+func TestMCPMetrics(t *testing.T) {
+	withAppProvider(t)
+	reader := sdkmetric.NewManualReader()
+	prev := otel.GetMeterProvider()
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+	t.Cleanup(func() { otel.SetMeterProvider(prev) })
+
+	_, c := StartMCPRequest(context.Background(), false, MCPToolCall, "add", "s", nil)
+	c.End(nil)
+	_, c = StartMCPRequest(context.Background(), false, MCPToolCall, "add", "s", nil)
+	c.EndWithErrorType(errors.New("invalid params"), JSONRPCErrorType(-32602))
+	_, s := StartMCPRequest(context.Background(), true, "tools/list", "", "s", nil)
+	s.End(nil)
+
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	points := map[string][]metricdata.HistogramDataPoint[float64]{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if h, ok := m.Data.(metricdata.Histogram[float64]); ok {
+				points[m.Name] = h.DataPoints
+			}
+		}
+	}
+	client, server := points["mcp.client.operation.duration"], points["mcp.server.operation.duration"]
+	if len(client) != 2 || len(server) != 1 {
+		t.Fatalf("client points %d, server points %d", len(client), len(server))
+	}
+	var failed int
+	for _, p := range client {
+		if v, ok := p.Attributes.Value(keyErrorType); ok {
+			failed++
+			if v.AsString() != "-32602" {
+				t.Errorf("error.type %s", v.AsString())
+			}
+		}
+		if v, _ := p.Attributes.Value(keyToolName); v.AsString() != "add" {
+			t.Errorf("tool %q", v.AsString())
+		}
+		if _, ok := p.Attributes.Value(keyMCPSessionID); ok {
+			t.Error("the session id is on a metric")
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d failed points, want 1", failed)
+	}
+	if v, _ := server[0].Attributes.Value(keyMCPMethodName); v.AsString() != "tools/list" || !reflect.DeepEqual(server[0].Bounds, mcpDurationBuckets) {
+		t.Errorf("server point %v bounds %v", server[0].Attributes, server[0].Bounds)
 	}
 }

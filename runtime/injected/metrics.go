@@ -45,6 +45,10 @@ type instruments struct {
 	opInputTokens      metric.Int64Histogram
 	opOutputTokens     metric.Int64Histogram
 	embeddingsTokens   metric.Int64Histogram
+
+	// MCP, in both sets
+	mcpClientDuration metric.Float64Histogram // mcp.client.operation.duration
+	mcpServerDuration metric.Float64Histogram // mcp.server.operation.duration
 }
 
 var cachedInstruments atomic.Pointer[instruments]
@@ -99,9 +103,26 @@ func meters() *instruments {
 			inst.usageCounters[key] = c
 		}
 	}
+	for _, h := range []struct {
+		to         *metric.Float64Histogram
+		name, desc string
+	}{
+		{&inst.mcpClientDuration, "mcp.client.operation.duration", "Duration of an MCP request, as the client sees it."},
+		{&inst.mcpServerDuration, "mcp.server.operation.duration", "Duration of an MCP request, as the server handles it."},
+	} {
+		var err error
+		*h.to, err = m.Float64Histogram(h.name, metric.WithDescription(h.desc), metric.WithUnit("s"),
+			metric.WithExplicitBucketBoundaries(mcpDurationBuckets...))
+		if err != nil {
+			warnf("creating %s: %v", h.name, err)
+		}
+	}
 	cachedInstruments.Store(inst)
 	return inst
 }
+
+// mcpDurationBuckets are the MCP conventions' boundaries for durations.
+var mcpDurationBuckets = []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300}
 
 var ownMeter struct {
 	once     sync.Once
