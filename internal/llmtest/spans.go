@@ -132,3 +132,14 @@ func flagValue(name string) string {
 	}
 	return ""
 }
+
+// SpansOfKind returns the spans of one kind ("client", "server", ...).
+func SpansOfKind(spans []otlpreceiver.Span, kind string) []otlpreceiver.Span {
+	var out []otlpreceiver.Span
+	for _, s := range spans {
+		if s.Kind == kind {
+			out = append(out, s)
+		}
+	}
+	return out
+}

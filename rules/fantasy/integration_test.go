@@ -3,6 +3,7 @@ package fantasy_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/llminstr/llminstr/internal/llmtest"
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
@@ -132,6 +133,60 @@ func TestIntegration(t *testing.T) {
 		llmtest.WantAttrs(t, failed, map[string]any{"error.type": "_OTHER"})
 		if agent.StatusCode == "error" {
 			t.Errorf("agent span failed, the run did not: %s", agent.StatusMessage)
+		}
+	})
+	t.Run("mcp", func(t *testing.T) {
+		// A third tool runs on an MCP server (another process): its
+		// tools/call CLIENT span is the fantasy tool span's child, and the
+		// server's span continues the trace in the other process.
+		out, _ := e.Run(t, bin, false, "mcp")
+		if !strings.Contains(out, "answer: "+fantasytest.Answer) {
+			t.Errorf("program output changed: %s", out)
+		}
+		var spans []otlpreceiver.Span
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			spans = e.Receiver.Spans()
+			if n := len(llmtest.SpansOfKind(spans, "server")); n >= 3 { // handshake, tools/list, tools/call
+				break
+			}
+		}
+		var agent otlpreceiver.Span
+		for _, s := range spans {
+			if s.Attrs["gen_ai.operation.name"] == "invoke_agent" {
+				agent = s
+			}
+		}
+		var inRun []otlpreceiver.Span
+		for _, s := range spans {
+			if s.TraceID == agent.TraceID {
+				inRun = append(inRun, s)
+			}
+		}
+		var tool, client, server otlpreceiver.Span
+		for _, s := range inRun {
+			switch {
+			case s.Name == "execute_tool add":
+				tool = s
+			case s.Name == "tools/call add" && s.Kind == "client":
+				client = s
+			case s.Name == "tools/call add" && s.Kind == "server":
+				server = s
+			}
+		}
+		if tool.Name == "" || client.Name == "" || server.Name == "" {
+			t.Fatalf("no fantasy tool, MCP client or MCP server span for add in the run's trace:\n%s", otlpreceiver.Describe(spans))
+		}
+		if tool.ParentSpanID != agent.SpanID || client.ParentSpanID != tool.SpanID || server.ParentSpanID != client.SpanID {
+			t.Errorf("want invoke_agent > execute_tool add > tools/call add (client) > tools/call add (server):\n%s", otlpreceiver.Describe(inRun))
+		}
+		llmtest.WantAttrs(t, tool, map[string]any{"gen_ai.tool.call.id": fantasytest.AddCallID})
+		for _, s := range []otlpreceiver.Span{client, server} {
+			llmtest.WantAttrs(t, s, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": "add", "gen_ai.operation.name": "execute_tool"})
+		}
+		// In the run: the agent, 2 model calls, 3 fantasy tools, and the
+		// MCP call on both sides.
+		if len(inRun) != 1+2+3+2 {
+			t.Errorf("%d spans in the run's trace, want 8:\n%s", len(inRun), otlpreceiver.Describe(inRun))
 		}
 	})
 	t.Run("content", func(t *testing.T) {

@@ -23,9 +23,11 @@ const (
 	// PromptTokens and CompletionTokens are every answer's usage.
 	PromptTokens     = 20
 	CompletionTokens = 7
-	// WeatherCallID and TimeCallID are the ids of the tool calls.
+	// WeatherCallID, TimeCallID and AddCallID are the ids of the tool
+	// calls.
 	WeatherCallID = "call_weather_1"
 	TimeCallID    = "call_time_1"
+	AddCallID     = "call_add_1"
 )
 
 // ToolCalls are the calls the model asks for, in order, when the request
@@ -33,6 +35,7 @@ const (
 var ToolCalls = []struct{ ID, Name, Arguments string }{
 	{WeatherCallID, "get_weather", `{"city":"Paris"}`},
 	{TimeCallID, "get_time", `{}`},
+	{AddCallID, "add", `{"a":2,"b":3}`},
 }
 
 // Server serves POST .../chat/completions. A request whose messages hold no

@@ -8,17 +8,22 @@
 //	app toolerror  Agent.Generate, with a tool whose response is an error
 //	app toolfail   Agent.Generate, with a tool that returns an error (which
 //	               ends fantasy's run)
+//	app mcp        Agent.Generate, with a third tool that an MCP server (this
+//	               program, as "app mcpserver", over stdio) runs
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
 
 	"charm.land/fantasy"
 	"charm.land/fantasy/providers/openai"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 type weatherInput struct {
@@ -49,12 +54,85 @@ func (clock) Run(ctx context.Context, call fantasy.ToolCall) (fantasy.ToolRespon
 func (c clock) ProviderOptions() fantasy.ProviderOptions      { return c.options }
 func (c *clock) SetProviderOptions(o fantasy.ProviderOptions) { c.options = o }
 
+// mcpTool is an MCP server's tool as a fantasy tool, the way agent CLIs
+// (crush, mcphost) offer them.
+type mcpTool struct {
+	session *mcp.ClientSession
+	tool    *mcp.Tool
+	options fantasy.ProviderOptions
+}
+
+func (t *mcpTool) Info() fantasy.ToolInfo {
+	return fantasy.ToolInfo{Name: t.tool.Name, Description: t.tool.Description, Parameters: map[string]any{
+		"a": map[string]any{"type": "integer"}, "b": map[string]any{"type": "integer"}}, Required: []string{"a", "b"}}
+}
+
+func (t *mcpTool) Run(ctx context.Context, call fantasy.ToolCall) (fantasy.ToolResponse, error) {
+	var args map[string]any
+	if err := json.Unmarshal([]byte(call.Input), &args); err != nil {
+		return fantasy.NewTextErrorResponse(err.Error()), nil
+	}
+	res, err := t.session.CallTool(ctx, &mcp.CallToolParams{Name: t.tool.Name, Arguments: args})
+	if err != nil {
+		return fantasy.ToolResponse{}, err
+	}
+	out, _ := json.Marshal(res.StructuredContent)
+	return fantasy.NewTextResponse(string(out)), nil
+}
+
+func (t *mcpTool) ProviderOptions() fantasy.ProviderOptions     { return t.options }
+func (t *mcpTool) SetProviderOptions(o fantasy.ProviderOptions) { t.options = o }
+
+type addInput struct {
+	A int `json:"a"`
+	B int `json:"b"`
+}
+
+type addOutput struct {
+	Sum int `json:"sum"`
+}
+
+// serveMCP is the MCP server: one tool, add.
+func serveMCP(ctx context.Context) error {
+	server := mcp.NewServer(&mcp.Implementation{Name: "calc", Version: "v1.0.0"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "add", Description: "Adds two numbers"},
+		func(ctx context.Context, req *mcp.CallToolRequest, in addInput) (*mcp.CallToolResult, addOutput, error) {
+			return nil, addOutput{Sum: in.A + in.B}, nil
+		})
+	return server.Run(ctx, &mcp.StdioTransport{})
+}
+
+// mcpTools connects to the MCP server and returns its tools.
+func mcpTools(ctx context.Context) ([]fantasy.AgentTool, func(), error) {
+	client := mcp.NewClient(&mcp.Implementation{Name: "app", Version: "v1.0.0"}, nil)
+	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: exec.Command(os.Args[0], "mcpserver")}, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := session.ListTools(ctx, nil)
+	if err != nil {
+		session.Close()
+		return nil, nil, err
+	}
+	var tools []fantasy.AgentTool
+	for _, t := range list.Tools {
+		tools = append(tools, &mcpTool{session: session, tool: t})
+	}
+	return tools, func() { session.Close() }, nil
+}
+
 func main() {
 	mode := "generate"
 	if len(os.Args) > 1 {
 		mode = os.Args[1]
 	}
 	ctx := context.Background()
+	if mode == "mcpserver" {
+		if err := serveMCP(ctx); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	provider, err := openai.New(openai.WithBaseURL(os.Getenv("FANTASYAPP_BASE_URL")), openai.WithAPIKey("sk-test"))
 	if err != nil {
 		log.Fatal(err)
@@ -64,6 +142,14 @@ func main() {
 		log.Fatal(err)
 	}
 	tools := []fantasy.AgentTool{fantasy.NewAgentTool("get_weather", "The weather of a city", weather), &clock{}}
+	if mode == "mcp" {
+		remote, closeSession, err := mcpTools(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer closeSession()
+		tools = append(tools, remote...)
+	}
 	agent := fantasy.NewAgent(model, fantasy.WithSystemPrompt("You are terse."), fantasy.WithTools(tools...))
 	prompt := "What is the weather in Paris, and the time?"
 	switch mode {
@@ -74,7 +160,7 @@ func main() {
 	}
 	var res *fantasy.AgentResult
 	switch mode {
-	case "generate", "toolerror", "toolfail":
+	case "generate", "toolerror", "toolfail", "mcp":
 		res, err = agent.Generate(ctx, fantasy.AgentCall{Prompt: prompt})
 	case "stream":
 		chunks := 0
