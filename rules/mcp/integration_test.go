@@ -29,7 +29,8 @@ func testIntegration(t *testing.T, version string) {
 	defer receiver.Close()
 	env := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(), "OTEL_BSP_SCHEDULE_DELAY=60000"}
 	out := llmtest.Run(t, "", env, bin, "client")
-	if !strings.Contains(out, "add: map[sum:5]") || !strings.Contains(out, "fail: isError true") || !strings.Contains(out, "missing: true") {
+	if !strings.Contains(out, "add: map[sum:5]") || !strings.Contains(out, "fail: isError true") || !strings.Contains(out, "missing: true") ||
+		!strings.Contains(out, "params untouched: true") {
 		t.Errorf("program output changed: %s", out)
 	}
 	// The server exports when it exits, which may be after the client.

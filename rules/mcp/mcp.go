@@ -65,10 +65,10 @@ func llminstrMCPMiddleware(server bool) llminstrMCP.Middleware {
 			})
 			ctx, op := llminstrRT.StartMCPRequest(ctx, server, method, target, session, meta)
 			if !server && params != nil {
-				// The request carries the trace to the server; the
-				// caller's params are as they were once it is sent.
-				llminstrRT.Safe(func() { params.SetMeta(llminstrRT.InjectTraceContext(ctx, meta)) })
-				defer llminstrRT.Safe(func() { params.SetMeta(meta) })
+				// The request carries the trace to the server, in a copy
+				// of its params: the caller's are never written to, so
+				// params shared between goroutines stay race-free.
+				llminstrRT.Safe(func() { llminstrMCPSendMeta(req, params, llminstrRT.InjectTraceContext(ctx, meta)) })
 			}
 			res, err := next(ctx, method, req)
 			llminstrMCPEnd(op, res, err)
@@ -121,17 +121,45 @@ func llminstrMCPText(r *llminstrMCP.CallToolResult) string {
 	return "tool error"
 }
 
+// llminstrMCPSendMeta makes the request send a shallow copy of params
+// with meta as its _meta.
+func llminstrMCPSendMeta(req llminstrMCP.Request, params llminstrMCP.Params, meta map[string]any) {
+	f := llminstrMCPParamsField(req)
+	pv := llminstrReflect.ValueOf(params)
+	if !f.IsValid() || pv.Kind() != llminstrReflect.Pointer || pv.IsNil() || pv.Elem().Kind() != llminstrReflect.Struct {
+		return
+	}
+	cp := llminstrReflect.New(pv.Elem().Type())
+	cp.Elem().Set(pv.Elem())
+	p, ok := cp.Interface().(llminstrMCP.Params)
+	if !ok || !cp.Type().AssignableTo(f.Type()) {
+		return
+	}
+	p.SetMeta(meta)
+	f.Set(cp)
+}
+
+// llminstrMCPParamsField is the settable Params field of a request the SDK
+// made for this call, or the zero Value.
+func llminstrMCPParamsField(req llminstrMCP.Request) llminstrReflect.Value {
+	rv := llminstrReflect.ValueOf(req)
+	if rv.Kind() != llminstrReflect.Pointer || rv.IsNil() || rv.Elem().Kind() != llminstrReflect.Struct {
+		return llminstrReflect.Value{}
+	}
+	f := rv.Elem().FieldByName("Params")
+	if !f.IsValid() || !f.CanSet() {
+		return llminstrReflect.Value{}
+	}
+	return f
+}
+
 // llminstrMCPEmptyParams sets a request's missing params to empty ones,
 // and returns them (nil when it cannot): a typed nil pointer gets a value
 // of its type; an empty interface (as releases before v1.3 pass them) one
 // of the type of the method's params.
 func llminstrMCPEmptyParams(req llminstrMCP.Request, method string) llminstrMCP.Params {
-	rv := llminstrReflect.ValueOf(req)
-	if rv.Kind() != llminstrReflect.Pointer || rv.IsNil() || rv.Elem().Kind() != llminstrReflect.Struct {
-		return nil
-	}
-	f := rv.Elem().FieldByName("Params")
-	if !f.IsValid() || !f.CanSet() || !f.IsNil() {
+	f := llminstrMCPParamsField(req)
+	if !f.IsValid() || (f.Kind() != llminstrReflect.Pointer && f.Kind() != llminstrReflect.Interface) || !f.IsNil() {
 		return nil
 	}
 	var p llminstrMCP.Params

@@ -51,11 +51,15 @@ func call(ctx context.Context) error {
 		return err
 	}
 	fmt.Println("tools:", len(tools.Tools))
-	res, err := session.CallTool(ctx, &mcp.CallToolParams{Name: "add", Arguments: map[string]any{"a": 2, "b": 3}})
+	params := &mcp.CallToolParams{Name: "add", Arguments: map[string]any{"a": 2, "b": 3}}
+	res, err := session.CallTool(ctx, params)
 	if err != nil {
 		return err
 	}
 	fmt.Println("add:", res.StructuredContent)
+	// (From v1.6 the SDK itself puts the protocol version in them.)
+	_, traced := params.Meta["traceparent"]
+	fmt.Println("params untouched:", !traced)
 	res, err = session.CallTool(ctx, &mcp.CallToolParams{Name: "fail"})
 	if err != nil {
 		return err
