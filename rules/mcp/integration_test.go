@@ -2,6 +2,7 @@ package mcp_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +28,16 @@ func testIntegration(t *testing.T, version string) {
 	bin := llmtest.BuildApp(t, "testdata/app", "github.com/modelcontextprotocol/go-sdk@"+version)
 	receiver := otlpreceiver.Start()
 	defer receiver.Close()
+	// Over stdio, and over streamable HTTP, whose sessions have ids.
+	for _, mode := range []string{"client", "httpclient"} {
+		t.Run(mode, func(t *testing.T) { testTransport(t, bin, receiver, mode) })
+	}
+}
+
+func testTransport(t *testing.T, bin string, receiver *otlpreceiver.Receiver, mode string) {
+	receiver.Reset()
 	env := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(), "OTEL_BSP_SCHEDULE_DELAY=60000"}
-	out := llmtest.Run(t, "", env, bin, "client")
+	out := llmtest.Run(t, "", env, bin, mode)
 	if !strings.Contains(out, "add: map[sum:5]") || !strings.Contains(out, "fail: isError true") || !strings.Contains(out, "missing: true") ||
 		!strings.Contains(out, "params untouched: true") {
 		t.Errorf("program output changed: %s", out)
@@ -50,12 +59,18 @@ func testIntegration(t *testing.T, version string) {
 		}
 	}
 	// The session starts with initialize, or from protocol 2026-07-28
-	// (v1.6 on) with server/discover.
-	handshake := "initialize"
-	if _, ok := clients["server/discover"]; ok {
-		handshake = "server/discover"
+	// (v1.6 on) with server/discover, over HTTP followed by initialize.
+	var handshakes []string
+	for _, h := range []string{"server/discover", "initialize"} {
+		if _, ok := clients[h]; ok {
+			handshakes = append(handshakes, h)
+		}
 	}
-	names := []string{handshake, "tools/list", "tools/call add", "tools/call fail", "tools/call missing"}
+	if len(handshakes) == 0 {
+		t.Fatalf("no handshake:\n%s", otlpreceiver.Describe(spans))
+	}
+	isHandshake := func(name string) bool { return slices.Contains(handshakes, name) }
+	names := append(handshakes[:len(handshakes):len(handshakes)], "tools/list", "tools/call add", "tools/call fail", "tools/call missing")
 	if len(spans) != 2*len(names) || len(clients) != len(names) || len(servers) != len(names) {
 		t.Fatalf("want a client and a server span for each of %v:\n%s", names, otlpreceiver.Describe(spans))
 	}
@@ -68,6 +83,15 @@ func testIntegration(t *testing.T, version string) {
 		if s.TraceID != c.TraceID || s.ParentSpanID != c.SpanID {
 			t.Errorf("%s: the server's span is not the client's child (trace %s/%s, parent %s, client %s)", name, s.TraceID, c.TraceID, s.ParentSpanID, c.SpanID)
 		}
+		// The session has its id once the handshake is answered.
+		if mode == "httpclient" && !isHandshake(name) {
+			id, _ := c.Attrs["mcp.session.id"].(string)
+			if id == "" || s.Attrs["mcp.session.id"] != id {
+				t.Errorf("%s: session ids %v and %v, want one, on both sides", name, c.Attrs["mcp.session.id"], s.Attrs["mcp.session.id"])
+			}
+		} else if mode == "client" {
+			llmtest.NoAttrs(t, c, "mcp.session.id")
+		}
 		method, tool, _ := strings.Cut(name, " ")
 		for _, sp := range []otlpreceiver.Span{c, s} {
 			llmtest.WantAttrs(t, sp, map[string]any{"mcp.method.name": method})
@@ -78,7 +102,7 @@ func testIntegration(t *testing.T, version string) {
 			}
 		}
 	}
-	for _, name := range []string{handshake, "tools/list", "tools/call add"} {
+	for _, name := range append(handshakes, "tools/list", "tools/call add") {
 		for _, sp := range []otlpreceiver.Span{clients[name], servers[name]} {
 			if sp.StatusCode == "error" {
 				t.Errorf("%s %s failed: %s", sp.Kind, name, sp.StatusMessage)
@@ -106,11 +130,15 @@ func testIntegration(t *testing.T, version string) {
 			break
 		}
 	}
+	wantCounts := map[string]uint64{
+		"tools/list <nil> <nil>": 1, "tools/call add <nil>": 1,
+		"tools/call fail tool_error": 1, "tools/call missing -32602": 1,
+	}
+	for _, h := range handshakes {
+		wantCounts[h+" <nil> <nil>"] = 1
+	}
 	for _, side := range []string{"client", "server"} {
-		for key, n := range map[string]uint64{
-			handshake + " <nil> <nil>": 1, "tools/list <nil> <nil>": 1, "tools/call add <nil>": 1,
-			"tools/call fail tool_error": 1, "tools/call missing -32602": 1,
-		} {
+		for key, n := range wantCounts {
 			if got := counts["mcp."+side+".operation.duration "+key]; got != n {
 				t.Errorf("mcp.%s.operation.duration %s: %d, want %d (all: %v)", side, key, got, n, counts)
 			}
