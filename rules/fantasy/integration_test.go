@@ -136,9 +136,10 @@ func TestIntegration(t *testing.T) {
 		}
 	})
 	t.Run("mcp", func(t *testing.T) {
-		// A third tool runs on an MCP server (another process): its
-		// tools/call CLIENT span is the fantasy tool span's child, and the
-		// server's span continues the trace in the other process.
+		// Two more tools run on MCP servers, in other processes: add over
+		// stdio, multiply over streamable HTTP. Each one's tools/call
+		// CLIENT span is the fantasy tool span's child, and the server's
+		// span continues the trace in its process.
 		out, _ := e.Run(t, bin, false, "mcp")
 		if !strings.Contains(out, "answer: "+fantasytest.Answer) {
 			t.Errorf("program output changed: %s", out)
@@ -146,7 +147,8 @@ func TestIntegration(t *testing.T) {
 		var spans []otlpreceiver.Span
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 			spans = e.Receiver.Spans()
-			if n := len(llmtest.SpansOfKind(spans, "server")); n >= 3 { // handshake, tools/list, tools/call
+			// Per server: its handshake(s), tools/list and tools/call.
+			if n := len(llmtest.SpansOfKind(spans, "server")); n >= 6 {
 				break
 			}
 		}
@@ -162,31 +164,69 @@ func TestIntegration(t *testing.T) {
 				inRun = append(inRun, s)
 			}
 		}
-		var tool, client, server otlpreceiver.Span
-		for _, s := range inRun {
-			switch {
-			case s.Name == "execute_tool add":
-				tool = s
-			case s.Name == "tools/call add" && s.Kind == "client":
-				client = s
-			case s.Name == "tools/call add" && s.Kind == "server":
-				server = s
+		for _, tc := range []struct{ tool, callID string }{{"add", fantasytest.AddCallID}, {"multiply", fantasytest.MultiplyID}} {
+			var tool, client, server otlpreceiver.Span
+			for _, s := range inRun {
+				switch {
+				case s.Name == "execute_tool "+tc.tool:
+					tool = s
+				case s.Name == "tools/call "+tc.tool && s.Kind == "client":
+					client = s
+				case s.Name == "tools/call "+tc.tool && s.Kind == "server":
+					server = s
+				}
+			}
+			if tool.Name == "" || client.Name == "" || server.Name == "" {
+				t.Errorf("%s: no fantasy tool, MCP client or MCP server span in the run's trace:\n%s", tc.tool, otlpreceiver.Describe(spans))
+				continue
+			}
+			if tool.ParentSpanID != agent.SpanID || client.ParentSpanID != tool.SpanID || server.ParentSpanID != client.SpanID {
+				t.Errorf("want invoke_agent > execute_tool %[1]s > tools/call %[1]s (client) > tools/call %[1]s (server):\n%[2]s", tc.tool, otlpreceiver.Describe(inRun))
+			}
+			llmtest.WantAttrs(t, tool, map[string]any{"gen_ai.tool.call.id": tc.callID})
+			for _, s := range []otlpreceiver.Span{client, server} {
+				llmtest.WantAttrs(t, s, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": tc.tool, "gen_ai.operation.name": "execute_tool"})
 			}
 		}
-		if tool.Name == "" || client.Name == "" || server.Name == "" {
-			t.Fatalf("no fantasy tool, MCP client or MCP server span for add in the run's trace:\n%s", otlpreceiver.Describe(spans))
+		// In the run: the agent, 2 model calls, 4 fantasy tools, and the
+		// 2 MCP calls on both sides.
+		if len(inRun) != 1+2+4+2*2 {
+			t.Errorf("%d spans in the run's trace, want 11:\n%s", len(inRun), otlpreceiver.Describe(inRun))
 		}
-		if tool.ParentSpanID != agent.SpanID || client.ParentSpanID != tool.SpanID || server.ParentSpanID != client.SpanID {
-			t.Errorf("want invoke_agent > execute_tool add > tools/call add (client) > tools/call add (server):\n%s", otlpreceiver.Describe(inRun))
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		// A tool cancels the run's context: the next model request fails,
+		// and so does the run, as canceled.
+		out, spans := e.Run(t, bin, false, "cancel")
+		if !strings.Contains(out, "run: ") || !strings.Contains(out, "context canceled") {
+			t.Errorf("program output changed: %s", out)
 		}
-		llmtest.WantAttrs(t, tool, map[string]any{"gen_ai.tool.call.id": fantasytest.AddCallID})
-		for _, s := range []otlpreceiver.Span{client, server} {
-			llmtest.WantAttrs(t, s, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": "add", "gen_ai.operation.name": "execute_tool"})
+		var agent otlpreceiver.Span
+		var chats []otlpreceiver.Span
+		for _, s := range spans {
+			switch s.Attrs["gen_ai.operation.name"] {
+			case "invoke_agent":
+				agent = s
+			case "chat":
+				chats = append(chats, s)
+			}
 		}
-		// In the run: the agent, 2 model calls, 3 fantasy tools, and the
-		// MCP call on both sides.
-		if len(inRun) != 1+2+3+2 {
-			t.Errorf("%d spans in the run's trace, want 8:\n%s", len(inRun), otlpreceiver.Describe(inRun))
+		llmtest.WantAttrs(t, agent, map[string]any{"error.type": "canceled"})
+		if agent.StatusCode != "error" {
+			t.Errorf("agent span status %s", agent.StatusCode)
+		}
+		failed := 0
+		for _, c := range chats {
+			if c.StatusCode == "error" {
+				failed++
+				llmtest.WantAttrs(t, c, map[string]any{"error.type": "canceled"})
+			}
+			if c.ParentSpanID != agent.SpanID {
+				t.Errorf("a chat span is not the agent's child")
+			}
+		}
+		if failed != 1 {
+			t.Errorf("%d failed chat spans, want 1:\n%s", failed, otlpreceiver.Describe(spans))
 		}
 	})
 	t.Run("content", func(t *testing.T) {

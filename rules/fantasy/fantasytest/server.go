@@ -23,11 +23,12 @@ const (
 	// PromptTokens and CompletionTokens are every answer's usage.
 	PromptTokens     = 20
 	CompletionTokens = 7
-	// WeatherCallID, TimeCallID and AddCallID are the ids of the tool
-	// calls.
+	// WeatherCallID, TimeCallID, AddCallID and MultiplyID are the ids of
+	// the tool calls.
 	WeatherCallID = "call_weather_1"
 	TimeCallID    = "call_time_1"
 	AddCallID     = "call_add_1"
+	MultiplyID    = "call_multiply_1"
 )
 
 // ToolCalls are the calls the model asks for, in order, when the request
@@ -36,6 +37,7 @@ var ToolCalls = []struct{ ID, Name, Arguments string }{
 	{WeatherCallID, "get_weather", `{"city":"Paris"}`},
 	{TimeCallID, "get_time", `{}`},
 	{AddCallID, "add", `{"a":2,"b":3}`},
+	{MultiplyID, "multiply", `{"a":4,"b":5}`},
 }
 
 // Server serves POST .../chat/completions. A request whose messages hold no

@@ -8,18 +8,25 @@
 //	app toolerror  Agent.Generate, with a tool whose response is an error
 //	app toolfail   Agent.Generate, with a tool that returns an error (which
 //	               ends fantasy's run)
-//	app mcp        Agent.Generate, with a third tool that an MCP server (this
-//	               program, as "app mcpserver", over stdio) runs
+//	app mcp        Agent.Generate, with two more tools that MCP servers run:
+//	               add (this program as "app mcpserver", over stdio) and
+//	               multiply ("app mcphttpserver", over streamable HTTP)
+//	app cancel     Agent.Generate, whose context a tool cancels
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 
 	"charm.land/fantasy"
 	"charm.land/fantasy/providers/openai"
@@ -30,7 +37,11 @@ type weatherInput struct {
 	City string `json:"city" description:"The city"`
 }
 
+// cancelRun, in mode cancel, cancels the run's context.
+var cancelRun context.CancelFunc = func() {}
+
 func weather(ctx context.Context, in weatherInput, call fantasy.ToolCall) (fantasy.ToolResponse, error) {
+	cancelRun()
 	switch in.City {
 	case "Atlantis":
 		return fantasy.NewTextErrorResponse("no weather station in Atlantis"), nil
@@ -92,7 +103,7 @@ type addOutput struct {
 	Sum int `json:"sum"`
 }
 
-// serveMCP is the MCP server: one tool, add.
+// serveMCP is the stdio MCP server: one tool, add.
 func serveMCP(ctx context.Context) error {
 	server := mcp.NewServer(&mcp.Implementation{Name: "calc", Version: "v1.0.0"}, nil)
 	mcp.AddTool(server, &mcp.Tool{Name: "add", Description: "Adds two numbers"},
@@ -102,10 +113,57 @@ func serveMCP(ctx context.Context) error {
 	return server.Run(ctx, &mcp.StdioTransport{})
 }
 
-// mcpTools connects to the MCP server and returns its tools.
+// serveMCPHTTP is the streamable HTTP MCP server, on loopback: one tool,
+// multiply. It prints its URL and serves until its standard input closes.
+func serveMCPHTTP() error {
+	server := mcp.NewServer(&mcp.Implementation{Name: "calc-http", Version: "v1.0.0"}, nil)
+	mcp.AddTool(server, &mcp.Tool{Name: "multiply", Description: "Multiplies two numbers"},
+		func(ctx context.Context, req *mcp.CallToolRequest, in addInput) (*mcp.CallToolResult, addOutput, error) {
+			return nil, addOutput{Sum: in.A * in.B}, nil
+		})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil)}
+	fmt.Printf("http://%s/mcp\n", ln.Addr())
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
+
+// mcpTools connects to both MCP servers and returns their tools.
 func mcpTools(ctx context.Context) ([]fantasy.AgentTool, func(), error) {
+	stdio, closeStdio, err := mcpSessionTools(ctx, &mcp.CommandTransport{Command: exec.Command(os.Args[0], "mcpserver")})
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.Command(os.Args[0], "mcphttpserver")
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	url, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		return nil, nil, err
+	}
+	remote, closeRemote, err := mcpSessionTools(ctx, &mcp.StreamableClientTransport{Endpoint: strings.TrimSpace(url)})
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(stdio, remote...), func() { closeStdio(); closeRemote(); stdin.Close(); cmd.Wait() }, nil
+}
+
+// mcpSessionTools connects to an MCP server and returns its tools.
+func mcpSessionTools(ctx context.Context, transport mcp.Transport) ([]fantasy.AgentTool, func(), error) {
 	client := mcp.NewClient(&mcp.Implementation{Name: "app", Version: "v1.0.0"}, nil)
-	session, err := client.Connect(ctx, &mcp.CommandTransport{Command: exec.Command(os.Args[0], "mcpserver")}, nil)
+	session, err := client.Connect(ctx, transport, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,8 +185,13 @@ func main() {
 		mode = os.Args[1]
 	}
 	ctx := context.Background()
-	if mode == "mcpserver" {
-		if err := serveMCP(ctx); err != nil {
+	switch mode {
+	case "mcpserver", "mcphttpserver":
+		serve := func() error { return serveMCP(ctx) }
+		if mode == "mcphttpserver" {
+			serve = serveMCPHTTP
+		}
+		if err := serve(); err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -162,6 +225,13 @@ func main() {
 	switch mode {
 	case "generate", "toolerror", "toolfail", "mcp":
 		res, err = agent.Generate(ctx, fantasy.AgentCall{Prompt: prompt})
+	case "cancel":
+		// The weather tool cancels the run: the next model request fails.
+		runCtx, cancel := context.WithCancel(ctx)
+		cancelRun = cancel
+		_, err = agent.Generate(runCtx, fantasy.AgentCall{Prompt: prompt})
+		fmt.Println("run:", err)
+		return
 	case "stream":
 		chunks := 0
 		res, err = agent.Stream(ctx, fantasy.AgentStreamCall{Prompt: prompt, OnTextDelta: func(id, text string) error {
