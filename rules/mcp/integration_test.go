@@ -102,6 +102,15 @@ func testTransport(t *testing.T, bin string, receiver *otlpreceiver.Receiver, mo
 			}
 		}
 	}
+	// After an initialize, both sides know the protocol version.
+	if isHandshake("initialize") {
+		for _, name := range []string{"tools/list", "tools/call add"} {
+			v, _ := clients[name].Attrs["mcp.protocol.version"].(string)
+			if v == "" || servers[name].Attrs["mcp.protocol.version"] != v {
+				t.Errorf("%s: protocol versions %v and %v, want one, on both sides", name, clients[name].Attrs["mcp.protocol.version"], servers[name].Attrs["mcp.protocol.version"])
+			}
+		}
+	}
 	for _, name := range append(handshakes, "tools/list", "tools/call add") {
 		for _, sp := range []otlpreceiver.Span{clients[name], servers[name]} {
 			if sp.StatusCode == "error" {

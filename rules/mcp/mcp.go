@@ -46,11 +46,12 @@ func llminstrMCPMiddleware(server bool) llminstrMCP.Middleware {
 				return next(ctx, method, req)
 			}
 			var params llminstrMCP.Params
-			session, target := "", ""
+			session, target, version := "", "", ""
 			var meta map[string]any
 			llminstrRT.Safe(func() {
 				if s := req.GetSession(); s != nil && !llminstrMCPIsNil(s) {
 					session = s.ID()
+					version = llminstrMCPProtocolVersion(s)
 				}
 				p := req.GetParams()
 				if !server && (p == nil || llminstrMCPIsNil(p)) {
@@ -64,6 +65,7 @@ func llminstrMCPMiddleware(server bool) llminstrMCP.Middleware {
 				}
 			})
 			ctx, op := llminstrRT.StartMCPRequest(ctx, server, method, target, session, meta)
+			op.SetMCPProtocolVersion(version)
 			if !server && params != nil {
 				// The request carries the trace to the server, in a copy
 				// of its params: the caller's are never written to, so
@@ -75,6 +77,22 @@ func llminstrMCPMiddleware(server bool) llminstrMCP.Middleware {
 			return res, err
 		}
 	}
+}
+
+// llminstrMCPProtocolVersion is the protocol version a session's
+// initialize negotiated ("" before it, or without one).
+func llminstrMCPProtocolVersion(s llminstrMCP.Session) string {
+	switch s := s.(type) {
+	case *llminstrMCP.ClientSession:
+		if r := s.InitializeResult(); r != nil {
+			return r.ProtocolVersion
+		}
+	case *llminstrMCP.ServerSession:
+		if p := s.InitializeParams(); p != nil {
+			return p.ProtocolVersion
+		}
+	}
+	return ""
 }
 
 // llminstrMCPTarget is what a request is about: the tool, the prompt or

@@ -14,7 +14,17 @@ import (
 const (
 	keyMCPMethodName = attribute.Key("mcp.method.name")
 	keyMCPSessionID  = attribute.Key("mcp.session.id")
+	keyMCPProtocol   = attribute.Key("mcp.protocol.version")
 )
+
+// SetMCPProtocolVersion records the MCP protocol version the session
+// negotiated, when it is known.
+func (op *OperationSpan) SetMCPProtocolVersion(version string) {
+	if op == nil || version == "" {
+		return
+	}
+	op.span.SetAttributes(keyMCPProtocol.String(version))
+}
 
 // MCPToolCall is the method of an MCP tool call, whose spans are also
 // execute_tool spans.
