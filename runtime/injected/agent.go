@@ -92,9 +92,17 @@ type mcpMeasure struct {
 
 // startOperation starts an INTERNAL span of operation, named after it and
 // name, with attrs and the context's attributes.
-func startOperation(ctx context.Context, operation, name string, attrs ...attribute.KeyValue) (spanCtx context.Context, op *OperationSpan) {
+func startOperation(ctx context.Context, operation, name string, attrs ...attribute.KeyValue) (context.Context, *OperationSpan) {
+	all := append([]attribute.KeyValue{keyOperationName.String(operation)}, attrs...)
+	return startSpan(ctx, trace.SpanKindInternal, operation, name, all)
+}
+
+// startSpan starts an OperationSpan of kind named "{prefix} {name}" (the
+// prefix alone without a name), with attrs and the context's attributes.
+// Whatever fails, it returns ctx and a nil span, so that the function runs
+// as it would uninstrumented.
+func startSpan(ctx context.Context, kind trace.SpanKind, prefix, name string, attrs []attribute.KeyValue) (spanCtx context.Context, op *OperationSpan) {
 	defer func() {
-		// Whatever failed, the function runs as it would uninstrumented.
 		if r := recover(); r != nil {
 			warnf("internal error (recovered): %v", r)
 			spanCtx, op = ctx, nil
@@ -103,12 +111,12 @@ func startOperation(ctx context.Context, operation, name string, attrs ...attrib
 	if ctx == nil {
 		return ctx, nil
 	}
-	spanName := operation
+	spanName := prefix
 	if name != "" {
 		spanName += " " + name
 	}
-	all := append(append([]attribute.KeyValue{keyOperationName.String(operation)}, attrs...), contextAttributes(ctx)...)
-	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(all...))
+	attrs = append(attrs[:len(attrs):len(attrs)], contextAttributes(ctx)...)
+	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
 	op = &OperationSpan{span: span}
 	if cfg := content(); cfg.mode&captureOnSpan != 0 {
 		op.content = cfg

@@ -39,39 +39,26 @@ const MCPToolCall = "tools/call"
 // request's _meta carries (see [InjectTraceContext]), if any. Its end
 // records the request's duration (mcp.client.operation.duration or
 // mcp.server.operation.duration, by method, tool and error.type).
-func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID string, meta map[string]any) (spanCtx context.Context, op *OperationSpan) {
-	defer func() {
-		if r := recover(); r != nil {
-			warnf("internal error (recovered): %v", r)
-			spanCtx, op = ctx, nil
-		}
-	}()
-	if ctx == nil {
-		return ctx, nil
-	}
+func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID string, meta map[string]any) (context.Context, *OperationSpan) {
 	kind := trace.SpanKindClient
 	if server {
 		kind = trace.SpanKindServer
-		if len(meta) > 0 {
+		if len(meta) > 0 && ctx != nil {
 			ctx = propagation.TraceContext{}.Extract(ctx, metaCarrier(meta))
 		}
-	}
-	name := method
-	if target != "" {
-		name += " " + target
 	}
 	measured := []attribute.KeyValue{keyMCPMethodName.String(method)}
 	if method == MCPToolCall {
 		measured = append(measured, keyOperationName.String(OperationExecuteTool), keyToolName.String(target))
 	}
-	attrs := append([]attribute.KeyValue(nil), measured...)
+	attrs := measured[:len(measured):len(measured)]
 	if sessionID != "" {
 		attrs = append(attrs, keyMCPSessionID.String(sessionID))
 	}
-	attrs = append(attrs, contextAttributes(ctx)...)
-	ctx, span := tracer().Start(ctx, name, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
-	op = &OperationSpan{span: span, mcp: &mcpMeasure{server: server, start: time.Now(), attrs: measured}}
-	track(op)
+	ctx, op := startSpan(ctx, kind, method, target, attrs)
+	if op != nil {
+		op.mcp = &mcpMeasure{server: server, start: time.Now(), attrs: measured}
+	}
 	return ctx, op
 }
 
