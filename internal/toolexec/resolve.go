@@ -159,24 +159,29 @@ func (r *resolver) resolveClosure(paths []string) (map[string]string, error) {
 	return exports, nil
 }
 
+// goList runs `go list` with flags, the parent go command's build flags
+// and paths, in the parent's directory, marked as llminstr's child.
+func goList(flags, paths []string) (stdout, stderr string, err error) {
+	parent := parentGoCommand()
+	args := append(append(append([]string{"list"}, flags...), parent.buildFlags...), "--")
+	cmd := exec.Command(parent.goBin, append(args, paths...)...)
+	cmd.Dir = parent.dir
+	cmd.Env = append(os.Environ(), resolveEnv+"=1")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
+}
+
 // goListExports runs `go list -deps -export` in the parent go command's
 // directory with its build flags.
 func goListExports(paths []string) (map[string]string, error) {
-	parent := parentGoCommand()
-	args := []string{"list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}"}
-	args = append(args, parent.buildFlags...)
-	args = append(args, "--")
-	args = append(args, paths...)
-	cmd := exec.Command(parent.goBin, args...)
-	cmd.Dir = parent.dir
-	cmd.Env = append(os.Environ(), resolveEnv+"=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, explainListError(paths, stderr.String(), err)
+	stdout, stderr, err := goList([]string{"-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}"}, paths)
+	if err != nil {
+		return nil, explainListError(paths, stderr, err)
 	}
 	out := map[string]string{}
-	for _, line := range strings.Split(stdout.String(), "\n") {
+	for _, line := range strings.Split(stdout, "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok && v != "" {
 			out[k] = v
 		}
@@ -251,13 +256,8 @@ func olderRuntime(detail string) (level int64, ok bool) {
 	if !strings.Contains(detail, rules.InjectedPackage) {
 		return 0, false
 	}
-	parent := parentGoCommand()
-	args := append([]string{"list", "-f", "{{.Dir}}"}, parent.buildFlags...)
-	cmd := exec.Command(parent.goBin, append(append(args, "--"), rules.RuntimePackage)...)
-	cmd.Dir = parent.dir
-	cmd.Env = append(os.Environ(), resolveEnv+"=1")
-	out, err := cmd.Output()
-	dir := strings.TrimSpace(string(out))
+	out, _, err := goList([]string{"-f", "{{.Dir}}"}, []string{rules.RuntimePackage})
+	dir := strings.TrimSpace(out)
 	if err != nil || dir == "" {
 		return 0, false
 	}
