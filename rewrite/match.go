@@ -293,18 +293,16 @@ func errorResult(info *types.Info, results *ast.FieldList, base int) (name strin
 		}
 		return errName, []edit{{off: int(n.Pos()) - base, del: 1, insert: errName}}
 	}
+	if !results.Opening.IsValid() { // func f() error: parenthesized, to be named
+		return errName, []edit{{off: int(last.Type.Pos()) - base, insert: "(" + errName + " "}, {off: int(last.Type.End()) - base, insert: ")"}}
+	}
 	// Unnamed results: each gets a name, the error llminstrErr.
-	i := 0
-	for _, field := range results.List {
+	for i, field := range results.List {
 		n := fmt.Sprintf("llminstrResult%d", i)
 		if field == last {
 			n = errName
 		}
 		edits = append(edits, edit{off: int(field.Type.Pos()) - base, insert: n + " "})
-		i++
-	}
-	if !results.Opening.IsValid() { // func f() error: parenthesized, to be named
-		edits = []edit{{off: int(last.Type.Pos()) - base, insert: "(" + errName + " "}, {off: int(last.Type.End()) - base, insert: ")"}}
 	}
 	return errName, edits
 }
