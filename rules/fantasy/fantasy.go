@@ -20,10 +20,7 @@ func llminstrFantasyGenerate(
 	m func(llminstrContext.Context, llminstrFantasy.AgentCall) (*llminstrFantasy.AgentResult, error),
 	ctx llminstrContext.Context, call llminstrFantasy.AgentCall,
 ) (*llminstrFantasy.AgentResult, error) {
-	ctx, op := llminstrRT.StartAgentRun(ctx, "")
-	res, err := m(ctx, call)
-	llminstrFantasyEndRun(op, res, err)
-	return res, err
+	return llminstrFantasyRun(m, ctx, call)
 }
 
 // llminstrFantasyStream wraps (Agent).Stream as llminstrFantasyGenerate
@@ -33,18 +30,22 @@ func llminstrFantasyStream(
 	m func(llminstrContext.Context, llminstrFantasy.AgentStreamCall) (*llminstrFantasy.AgentResult, error),
 	ctx llminstrContext.Context, call llminstrFantasy.AgentStreamCall,
 ) (*llminstrFantasy.AgentResult, error) {
-	ctx, op := llminstrRT.StartAgentRun(ctx, "")
-	res, err := m(ctx, call)
-	llminstrFantasyEndRun(op, res, err)
-	return res, err
+	return llminstrFantasyRun(m, ctx, call)
 }
 
-// llminstrFantasyEndRun records the run's total usage and ends its span.
-func llminstrFantasyEndRun(op *llminstrRT.OperationSpan, res *llminstrFantasy.AgentResult, err error) {
+// llminstrFantasyRun runs an agent in an invoke_agent span, and records
+// the run's total usage on it.
+func llminstrFantasyRun[C any](
+	m func(llminstrContext.Context, C) (*llminstrFantasy.AgentResult, error),
+	ctx llminstrContext.Context, call C,
+) (*llminstrFantasy.AgentResult, error) {
+	ctx, op := llminstrRT.StartAgentRun(ctx, "")
+	res, err := m(ctx, call)
 	if res != nil {
 		op.SetUsage(res.TotalUsage.InputTokens, res.TotalUsage.OutputTokens)
 	}
 	op.End(err)
+	return res, err
 }
 
 // llminstrFantasyWithTools wraps WithTools: each tool runs in an
