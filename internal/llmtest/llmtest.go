@@ -12,6 +12,7 @@ package llmtest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,13 +126,7 @@ func CopyApp(t testing.TB, src string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range slices.Sorted(func(yield func(string) bool) {
-		for p := range localModules {
-			if !yield(p) {
-				return
-			}
-		}
-	}) {
+	for _, path := range slices.Sorted(maps.Keys(localModules)) {
 		if !bytes.Contains(gomod, []byte(path+" ")) {
 			continue
 		}

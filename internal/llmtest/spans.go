@@ -5,6 +5,7 @@ import (
 	"flag"
 	"reflect"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -142,4 +143,15 @@ func SpansOfKind(spans []otlpreceiver.Span, kind string) []otlpreceiver.Span {
 		}
 	}
 	return out
+}
+
+// AwaitSpans returns the receiver's spans once done says they are all
+// there, or after ten seconds, for spans exported by processes that exit
+// after the one the test ran (an MCP server the program started).
+func AwaitSpans(r *otlpreceiver.Receiver, done func([]otlpreceiver.Span) bool) []otlpreceiver.Span {
+	spans := r.Spans()
+	for deadline := time.Now().Add(10 * time.Second); !done(spans) && time.Now().Before(deadline); spans = r.Spans() {
+		time.Sleep(50 * time.Millisecond)
+	}
+	return spans
 }

@@ -3,7 +3,6 @@ package fantasy_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/llminstr/llminstr/internal/llmtest"
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
@@ -144,14 +143,8 @@ func TestIntegration(t *testing.T) {
 		if !strings.Contains(out, "answer: "+fantasytest.Answer) {
 			t.Errorf("program output changed: %s", out)
 		}
-		var spans []otlpreceiver.Span
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			spans = e.Receiver.Spans()
-			// Per server: its handshake(s), tools/list and tools/call.
-			if n := len(llmtest.SpansOfKind(spans, "server")); n >= 6 {
-				break
-			}
-		}
+		// Per server: its handshake(s), tools/list and tools/call.
+		spans := llmtest.AwaitSpans(e.Receiver, func(spans []otlpreceiver.Span) bool { return len(llmtest.SpansOfKind(spans, "server")) >= 6 })
 		var agent otlpreceiver.Span
 		for _, s := range spans {
 			if s.Attrs["gen_ai.operation.name"] == "invoke_agent" {

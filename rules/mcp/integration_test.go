@@ -43,12 +43,7 @@ func testTransport(t *testing.T, bin string, receiver *otlpreceiver.Receiver, mo
 		t.Errorf("program output changed: %s", out)
 	}
 	// The server exports when it exits, which may be after the client.
-	var spans []otlpreceiver.Span
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if spans = receiver.Spans(); len(spans) >= 10 {
-			break
-		}
-	}
+	spans := llmtest.AwaitSpans(receiver, func(spans []otlpreceiver.Span) bool { return len(spans) >= 10 })
 	clients, servers := map[string]otlpreceiver.Span{}, map[string]otlpreceiver.Span{}
 	for _, s := range spans {
 		switch s.Kind {

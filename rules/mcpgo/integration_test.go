@@ -3,7 +3,6 @@ package mcpgo_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/llminstr/llminstr/internal/llmtest"
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
@@ -37,12 +36,7 @@ func testIntegration(t *testing.T, version string) {
 			}
 		}
 		// The server exports when it exits, which may be after the client.
-		var spans []otlpreceiver.Span
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if spans = receiver.Spans(); len(llmtest.SpansOfKind(spans, "server")) >= servers {
-				break
-			}
-		}
+		spans := llmtest.AwaitSpans(receiver, func(spans []otlpreceiver.Span) bool { return len(llmtest.SpansOfKind(spans, "server")) >= servers })
 		clients, serversByName = map[string]otlpreceiver.Span{}, map[string]otlpreceiver.Span{}
 		for _, s := range spans {
 			switch s.Kind {
