@@ -199,20 +199,9 @@ func (c *Call) SetServerURL(u *url.URL) {
 	if c == nil || u == nil {
 		return
 	}
-	host, portText := u.Hostname(), u.Port()
+	host, port := hostPort(u)
 	if host == "" {
 		return
-	}
-	port := 0
-	if portText != "" {
-		port, _ = strconv.Atoi(portText)
-	} else {
-		switch u.Scheme {
-		case "https":
-			port = 443
-		case "http":
-			port = 80
-		}
 	}
 	kvs := []attribute.KeyValue{keyServerAddress.String(host)}
 	if port > 0 {
@@ -226,6 +215,26 @@ func (c *Call) SetServerURL(u *url.URL) {
 	if p := providerForHost(provider, host); p != provider {
 		c.SetProviderName(p)
 	}
+}
+
+// hostPort is the host and port of u, the port being the scheme's default
+// where u has none (0 when unknown).
+func hostPort(u *url.URL) (host string, port int) {
+	if u == nil {
+		return "", 0
+	}
+	host, portText := u.Hostname(), u.Port()
+	if portText != "" {
+		port, _ = strconv.Atoi(portText)
+		return host, port
+	}
+	switch u.Scheme {
+	case "https":
+		port = 443
+	case "http":
+		port = 80
+	}
+	return host, port
 }
 
 // SetServerAddress records server.address and server.port from "host:port".

@@ -2,6 +2,7 @@ package injected
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -26,6 +27,39 @@ func (op *OperationSpan) SetMCPProtocolVersion(version string) {
 	op.span.SetAttributes(keyMCPProtocol.String(version))
 }
 
+// SetNetwork records how an MCP request travels: network.transport ("pipe"
+// for stdio and in-process pipes, "tcp" for HTTP) and, where the server's
+// URL is known, server.address and server.port (its host and port only).
+// They are also attributes of the request's duration metric.
+func (op *OperationSpan) SetNetwork(transport string, server *url.URL) {
+	if op == nil {
+		return
+	}
+	defer recoverAndWarn()
+	var kvs []attribute.KeyValue
+	if transport != "" {
+		kvs = append(kvs, keyNetworkTransport.String(transport))
+	}
+	if host, port := hostPort(server); host != "" {
+		kvs = append(kvs, keyServerAddress.String(host))
+		if port > 0 {
+			kvs = append(kvs, keyServerPort.Int(port))
+		}
+	}
+	if len(kvs) == 0 {
+		return
+	}
+	op.span.SetAttributes(kvs...)
+	if op.mcp != nil {
+		op.mcp.attrs = append(op.mcp.attrs[:len(op.mcp.attrs):len(op.mcp.attrs)], kvs...)
+	}
+}
+
+// mcpClientRequest is the context key of the method of the MCP request a
+// client is sending, so that a request made inside it (a wrapper of the
+// SDK's client calling the client it wraps) is not traced twice.
+type mcpClientRequest struct{}
+
 // MCPToolCall is the method of an MCP tool call, whose spans are also
 // execute_tool spans.
 const MCPToolCall = "tools/call"
@@ -40,12 +74,22 @@ const MCPToolCall = "tools/call"
 // records the request's duration (mcp.client.operation.duration or
 // mcp.server.operation.duration, by method, tool and error.type).
 func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID string, meta map[string]any) (context.Context, *OperationSpan) {
+	if ctx == nil {
+		return ctx, nil
+	}
 	kind := trace.SpanKindClient
 	if server {
 		kind = trace.SpanKindServer
-		if len(meta) > 0 && ctx != nil {
+		if len(meta) > 0 {
 			ctx = propagation.TraceContext{}.Extract(ctx, metaCarrier(meta))
 		}
+		if ctx.Value(mcpClientRequest{}) != nil {
+			// An in-process server handles the request in the client's
+			// context: what the server's handlers send is not nested.
+			ctx = context.WithValue(ctx, mcpClientRequest{}, nil)
+		}
+	} else if m, _ := ctx.Value(mcpClientRequest{}).(string); m == method {
+		return ctx, nil // already traced by the call that wraps this one
 	}
 	measured := []attribute.KeyValue{keyMCPMethodName.String(method)}
 	if method == MCPToolCall {
@@ -58,6 +102,9 @@ func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID
 	ctx, op := startSpan(ctx, kind, method, target, attrs)
 	if op != nil {
 		op.mcp = &mcpMeasure{server: server, start: time.Now(), attrs: measured}
+		if !server {
+			ctx = context.WithValue(ctx, mcpClientRequest{}, method)
+		}
 	}
 	return ctx, op
 }

@@ -3,7 +3,9 @@ package injected
 import (
 	"context"
 	"errors"
+	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel"
@@ -110,5 +112,89 @@ func TestMCPMetrics(t *testing.T) {
 	}
 	if v, _ := server[0].Attributes.Value(keyMCPMethodName); v.AsString() != "tools/list" || !reflect.DeepEqual(server[0].Bounds, mcpDurationBuckets) {
 		t.Errorf("server point %v bounds %v", server[0].Attributes, server[0].Bounds)
+	}
+}
+
+func TestMCPNetwork(t *testing.T) {
+	rec := withAppProvider(t)
+	reader := sdkmetric.NewManualReader()
+	prev := otel.GetMeterProvider()
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+	t.Cleanup(func() { otel.SetMeterProvider(prev) })
+
+	u, _ := url.Parse("http://user:secret@127.0.0.1:8931/mcp?key=k")
+	_, c := StartMCPRequest(context.Background(), false, MCPToolCall, "add", "", nil)
+	c.SetNetwork("tcp", u)
+	c.End(nil)
+	_, s := StartMCPRequest(context.Background(), true, MCPToolCall, "add", "", nil)
+	s.SetNetwork("pipe", nil)
+	s.End(nil)
+	var nilOp *OperationSpan
+	nilOp.SetNetwork("tcp", u)
+
+	spans := rec.Ended()
+	want := []map[string]string{
+		{"network.transport": "tcp", "server.address": "127.0.0.1", "server.port": "8931"},
+		{"network.transport": "pipe", "server.address": "", "server.port": ""},
+	}
+	for i, sp := range spans {
+		got := emitted(sp.Attributes())
+		for k, v := range want[i] {
+			if got[k] != v {
+				t.Errorf("%s span: %s = %q, want %q", sp.SpanKind(), k, got[k], v)
+			}
+		}
+		for k, v := range got {
+			if strings.Contains(v, "secret") || strings.Contains(v, "key=") {
+				t.Errorf("%s = %q leaks the URL's credentials or query", k, v)
+			}
+		}
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			h, ok := m.Data.(metricdata.Histogram[float64])
+			if !ok || m.Name != "mcp.client.operation.duration" {
+				continue
+			}
+			if v, _ := h.DataPoints[0].Attributes.Value(keyNetworkTransport); v.AsString() != "tcp" {
+				t.Errorf("client metric network.transport %q", v.AsString())
+			}
+			if v, _ := h.DataPoints[0].Attributes.Value(keyServerPort); v.AsInt64() != 8931 {
+				t.Errorf("client metric server.port %d", v.AsInt64())
+			}
+		}
+	}
+}
+
+// A client that wraps the SDK's (and so is rewritten too) sends one
+// request, traced once; a server handling it in process starts afresh.
+func TestMCPNestedClientRequest(t *testing.T) {
+	rec := withAppProvider(t)
+	ctx, outer := StartMCPRequest(context.Background(), false, MCPToolCall, "add", "", nil)
+	inner, again := StartMCPRequest(ctx, false, MCPToolCall, "add", "", nil)
+	if again != nil || inner != ctx {
+		t.Error("a request inside the same request got a second span")
+	}
+	again.End(nil)
+	listCtx, list := StartMCPRequest(ctx, false, "tools/list", "", "", nil)
+	if list == nil {
+		t.Fatal("another method inside a request got no span")
+	}
+	list.End(nil)
+	_ = listCtx
+	serverCtx, server := StartMCPRequest(ctx, true, MCPToolCall, "add", "", nil)
+	_, fromHandler := StartMCPRequest(serverCtx, false, MCPToolCall, "add", "", nil)
+	if fromHandler == nil {
+		t.Error("a request a server's handler sends in process got no span")
+	}
+	fromHandler.End(nil)
+	server.End(nil)
+	outer.End(nil)
+	if n := len(rec.Ended()); n != 4 {
+		t.Errorf("%d spans, want 4", n)
 	}
 }

@@ -35,6 +35,7 @@ const (
 	keyUsageCacheWrite      = attribute.Key("gen_ai.usage.cache_write.input_tokens") // the latest name of cache_creation
 	keyRequestTopK          = attribute.Key("gen_ai.request.top_k")
 	keyServerAddress        = attribute.Key("server.address")
+	keyNetworkTransport     = attribute.Key("network.transport")
 	keyServerPort           = attribute.Key("server.port")
 	keyErrorType            = attribute.Key("error.type")
 	keyEmbeddingsDimensions = attribute.Key("gen_ai.embeddings.dimension.count")
