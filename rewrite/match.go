@@ -63,6 +63,12 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		case ignored(call.Pos()):
 			m.status, m.reason = Ignored, "//llminstr:ignore"
 			return true
+		case inTargetModule(cfg.ImportPath, r, m.target):
+			// The SDK calling itself (a method built on another): the
+			// adapter imports the SDK, so it cannot be injected here, and
+			// the program's own call of the outer method is the one traced.
+			m.status, m.reason = Ignored, "a call inside the SDK's own module, which the adapter imports"
+			return true
 		case cfg.Disabled[r.Integration]:
 			m.status, m.reason = Skipped, "integration "+r.Integration+" is disabled by configuration"
 			return true
@@ -198,6 +204,16 @@ func ruleFor(rs []rules.Rule, info *types.Info, sel *ast.SelectorExpr, fn *types
 		}
 	}
 	return nil
+}
+
+// inTargetModule reports whether the package importPath belongs to the
+// module (at the major version) that declares a rule's target package.
+func inTargetModule(importPath string, r *rules.Rule, target string) bool {
+	if r.Module == "" || len(r.Packages) == 0 {
+		return false
+	}
+	root := strings.TrimSuffix(target, strings.TrimPrefix(r.Packages[0], r.Module))
+	return importPath == root || strings.HasPrefix(importPath, root+"/")
 }
 
 // namedType returns the package path and name of t, or of what t points to.

@@ -84,9 +84,12 @@ func checkRule(pkg *packages.Package, r Rule) error {
 			return fmt.Errorf("the first parameter of %s is %s, want the method value's type %s", r.Adapter, params[0], value)
 		}
 	case KindReceiverCall:
+		// The receiver, or an interface it implements (one adapter for
+		// the calls on a type and through the SDK's interface of it).
 		recv := target.Recv().Type()
-		if !types.Identical(params[0], recv) {
-			return fmt.Errorf("the first parameter of %s is %s, want the receiver %s", r.Adapter, params[0], recv)
+		iface, isIface := params[0].Underlying().(*types.Interface)
+		if !types.Identical(params[0], recv) && !(isIface && types.Implements(recv, iface)) {
+			return fmt.Errorf("the first parameter of %s is %s, want the receiver %s or an interface it implements", r.Adapter, params[0], recv)
 		}
 	}
 	if want := tuple(target.Params()); !identical(params[1:], want) || adapter.Variadic() != target.Variadic() {
