@@ -1,6 +1,7 @@
 package mcpgo_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,8 +12,10 @@ import (
 // TestIntegration builds testdata/app, an mcp-go client that starts an
 // mcp-go server (the same binary) over stdio, with -toolexec=llminstr,
 // against an old and the newest release, and checks both processes' spans:
-// a CLIENT span per tool call, carrying its trace context in _meta, and a
-// SERVER span per tool call the server runs, its child in the same trace.
+// a CLIENT span per request (on the client, through the SDK's interface, or
+// through a wrapper of the program's: once), tool calls carrying their
+// trace context in _meta, and a SERVER span per tool call the server runs,
+// its child in the same trace.
 // A client with mcp-go's own tracing turned on is left to it.
 func TestIntegration(t *testing.T) {
 	llmtest.SkipShort(t)
@@ -26,72 +29,96 @@ func testIntegration(t *testing.T, version string) {
 	receiver := otlpreceiver.Start()
 	defer receiver.Close()
 	env := []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + receiver.URL(), "OTEL_BSP_SCHEDULE_DELAY=60000"}
-	run := func(t *testing.T, mode string, servers int) (clients, serversByName map[string]otlpreceiver.Span, out string) {
+	run := func(t *testing.T, mode string, servers int) (clients, serversSpans []otlpreceiver.Span, out string) {
 		t.Helper()
 		receiver.Reset()
 		out = llmtest.Run(t, "", env, bin, mode)
-		for _, want := range []string{"add: 5", "request untouched: true", "fail: isError true", "missing: true"} {
+		for _, want := range []string{"tools: 2", "add: 5", "request untouched: true", "wrapped add: 5", "fail: isError true", "missing: true"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("program output changed: %s", out)
 			}
 		}
 		// The server exports when it exits, which may be after the client.
 		spans := llmtest.AwaitSpans(receiver, func(spans []otlpreceiver.Span) bool { return len(llmtest.SpansOfKind(spans, "server")) >= servers })
-		clients, serversByName = map[string]otlpreceiver.Span{}, map[string]otlpreceiver.Span{}
 		for _, s := range spans {
 			switch s.Kind {
 			case "client":
-				clients[s.Name] = s
+				clients = append(clients, s)
 			case "server":
-				serversByName[s.Name] = s
+				serversSpans = append(serversSpans, s)
 			default:
 				t.Errorf("unexpected span %q kind %s", s.Name, s.Kind)
 			}
 		}
-		return clients, serversByName, out
+		return clients, serversSpans, out
 	}
 
 	t.Run("traced", func(t *testing.T) {
-		clients, servers, _ := run(t, "client", 2)
-		if len(clients) != 3 || len(servers) != 2 {
-			t.Fatalf("%d client and %d server spans, want 3 and 2 (an unknown tool reaches no handler)", len(clients), len(servers))
+		clients, servers, out := run(t, "client", 3)
+		protocol, _, _ := strings.Cut(strings.SplitN(out, "protocol: ", 2)[1], "\n")
+		var names []string
+		for _, c := range clients {
+			names = append(names, c.Name)
 		}
-		for _, tool := range []string{"add", "fail", "missing"} {
-			c := clients["tools/call "+tool]
-			llmtest.WantAttrs(t, c, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": tool, "gen_ai.operation.name": "execute_tool"})
-			if tool == "missing" {
+		slices.Sort(names)
+		// One span per request: the wrapper's call of the client it
+		// wraps is the same request. An unknown tool reaches no handler.
+		want := []string{"initialize", "tools/call add", "tools/call add", "tools/call fail", "tools/call missing", "tools/list"}
+		if !slices.Equal(names, want) || len(servers) != 3 {
+			t.Fatalf("client spans %q and %d server spans, want %q and 3", names, len(servers), want)
+		}
+		byID := map[string]otlpreceiver.Span{}
+		for _, c := range clients {
+			byID[c.SpanID] = c
+			llmtest.WantAttrs(t, c, map[string]any{"network.transport": "pipe"})
+			llmtest.NoAttrs(t, c, "server.address", "mcp.session.id")
+			// The version is known once initialize has negotiated it, from
+			// releases that tell it (v1.x).
+			if version == "v1.2.1" && c.Name != "initialize" {
+				llmtest.WantAttrs(t, c, map[string]any{"mcp.protocol.version": protocol})
+			}
+			if !strings.HasPrefix(c.Name, "tools/call") {
+				llmtest.NoAttrs(t, c, "gen_ai.operation.name", "gen_ai.tool.name")
 				continue
 			}
-			s := servers["tools/call "+tool]
-			llmtest.WantAttrs(t, s, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": tool, "gen_ai.operation.name": "execute_tool"})
-			if s.TraceID != c.TraceID || s.ParentSpanID != c.SpanID {
-				t.Errorf("%s: the server's span is not the client's child", tool)
+			tool := strings.TrimPrefix(c.Name, "tools/call ")
+			llmtest.WantAttrs(t, c, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": tool, "gen_ai.operation.name": "execute_tool"})
+		}
+		for _, s := range servers {
+			tool := strings.TrimPrefix(s.Name, "tools/call ")
+			llmtest.WantAttrs(t, s, map[string]any{"mcp.method.name": "tools/call", "gen_ai.tool.name": tool, "gen_ai.operation.name": "execute_tool", "network.transport": "pipe"})
+			if c, ok := byID[s.ParentSpanID]; !ok || c.Name != s.Name || c.TraceID != s.TraceID {
+				t.Errorf("%s: the server's span is not the client's child", s.Name)
 			}
 		}
-		llmtest.NoAttrs(t, clients["tools/call add"], "error.type")
-		for _, s := range []otlpreceiver.Span{clients["tools/call fail"], servers["tools/call fail"]} {
-			llmtest.WantAttrs(t, s, map[string]any{"error.type": "tool_error"})
-			if s.StatusMessage != "the tool broke" {
-				t.Errorf("%s fail: status %q", s.Kind, s.StatusMessage)
+		for _, s := range append(clients, servers...) {
+			switch s.Name {
+			case "tools/call fail":
+				llmtest.WantAttrs(t, s, map[string]any{"error.type": "tool_error"})
+				if s.StatusMessage != "the tool broke" {
+					t.Errorf("%s fail: status %q", s.Kind, s.StatusMessage)
+				}
+			case "tools/call missing":
+				// An unknown tool is a JSON-RPC error: invalid params.
+				llmtest.WantAttrs(t, s, map[string]any{"error.type": "-32602"})
+				if s.StatusCode != "error" {
+					t.Errorf("missing: status %s", s.StatusCode)
+				}
+			default:
+				llmtest.NoAttrs(t, s, "error.type")
 			}
-		}
-		// An unknown tool is a JSON-RPC error: invalid params.
-		missing := clients["tools/call missing"]
-		llmtest.WantAttrs(t, missing, map[string]any{"error.type": "-32602"})
-		if missing.StatusCode != "error" {
-			t.Errorf("missing: status %s", missing.StatusCode)
 		}
 	})
 	t.Run("self_traced", func(t *testing.T) {
-		clients, servers, out := run(t, "selftraced", 2)
+		clients, servers, out := run(t, "selftraced", 3)
 		if !strings.Contains(out, "own spans: true") {
 			t.Errorf("the program's own tracer saw nothing: %s", out)
 		}
 		if len(clients) != 0 {
 			t.Errorf("%d client spans from llminstr for a client that traces itself", len(clients))
 		}
-		if len(servers) != 2 {
-			t.Errorf("%d server spans, want 2", len(servers))
+		if len(servers) != 3 {
+			t.Errorf("%d server spans, want 3", len(servers))
 		}
 	})
 }

@@ -1,6 +1,7 @@
 // Package mcpgo holds the adapters of github.com/mark3labs/mcp-go: the
-// tool calls of its clients and servers are traced, and the trace crosses
-// from one to the other in the request's _meta.
+// requests its clients send and the tool calls its servers handle are
+// traced, and the trace crosses from one to the other in the request's
+// _meta.
 //
 // The file is injected into packages that use mcp-go, with its package
 // clause changed. So every top-level name starts with "llminstr" and every
@@ -10,26 +11,177 @@ package mcpgo
 import (
 	llminstrContext "context"
 	llminstrErrors "errors"
+	llminstrURL "net/url"
 	llminstrReflect "reflect"
 
 	llminstrRT "github.com/llminstr/llminstr/runtime/injected"
 	llminstrClient "github.com/mark3labs/mcp-go/client"
+	llminstrTransport "github.com/mark3labs/mcp-go/client/transport"
 	llminstrMCP "github.com/mark3labs/mcp-go/mcp"
 	llminstrServer "github.com/mark3labs/mcp-go/server"
 )
 
-// llminstrMCPGoCallTool wraps (*Client).CallTool in a CLIENT span and
-// sends the span's trace context in the request's _meta (the request is
-// the caller's copy: nothing of theirs changes).
-func llminstrMCPGoCallTool(c *llminstrClient.Client, ctx llminstrContext.Context, request llminstrMCP.CallToolRequest) (*llminstrMCP.CallToolResult, error) {
-	if c == nil || llminstrMCPGoTracesItself(c) {
+// The adapters of the client's requests: one per method of
+// client.MCPClient, for calls on a *client.Client or through the interface.
+// Each sends its request in a CLIENT span (see llminstrMCPGoRequest).
+
+func llminstrMCPGoInitialize(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.InitializeRequest) (*llminstrMCP.InitializeResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "initialize", "", nil, func(ctx llminstrContext.Context) (*llminstrMCP.InitializeResult, error) {
+		return c.Initialize(ctx, request)
+	})
+}
+
+func llminstrMCPGoPing(c llminstrClient.MCPClient, ctx llminstrContext.Context) error {
+	_, err := llminstrMCPGoRequest(c, ctx, "ping", "", nil, func(ctx llminstrContext.Context) (struct{}, error) {
+		return struct{}{}, c.Ping(ctx)
+	})
+	return err
+}
+
+func llminstrMCPGoListResourcesByPage(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListResourcesRequest) (*llminstrMCP.ListResourcesResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "resources/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListResourcesResult, error) {
+		return c.ListResourcesByPage(ctx, request)
+	})
+}
+
+func llminstrMCPGoListResources(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListResourcesRequest) (*llminstrMCP.ListResourcesResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "resources/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListResourcesResult, error) {
+		return c.ListResources(ctx, request)
+	})
+}
+
+func llminstrMCPGoListResourceTemplatesByPage(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListResourceTemplatesRequest) (*llminstrMCP.ListResourceTemplatesResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "resources/templates/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListResourceTemplatesResult, error) {
+		return c.ListResourceTemplatesByPage(ctx, request)
+	})
+}
+
+func llminstrMCPGoListResourceTemplates(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListResourceTemplatesRequest) (*llminstrMCP.ListResourceTemplatesResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "resources/templates/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListResourceTemplatesResult, error) {
+		return c.ListResourceTemplates(ctx, request)
+	})
+}
+
+func llminstrMCPGoReadResource(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ReadResourceRequest) (*llminstrMCP.ReadResourceResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "resources/read", request.Params.URI, &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ReadResourceResult, error) {
+		return c.ReadResource(ctx, request)
+	})
+}
+
+func llminstrMCPGoSubscribe(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.SubscribeRequest) error {
+	_, err := llminstrMCPGoRequest(c, ctx, "resources/subscribe", request.Params.URI, nil, func(ctx llminstrContext.Context) (struct{}, error) {
+		return struct{}{}, c.Subscribe(ctx, request)
+	})
+	return err
+}
+
+func llminstrMCPGoUnsubscribe(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.UnsubscribeRequest) error {
+	_, err := llminstrMCPGoRequest(c, ctx, "resources/unsubscribe", request.Params.URI, nil, func(ctx llminstrContext.Context) (struct{}, error) {
+		return struct{}{}, c.Unsubscribe(ctx, request)
+	})
+	return err
+}
+
+func llminstrMCPGoListPromptsByPage(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListPromptsRequest) (*llminstrMCP.ListPromptsResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "prompts/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListPromptsResult, error) {
+		return c.ListPromptsByPage(ctx, request)
+	})
+}
+
+func llminstrMCPGoListPrompts(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListPromptsRequest) (*llminstrMCP.ListPromptsResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "prompts/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListPromptsResult, error) {
+		return c.ListPrompts(ctx, request)
+	})
+}
+
+func llminstrMCPGoGetPrompt(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.GetPromptRequest) (*llminstrMCP.GetPromptResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "prompts/get", request.Params.Name, &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.GetPromptResult, error) {
+		return c.GetPrompt(ctx, request)
+	})
+}
+
+func llminstrMCPGoListToolsByPage(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListToolsRequest) (*llminstrMCP.ListToolsResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "tools/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListToolsResult, error) {
+		return c.ListToolsByPage(ctx, request)
+	})
+}
+
+func llminstrMCPGoListTools(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.ListToolsRequest) (*llminstrMCP.ListToolsResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "tools/list", "", &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.ListToolsResult, error) {
+		return c.ListTools(ctx, request)
+	})
+}
+
+func llminstrMCPGoCallTool(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.CallToolRequest) (*llminstrMCP.CallToolResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "tools/call", request.Params.Name, &request.Params.Meta, func(ctx llminstrContext.Context) (*llminstrMCP.CallToolResult, error) {
 		return c.CallTool(ctx, request)
+	})
+}
+
+func llminstrMCPGoSetLevel(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.SetLevelRequest) error {
+	_, err := llminstrMCPGoRequest(c, ctx, "logging/setLevel", "", nil, func(ctx llminstrContext.Context) (struct{}, error) {
+		return struct{}{}, c.SetLevel(ctx, request)
+	})
+	return err
+}
+
+func llminstrMCPGoComplete(c llminstrClient.MCPClient, ctx llminstrContext.Context, request llminstrMCP.CompleteRequest) (*llminstrMCP.CompleteResult, error) {
+	return llminstrMCPGoRequest(c, ctx, "completion/complete", "", nil, func(ctx llminstrContext.Context) (*llminstrMCP.CompleteResult, error) {
+		return c.Complete(ctx, request)
+	})
+}
+
+// llminstrMCPGoRequest sends a request (call) in a CLIENT span about target
+// (the tool, prompt or resource; "" for none). Where the request has a
+// _meta (meta non-nil: the adapter's copy of the request's, so nothing of
+// the caller's changes), it carries the span's trace context to the server.
+//
+// Only mcp-go's own client sends requests: a call through client.MCPClient
+// on another implementation (a fake, or a wrapper of the program's, whose
+// own call of the client it wraps is traced where it is made) is left
+// alone, as is a client with mcp-go's own tracing.
+func llminstrMCPGoRequest[R any](c llminstrClient.MCPClient, ctx llminstrContext.Context, method, target string, meta **llminstrMCP.Meta, call func(llminstrContext.Context) (R, error)) (R, error) {
+	cl, ok := c.(*llminstrClient.Client)
+	if !ok || cl == nil || llminstrMCPGoTracesItself(cl) {
+		return call(ctx)
 	}
-	ctx, op := llminstrRT.StartMCPRequest(ctx, false, llminstrRT.MCPToolCall, request.Params.Name, "", nil)
-	llminstrRT.Safe(func() { request.Params.Meta = llminstrMCPGoInject(ctx, request.Params.Meta) })
-	res, err := c.CallTool(ctx, request)
-	llminstrMCPGoEnd(op, res, err)
+	session, version := "", ""
+	var transport llminstrTransport.Interface
+	llminstrRT.Safe(func() {
+		session, transport = cl.GetSessionId(), cl.GetTransport()
+		if v, ok := c.(interface{ ProtocolVersion() string }); ok {
+			version = v.ProtocolVersion()
+		}
+	})
+	ctx, op := llminstrRT.StartMCPRequest(ctx, false, method, target, session, nil)
+	op.SetMCPProtocolVersion(version)
+	llminstrRT.Safe(func() { op.SetNetwork(llminstrMCPGoClientNetwork(transport)) })
+	if meta != nil && op != nil {
+		llminstrRT.Safe(func() { *meta = llminstrMCPGoInject(ctx, *meta) })
+	}
+	res, err := call(ctx)
+	llminstrMCPGoEnd(op, any(res), err)
 	return res, err
+}
+
+// llminstrMCPGoClientNetwork is how a client's transport reaches its
+// server: stdio is a pipe, HTTP and SSE are TCP to the server's URL, an
+// in-process server is neither.
+func llminstrMCPGoClientNetwork(t llminstrTransport.Interface) (string, *llminstrURL.URL) {
+	switch t := t.(type) {
+	case *llminstrTransport.Stdio:
+		return "pipe", nil
+	case *llminstrTransport.SSE:
+		return "tcp", t.GetBaseURL()
+	case *llminstrTransport.StreamableHTTP:
+		// Its URL is not exported; read, never written, by reflection.
+		var u *llminstrURL.URL
+		if f := llminstrReflect.ValueOf(t).Elem().FieldByName("serverURL"); f.IsValid() && f.Kind() == llminstrReflect.Pointer && !f.IsNil() {
+			u = &llminstrURL.URL{Scheme: f.Elem().FieldByName("Scheme").String(), Host: f.Elem().FieldByName("Host").String()}
+		}
+		return "tcp", u
+	}
+	return "", nil
 }
 
 // llminstrMCPGoNewServer wraps NewMCPServer: the server's tool calls run
@@ -47,20 +199,35 @@ func llminstrMCPGoNewServer(f func(string, string, ...llminstrServer.ServerOptio
 func llminstrMCPGoToolMiddleware(next llminstrServer.ToolHandlerFunc) llminstrServer.ToolHandlerFunc {
 	return func(ctx llminstrContext.Context, request llminstrMCP.CallToolRequest) (*llminstrMCP.CallToolResult, error) {
 		var meta map[string]any
-		session := ""
+		session, transport := "", ""
 		llminstrRT.Safe(func() {
 			if m := request.Params.Meta; m != nil {
 				meta = m.AdditionalFields
 			}
 			if cs := llminstrServer.ClientSessionFromContext(ctx); cs != nil {
 				session = cs.SessionID()
+				transport = llminstrMCPGoServerNetwork(cs)
 			}
 		})
 		ctx, op := llminstrRT.StartMCPRequest(ctx, true, llminstrRT.MCPToolCall, request.Params.Name, session, meta)
+		op.SetNetwork(transport, nil)
 		res, err := next(ctx, request)
 		llminstrMCPGoEnd(op, res, err)
 		return res, err
 	}
+}
+
+// llminstrMCPGoServerNetwork is how a session's client reaches the server:
+// by the session's type (unexported), stdio is a pipe, HTTP and SSE are
+// TCP; an in-process session is neither.
+func llminstrMCPGoServerNetwork(s llminstrServer.ClientSession) string {
+	switch llminstrReflect.TypeOf(s).String() {
+	case "*server.stdioSession":
+		return "pipe"
+	case "*server.streamableHttpSession", "*server.sseSession":
+		return "tcp"
+	}
+	return ""
 }
 
 // llminstrMCPGoInject returns a copy of meta that carries ctx's trace.
@@ -77,7 +244,7 @@ func llminstrMCPGoInject(ctx llminstrContext.Context, meta *llminstrMCP.Meta) *l
 
 // llminstrMCPGoEnd ends a tool call's span: a JSON-RPC error has its code
 // as error.type, a result that reports an error is a tool_error.
-func llminstrMCPGoEnd(op *llminstrRT.OperationSpan, res *llminstrMCP.CallToolResult, err error) {
+func llminstrMCPGoEnd(op *llminstrRT.OperationSpan, res any, err error) {
 	switch {
 	case err != nil:
 		for _, e := range llminstrMCPGoErrorCodes {
@@ -87,9 +254,11 @@ func llminstrMCPGoEnd(op *llminstrRT.OperationSpan, res *llminstrMCP.CallToolRes
 			}
 		}
 		op.End(err)
-	case res != nil && res.IsError:
-		op.EndWithErrorType(llminstrErrors.New(llminstrMCPGoText(res)), "tool_error")
 	default:
+		if r, ok := res.(*llminstrMCP.CallToolResult); ok && r != nil && r.IsError {
+			op.EndWithErrorType(llminstrErrors.New(llminstrMCPGoText(r)), "tool_error")
+			return
+		}
 		op.End(nil)
 	}
 }

@@ -1,7 +1,7 @@
 // Command app is an MCP client and server of github.com/mark3labs/mcp-go
 // in one binary: "app client" starts "app server" over stdio and calls its
-// tools (one that works, one whose result reports an error, one that does
-// not exist); "app selftraced" does the same with mcp-go's own tracing
+// tools (one that works, directly and through a wrapper, one whose result
+// reports an error, one that does not exist); "app selftraced" does the same with mcp-go's own tracing
 // turned on in the client. The mcpgo integration's test builds it with
 // -toolexec=llminstr, and both processes export their spans.
 package main
@@ -55,6 +55,14 @@ func (ownSpan) RecordError(error)                    {}
 func (ownSpan) SetStatus(tracing.StatusCode, string) {}
 func (ownSpan) End()                                 {}
 
+// loggingClient is a client of the program's that wraps another.
+type loggingClient struct{ client.MCPClient }
+
+func (l loggingClient) CallTool(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	log.Printf("calling %s", req.Params.Name)
+	return l.MCPClient.CallTool(ctx, req)
+}
+
 func call(ctx context.Context, selfTraced bool) error {
 	var opts []client.ClientOption
 	if selfTraced {
@@ -68,9 +76,19 @@ func call(ctx context.Context, selfTraced bool) error {
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
 	init.Params.ClientInfo = mcp.Implementation{Name: "app", Version: "1.0.0"}
-	if _, err := c.Initialize(ctx, init); err != nil {
+	initialized, err := c.Initialize(ctx, init)
+	if err != nil {
 		return err
 	}
+	fmt.Println("protocol:", initialized.ProtocolVersion)
+	// Through the SDK's interface, and through a wrapper of the program's
+	// that implements it by calling the client it wraps.
+	var mc client.MCPClient = c
+	tools, err := mc.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		return err
+	}
+	fmt.Println("tools:", len(tools.Tools))
 	req := mcp.CallToolRequest{}
 	req.Params.Name = "add"
 	req.Params.Arguments = map[string]any{"a": 2, "b": 3}
@@ -80,6 +98,11 @@ func call(ctx context.Context, selfTraced bool) error {
 	}
 	fmt.Println("add:", res.Content[0].(mcp.TextContent).Text)
 	fmt.Println("request untouched:", req.Params.Meta == nil)
+	mc = loggingClient{c}
+	if res, err = mc.CallTool(ctx, req); err != nil {
+		return err
+	}
+	fmt.Println("wrapped add:", res.Content[0].(mcp.TextContent).Text)
 	req = mcp.CallToolRequest{}
 	req.Params.Name = "fail"
 	if res, err = c.CallTool(ctx, req); err != nil {
