@@ -2,7 +2,9 @@ package mcp_test
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,8 +71,22 @@ func testTransport(t *testing.T, bin string, receiver *otlpreceiver.Receiver, mo
 	if len(spans) != 2*len(names) || len(clients) != len(names) || len(servers) != len(names) {
 		t.Fatalf("want a client and a server span for each of %v:\n%s", names, otlpreceiver.Describe(spans))
 	}
+	// How the messages travel; a client knows its server's address.
+	network := map[string]any{"network.transport": "pipe"}
+	if mode == "httpclient" {
+		endpoint, _, _ := strings.Cut(strings.SplitN(out, "endpoint: ", 2)[1], "\n")
+		u, err := url.Parse(endpoint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		port, _ := strconv.Atoi(u.Port())
+		network = map[string]any{"network.transport": "tcp", "server.address": u.Hostname(), "server.port": int64(port)}
+	}
 	for _, name := range names {
 		c, s := clients[name], servers[name]
+		llmtest.WantAttrs(t, c, network)
+		llmtest.WantAttrs(t, s, map[string]any{"network.transport": network["network.transport"]})
+		llmtest.NoAttrs(t, s, "server.address")
 		if c.Name == "" || s.Name == "" {
 			t.Errorf("%s: no client or server span", name)
 			continue

@@ -11,6 +11,7 @@ package mcp
 import (
 	llminstrContext "context"
 	llminstrErrors "errors"
+	llminstrURL "net/url"
 	llminstrReflect "reflect"
 	llminstrStrings "strings"
 
@@ -46,12 +47,14 @@ func llminstrMCPMiddleware(server bool) llminstrMCP.Middleware {
 				return next(ctx, method, req)
 			}
 			var params llminstrMCP.Params
-			session, target, version := "", "", ""
+			session, target, version, transport := "", "", "", ""
+			var serverURL *llminstrURL.URL
 			var meta map[string]any
 			llminstrRT.Safe(func() {
 				if s := req.GetSession(); s != nil && !llminstrMCPIsNil(s) {
 					session = s.ID()
 					version = llminstrMCPProtocolVersion(s)
+					transport, serverURL = llminstrMCPNetwork(s)
 				}
 				p := req.GetParams()
 				if !server && (p == nil || llminstrMCPIsNil(p)) {
@@ -66,6 +69,7 @@ func llminstrMCPMiddleware(server bool) llminstrMCP.Middleware {
 			})
 			ctx, op := llminstrRT.StartMCPRequest(ctx, server, method, target, session, meta)
 			op.SetMCPProtocolVersion(version)
+			op.SetNetwork(transport, serverURL)
 			if !server && params != nil {
 				// The request carries the trace to the server, in a copy
 				// of its params: the caller's are never written to, so
@@ -93,6 +97,51 @@ func llminstrMCPProtocolVersion(s llminstrMCP.Session) string {
 		}
 	}
 	return ""
+}
+
+// llminstrMCPNetwork is how a session's messages travel, by the type of
+// its connection (unexported; read, never written, by reflection): stdio,
+// commands and in-memory pipes are a pipe, streamable HTTP and SSE are TCP,
+// and a client's connection knows its server's URL (host and port only are
+// kept). A connection of the program's own is not described.
+func llminstrMCPNetwork(s llminstrMCP.Session) (transport string, server *llminstrURL.URL) {
+	rv := llminstrReflect.ValueOf(s)
+	if rv.Kind() != llminstrReflect.Pointer || rv.IsNil() || rv.Elem().Kind() != llminstrReflect.Struct {
+		return "", nil
+	}
+	conn := rv.Elem().FieldByName("mcpConn")
+	if !conn.IsValid() || conn.Kind() != llminstrReflect.Interface || conn.IsNil() {
+		return "", nil
+	}
+	conn = conn.Elem()
+	if conn.Kind() != llminstrReflect.Pointer || conn.IsNil() || conn.Elem().Kind() != llminstrReflect.Struct {
+		return "", nil
+	}
+	fields := conn.Elem()
+	hostOf := func(u *llminstrURL.URL) *llminstrURL.URL {
+		if u == nil {
+			return nil
+		}
+		return &llminstrURL.URL{Scheme: u.Scheme, Host: u.Host}
+	}
+	switch conn.Type().String() {
+	case "*mcp.ioConn":
+		return "pipe", nil
+	case "*mcp.streamableServerConn", "*mcp.sseServerConn":
+		return "tcp", nil
+	case "*mcp.streamableClientConn":
+		if f := fields.FieldByName("url"); f.IsValid() && f.Kind() == llminstrReflect.String {
+			u, _ := llminstrURL.Parse(f.String())
+			return "tcp", hostOf(u)
+		}
+		return "tcp", nil
+	case "*mcp.sseClientConn":
+		if f := fields.FieldByName("msgEndpoint"); f.IsValid() && f.Kind() == llminstrReflect.Pointer && !f.IsNil() {
+			return "tcp", &llminstrURL.URL{Scheme: f.Elem().FieldByName("Scheme").String(), Host: f.Elem().FieldByName("Host").String()}
+		}
+		return "tcp", nil
+	}
+	return "", nil
 }
 
 // llminstrMCPTarget is what a request is about: the tool, the prompt or

@@ -86,6 +86,7 @@ func httpTransport() (mcp.Transport, func(), error) {
 		return nil, nil, err
 	}
 	stop := func() { stdin.Close(); cmd.Wait() }
+	fmt.Println("endpoint:", strings.TrimSpace(url))
 	return &mcp.StreamableClientTransport{Endpoint: strings.TrimSpace(url)}, stop, nil
 }
 
