@@ -25,8 +25,11 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/llminstr/llminstr/rules"
 )
@@ -62,6 +65,10 @@ type Config struct {
 	// Main says the package is a program that reaches an instrumented SDK,
 	// so main-package rules (flush at exit) apply when it is package main.
 	Main bool
+	// FakeImportC type-checks files that import "C" before cgo processed
+	// them (go/types' FakeImportC): a preview of a cgo package rewrites the
+	// user's own files, which a build compiles after cgo.
+	FakeImportC bool
 }
 
 // Status is what became of a call site.
@@ -178,10 +185,12 @@ func Rewrite(cfg *Config) (*Result, error) {
 		Uses:       map[*ast.Ident]types.Object{},
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 	}
-	if _, err := check(fset, cfg, asts, info); err != nil {
+	pkg, err := check(fset, cfg, asts, info)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotTypeChecked, err)
 	}
 	pkgName := asts[0].Name.Name
+	reserved := reservedNames(pkg, asts)
 
 	var matches []*match
 	for i, f := range files {
@@ -195,6 +204,9 @@ func Rewrite(cfg *Config) (*Result, error) {
 		return res, nil
 	}
 	for _, m := range matches {
+		if len(reserved) > 0 && m.status == Rewritten {
+			m.status, m.reason = Skipped, fmt.Sprintf("the package declares %s: names that begin with %q are reserved for the code llminstr injects", strings.Join(reserved, ", "), injectedPrefix)
+		}
 		m.site = len(res.Sites)
 		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})
 		if m.status == Skipped && !cfg.Disabled[m.rule.Integration] {
@@ -238,6 +250,32 @@ func Rewrite(cfg *Config) (*Result, error) {
 	}
 }
 
+// injectedPrefix begins every top-level name and import name of the code
+// llminstr injects.
+const injectedPrefix = "llminstr"
+
+// reservedNames lists the package-level names and import names of the
+// package that begin with injectedPrefix: injected code could collide with
+// them.
+func reservedNames(pkg *types.Package, files []*ast.File) []string {
+	seen := map[string]bool{}
+	if pkg != nil {
+		for _, name := range pkg.Scope().Names() {
+			if strings.HasPrefix(name, injectedPrefix) {
+				seen[name] = true
+			}
+		}
+	}
+	for _, f := range files {
+		for _, imp := range f.Imports {
+			if imp.Name != nil && strings.HasPrefix(imp.Name.Name, injectedPrefix) {
+				seen[imp.Name.Name] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 // mayMatch is a cheap textual pre-filter: no file names any target.
 func mayMatch(cfg *Config, files []*sourceFile) bool {
 	for _, r := range cfg.Rules {
@@ -274,8 +312,9 @@ func isPackageMain(files []*sourceFile) bool {
 func check(fset *token.FileSet, cfg *Config, files []*ast.File, info *types.Info) (*types.Package, error) {
 	var errs []error
 	conf := types.Config{
-		Importer:  importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup)),
-		GoVersion: cfg.GoVersion,
+		Importer:    importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup)),
+		GoVersion:   cfg.GoVersion,
+		FakeImportC: cfg.FakeImportC,
 		Error: func(err error) {
 			if len(errs) < 10 {
 				errs = append(errs, err)

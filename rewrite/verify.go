@@ -11,6 +11,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // verify type-checks the package as it will be compiled.
@@ -59,6 +60,7 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 		if s.Status == Skipped {
 			return
 		}
+		reason = oneLine(reason)
 		s.Status, s.Reason = Skipped, reason
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: call to %s left uninstrumented: %s", s.Pos.Filename, s.Pos.Line, m.rule.ID, reason))
 	}
@@ -125,4 +127,14 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 			skip(m, "rewritten package does not type-check: "+checkErr.Error())
 		}
 	}
+}
+
+// oneLine joins the lines of a type checker's message ("x redeclared in
+// this block\n\tother declaration of x") into one, for a report's row.
+func oneLine(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(slices.DeleteFunc(lines, func(l string) bool { return l == "" }), "; ")
 }

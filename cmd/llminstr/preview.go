@@ -24,11 +24,13 @@ func (e *usageError) Error() string { return e.msg }
 
 // loadFlags are the flags diff and report share.
 type loadFlags struct {
-	tags string
+	tags  string
+	tests bool
 }
 
 func (f *loadFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tags, "tags", "", "comma-separated build tags, as for go build")
+	fs.BoolVar(&f.tests, "test", false, "also the packages' _test.go files, as go test -toolexec=llminstr compiles them")
 }
 
 func newFlagSet(name string) *flag.FlagSet {
@@ -66,8 +68,22 @@ func runPreview(lf loadFlags, patterns []string) ([]*preview.Package, error) {
 		return nil, err
 	}
 	return preview.Run(preview.Options{
-		Dir: dir, BuildFlags: buildFlags, Patterns: patterns, Rules: all, Disabled: cfg.Disabled,
+		Dir: dir, BuildFlags: buildFlags, Patterns: patterns, Tests: lf.tests, Rules: all, Disabled: cfg.Disabled,
 	})
+}
+
+// loadFailed reports the packages of a *preview.LoadError on stderr, after
+// the output of those that loaded: they make the command fail.
+func loadFailed(name string, err error) bool {
+	var le *preview.LoadError
+	if errors.As(err, &le) {
+		fmt.Fprintf(os.Stderr, "llminstr %s: %d packages (or their dependencies) failed to load and are not listed:\n", name, len(le.Errors))
+		for _, e := range le.Errors {
+			fmt.Fprintf(os.Stderr, "\t%s\n", e)
+		}
+		return true
+	}
+	return false
 }
 
 // relative shortens a path to be relative to the working directory when it
@@ -91,11 +107,12 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return 2, err
 	}
-	pkgs, err := runPreview(lf, fs.Args())
-	if err != nil {
-		return 1, err
+	pkgs, loadErr := runPreview(lf, fs.Args())
+	if _, ok := loadErr.(*preview.LoadError); loadErr != nil && !ok {
+		return 1, loadErr
 	}
 	changed := false
+	printed := map[string]bool{} // a package and its test variant inject the same files
 	for _, p := range pkgs {
 		for _, f := range p.Result.Rewritten {
 			name := relative(f.Path)
@@ -104,9 +121,16 @@ func cmdDiff(args []string, stdout io.Writer) (int, error) {
 		}
 		for _, g := range p.Result.Generated {
 			name := relative(filepath.Join(p.Dir, g.Path))
+			if printed[name] {
+				continue
+			}
+			printed[name] = true
 			fmt.Fprint(stdout, udiff.Unified("/dev/null", "b/"+name, "", string(g.Content)))
 			changed = true
 		}
+	}
+	if loadFailed("diff", loadErr) {
+		return 1, nil
 	}
 	if changed && *exitCode {
 		return 1, nil
@@ -123,15 +147,16 @@ func cmdReport(args []string, stdout io.Writer) (int, error) {
 	if err := parseFlags(fs, args); err != nil {
 		return 2, err
 	}
-	pkgs, err := runPreview(lf, fs.Args())
-	if err != nil {
-		return 1, err
+	pkgs, loadErr := runPreview(lf, fs.Args())
+	if _, ok := loadErr.(*preview.LoadError); loadErr != nil && !ok {
+		return 1, loadErr
 	}
 	var recs []report.Record
 	for _, p := range pkgs {
 		recs = append(recs, report.Records(p.ImportPath, p.Result)...)
 	}
 	report.Sort(recs)
+	var err error
 	if *asJSON {
 		err = report.WriteJSON(stdout, recs)
 	} else {
@@ -139,6 +164,9 @@ func cmdReport(args []string, stdout io.Writer) (int, error) {
 	}
 	if err != nil {
 		return 1, err
+	}
+	if loadFailed("report", loadErr) {
+		return 1, nil
 	}
 	if *strict {
 		// A site the user ignored on purpose is not a failure; one llminstr

@@ -392,3 +392,122 @@ func goModRequires(t *testing.T, dir string) map[string]string {
 	}
 	return reqs
 }
+
+// TestReportTellsTheWholeTruth checks what report and diff say beyond the
+// program's plain packages: its tests (with -test, as go test -toolexec
+// compiles them), a cgo package (the diff applies to the user's file), a
+// package that does not load (the others are still reported, and the
+// command fails), and a package whose names collide with injected ones.
+func TestReportTellsTheWholeTruth(t *testing.T) {
+	dir := copyApp(t, "openai")
+	write := func(name, content string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o777)
+		if err := os.WriteFile(p, []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const call = `	res, err := c.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "m"})
+	if err != nil {
+		return "", err
+	}
+	return res.ID, nil
+`
+	write("cgollm/cgollm.go", `// Package cgollm calls the SDK from a file that uses cgo.
+package cgollm
+
+// #include <stdlib.h>
+import "C"
+
+import (
+	"context"
+	"unsafe"
+
+	"github.com/openai/openai-go/v3"
+)
+
+// Ask frees C memory and makes one chat call.
+func Ask(ctx context.Context, c *openai.Client) (string, error) {
+	p := C.malloc(1)
+	defer C.free(unsafe.Pointer(p))
+`+call+"}\n")
+	write("reserved/reserved.go", `// Package reserved declares a name llminstr reserves.
+package reserved
+
+import (
+	"context"
+
+	"github.com/openai/openai-go/v3"
+)
+
+var llminstrRT = "mine"
+
+func Ask(ctx context.Context, c *openai.Client) (string, error) {
+	_ = llminstrRT
+`+call+"}\n")
+
+	// Without -test, no _test.go site; with it, main_test.go's once (the
+	// package and its test variant share main.go's sites).
+	sites := func(t *testing.T, args ...string) map[string]report.Record {
+		t.Helper()
+		out, stderr, code := llminstrCmd(t, dir, nil, append([]string{"report", "-json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("report %v exited %d: %s", args, code, stderr)
+		}
+		var rep report.Report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		bySite := map[string]report.Record{}
+		for _, r := range rep.Sites {
+			rel, _ := filepath.Rel(dir, r.File)
+			key := fmt.Sprintf("%s:%d", filepath.ToSlash(rel), r.Line)
+			if _, dup := bySite[key]; dup {
+				t.Errorf("site %s reported twice", key)
+			}
+			bySite[key] = r
+		}
+		return bySite
+	}
+	plain, withTests := sites(t, "./..."), sites(t, "-test", "./...")
+	var testSites []string
+	for key := range withTests {
+		if _, ok := plain[key]; !ok {
+			testSites = append(testSites, key)
+		}
+	}
+	if len(testSites) != 1 || !strings.HasPrefix(testSites[0], "main_test.go:") || len(withTests) != len(plain)+1 {
+		t.Errorf("-test added %v to %d sites, want main_test.go's one", testSites, len(plain))
+	}
+
+	// The collision is named, on one line.
+	for key, r := range plain {
+		if !strings.HasPrefix(key, "reserved/") {
+			continue
+		}
+		if r.Status != "skipped" || !strings.Contains(r.Reason, "the package declares llminstrRT") || strings.Contains(r.Reason, "\n") {
+			t.Errorf("reserved: %s %q", r.Status, r.Reason)
+		}
+	}
+
+	// The cgo package's diff is of the user's file, and applies to it.
+	diff, stderr, code := llminstrCmd(t, dir, nil, "diff", "./cgollm")
+	if code != 0 || !strings.Contains(diff, "--- a/cgollm/cgollm.go") {
+		t.Fatalf("diff of the cgo package (exit %d, %s):\n%s", code, stderr, diff)
+	}
+	applied := applyUnified(t, dir, diff)["cgollm/cgollm.go"]
+	orig, _ := os.ReadFile(filepath.Join(dir, "cgollm", "cgollm.go"))
+	want := strings.Replace(string(orig), "c.Chat.Completions.New(ctx,", "llminstrOpenAIChatNew(c.Chat.Completions.New, ctx,", 1)
+	if !strings.HasPrefix(applied, "//line ") || !strings.Contains(applied, strings.SplitN(want, "\n", 2)[1]) {
+		t.Errorf("the diff applied to cgollm.go gives:\n%s", applied)
+	}
+
+	// A package that does not load: the others are listed, it is named on
+	// stderr, and the command fails.
+	write("broken/broken.go", "package broken\n\nfunc F() { undefinedName() }\n")
+	out, stderr, code := llminstrCmd(t, dir, nil, "report", "./...")
+	if code != 1 || !strings.Contains(stderr, "undefinedName") || !strings.Contains(out, fmt.Sprintf("%d call sites", len(plain))) {
+		t.Errorf("report with a broken package: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}

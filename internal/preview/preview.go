@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,6 +25,7 @@ type Options struct {
 	BuildFlags []string // e.g. -tags=x
 	Env        []string // nil: the process environment
 	Patterns   []string
+	Tests      bool // also the packages' tests, as go test -toolexec compiles them
 	Rules      []rules.Rule
 	Disabled   map[string]bool
 }
@@ -37,6 +39,7 @@ type Package struct {
 }
 
 // LoadError reports packages that failed to load, with go/packages' errors.
+// Run returns it with the packages that did load.
 type LoadError struct{ Errors []string }
 
 func (e *LoadError) Error() string {
@@ -44,7 +47,9 @@ func (e *LoadError) Error() string {
 }
 
 // Run loads the packages matching opts.Patterns and runs the engine on each
-// that reaches an instrumented SDK.
+// that reaches an instrumented SDK. Packages that fail to load (or whose
+// dependencies do) are left out and listed in a *LoadError, returned with
+// the others' results.
 func Run(opts Options) ([]*Package, error) {
 	cfg := &packages.Config{
 		Mode: packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles | packages.NeedImports |
@@ -52,20 +57,26 @@ func Run(opts Options) ([]*Package, error) {
 		Dir:        opts.Dir,
 		BuildFlags: opts.BuildFlags,
 		Env:        opts.Env,
+		Tests:      opts.Tests,
 	}
 	roots, err := packages.Load(cfg, opts.Patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("loading packages: %w", err)
 	}
+	// A package is broken when it, or a package it imports, has errors:
+	// it cannot be type-checked.
 	var loadErrs []string
+	broken := map[*packages.Package]bool{}
 	packages.Visit(roots, nil, func(p *packages.Package) {
 		for _, e := range p.Errors {
 			loadErrs = append(loadErrs, e.Error())
 		}
+		bad := len(p.Errors) > 0
+		for _, dep := range p.Imports {
+			bad = bad || broken[dep]
+		}
+		broken[p] = bad
 	})
-	if len(loadErrs) > 0 {
-		return nil, &LoadError{Errors: loadErrs}
-	}
 
 	sdk := map[string]bool{}
 	for _, p := range rules.SDKPackages(opts.Rules) {
@@ -143,8 +154,9 @@ func Run(opts Options) ([]*Package, error) {
 	}
 
 	var out []*Package
+	seen := map[string]bool{} // a package's files are also in its test variant
 	for _, p := range roots {
-		if rules.IsRuntime(p.PkgPath) || !reach(p) || len(p.CompiledGoFiles) == 0 {
+		if broken[p] || rules.IsRuntime(p.PkgPath) || !reach(p) || len(p.CompiledGoFiles) == 0 || isTestMain(p) {
 			continue
 		}
 		importPath := p.PkgPath
@@ -155,20 +167,29 @@ func Run(opts Options) ([]*Package, error) {
 		if p.Module != nil && p.Module.GoVersion != "" {
 			lang = langVersion(p.Module.GoVersion)
 		}
+		// A build compiles what cgo made of the files that import "C"; a
+		// preview rewrites the user's own files, so that a diff applies
+		// to them.
+		files, cgo := p.CompiledGoFiles, !slices.Equal(p.CompiledGoFiles, p.GoFiles)
+		if cgo {
+			files = p.GoFiles
+		}
 		res, err := rewrite.Rewrite(&rewrite.Config{
-			ImportPath: importPath,
-			GoVersion:  lang,
-			Dir:        p.Dir,
-			Files:      p.CompiledGoFiles,
-			Lookup:     lookup,
-			Prepare:    prepare,
-			Rules:      opts.Rules,
-			Disabled:   opts.Disabled,
-			Main:       true,
+			ImportPath:  importPath,
+			GoVersion:   lang,
+			Dir:         p.Dir,
+			Files:       files,
+			Lookup:      lookup,
+			Prepare:     prepare,
+			Rules:       opts.Rules,
+			Disabled:    opts.Disabled,
+			Main:        true,
+			FakeImportC: cgo,
 		})
 		if err != nil { // including rewrite.ErrNotTypeChecked: the user's code has errors
 			return nil, fmt.Errorf("%s: %w", p.PkgPath, err)
 		}
+		dedupe(res, seen)
 		pkg := &Package{ImportPath: p.PkgPath, Dir: p.Dir, Result: res, Originals: map[string][]byte{}}
 		for _, f := range res.Rewritten {
 			data, err := os.ReadFile(f.Path)
@@ -180,7 +201,38 @@ func Run(opts Options) ([]*Package, error) {
 		out = append(out, pkg)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
+	if len(loadErrs) > 0 {
+		return out, &LoadError{Errors: loadErrs}
+	}
 	return out, nil
+}
+
+// isTestMain reports whether p is the main package go test generates.
+func isTestMain(p *packages.Package) bool {
+	return p.Name == "main" && strings.HasSuffix(p.PkgPath, ".test")
+}
+
+// dedupe drops from res the sites and rewritten files that an earlier
+// package's result already has: with tests, a package's files are loaded
+// twice (the package, and its variant with its _test.go files).
+func dedupe(res *rewrite.Result, seen map[string]bool) {
+	sites := res.Sites[:0]
+	for _, s := range res.Sites {
+		key := fmt.Sprintf("%s:%d %s", s.Pos, s.Pos.Offset, s.Rule.ID)
+		if !seen[key] {
+			seen[key] = true
+			sites = append(sites, s)
+		}
+	}
+	res.Sites = sites
+	files := res.Rewritten[:0]
+	for _, f := range res.Rewritten {
+		if !seen["file "+f.Path] {
+			seen["file "+f.Path] = true
+			files = append(files, f)
+		}
+	}
+	res.Rewritten = files
 }
 
 // langVersion turns a go.mod version ("1.26.0") into a -lang value ("go1.26").
