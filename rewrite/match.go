@@ -75,6 +75,10 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		}
 		funStart := int(call.Fun.Pos()) - base
 		lparen := int(call.Lparen) - base
+		if s, ok := info.Selections[sel]; ok && s.Kind() == types.MethodExpr {
+			m.render = renderMethodExpr(r, call, sel, src, base)
+			return true
+		}
 		sep, del := "", 1
 		if len(call.Args) > 0 {
 			sep = ", "
@@ -105,6 +109,27 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		return true
 	})
 	return out
+}
+
+// renderMethodExpr rewrites a call of a method expression, T.M(x, args),
+// as a call of x's method: Adapter((x).M, args) for a KindCall rule, and
+// Adapter(x, args) for a KindReceiverCall rule. x is evaluated where it was,
+// before the arguments; any line breaks before it are kept, so that every
+// line keeps its number.
+func renderMethodExpr(r *rules.Rule, call *ast.CallExpr, sel *ast.SelectorExpr, src []byte, base int) func(string) []edit {
+	funStart, lparen := int(call.Fun.Pos())-base, int(call.Lparen)-base
+	recvStart, recvEnd := int(call.Args[0].Pos())-base, int(call.Args[0].End())-base
+	breaks := strings.Repeat("\n", bytes.Count(src[funStart:lparen], []byte("\n")))
+	return func(adapter string) []edit {
+		if r.Kind == rules.KindReceiverCall {
+			return []edit{{off: funStart, del: lparen + 1 - funStart, insert: adapter + "(" + breaks}}
+		}
+		return []edit{
+			{off: funStart, del: lparen + 1 - funStart, insert: adapter + "(" + breaks},
+			{off: recvStart, insert: "("},
+			{off: recvEnd, insert: ")." + sel.Sel.Name},
+		}
+	}
 }
 
 // ignoreDirective opts a call out of instrumentation when it stands on the
@@ -154,10 +179,11 @@ func ignoreDirectives(fset *token.FileSet, f *ast.File, src []byte) func(token.P
 	}
 }
 
-// selectedFunc returns the function or method a selector expression denotes.
+// selectedFunc returns the function or method a selector expression
+// denotes: a method value x.M, a method expression T.M, or a function.
 func selectedFunc(info *types.Info, sel *ast.SelectorExpr) *types.Func {
 	if s, ok := info.Selections[sel]; ok {
-		if s.Kind() != types.MethodVal {
+		if s.Kind() != types.MethodVal && s.Kind() != types.MethodExpr {
 			return nil
 		}
 		fn, _ := s.Obj().(*types.Func)

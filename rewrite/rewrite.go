@@ -190,7 +190,6 @@ func Rewrite(cfg *Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: %v", ErrNotTypeChecked, err)
 	}
 	pkgName := asts[0].Name.Name
-	reserved := reservedNames(pkg, asts)
 
 	var matches []*match
 	for i, f := range files {
@@ -203,10 +202,14 @@ func Rewrite(cfg *Config) (*Result, error) {
 	if len(matches) == 0 {
 		return res, nil
 	}
-	for _, m := range matches {
-		if len(reserved) > 0 && m.status == Rewritten {
-			m.status, m.reason = Skipped, fmt.Sprintf("the package declares %s: names that begin with %q are reserved for the code llminstr injects", strings.Join(reserved, ", "), injectedPrefix)
+	if clash := collisions(cfg, pkg, asts, matches); len(clash) > 0 {
+		for _, m := range matches {
+			if m.status == Rewritten {
+				m.status, m.reason = Skipped, fmt.Sprintf("the package declares %s, as the code llminstr injects does: names that begin with %q are reserved for it", strings.Join(clash, ", "), injectedPrefix)
+			}
 		}
+	}
+	for _, m := range matches {
 		m.site = len(res.Sites)
 		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})
 		if m.status == Skipped && !cfg.Disabled[m.rule.Integration] {
@@ -254,26 +257,99 @@ func Rewrite(cfg *Config) (*Result, error) {
 // llminstr injects.
 const injectedPrefix = "llminstr"
 
-// reservedNames lists the package-level names and import names of the
-// package that begin with injectedPrefix: injected code could collide with
-// them.
-func reservedNames(pkg *types.Package, files []*ast.File) []string {
-	seen := map[string]bool{}
+// collisions lists the names of the package that the code injected for
+// matches would declare again: its package-level names and import names
+// that begin with injectedPrefix, against the adapter files' top-level and
+// import names. (Only a package that uses the prefix pays for reading the
+// adapters.)
+func collisions(cfg *Config, pkg *types.Package, files []*ast.File, matches []*match) []string {
+	var pkgLevel, imported []string
 	if pkg != nil {
 		for _, name := range pkg.Scope().Names() {
 			if strings.HasPrefix(name, injectedPrefix) {
-				seen[name] = true
+				pkgLevel = append(pkgLevel, name)
 			}
 		}
 	}
 	for _, f := range files {
 		for _, imp := range f.Imports {
 			if imp.Name != nil && strings.HasPrefix(imp.Name.Name, injectedPrefix) {
-				seen[imp.Name.Name] = true
+				imported = append(imported, imp.Name.Name)
 			}
 		}
 	}
-	return slices.Sorted(maps.Keys(seen))
+	if len(pkgLevel)+len(imported) == 0 {
+		return nil
+	}
+	read := cfg.AdapterSource
+	if read == nil {
+		read = rules.AdapterSource
+	}
+	injectedDecls, injectedImports := map[string]bool{}, map[string]bool{}
+	seen := map[string]bool{}
+	for _, m := range matches {
+		for _, alt := range m.rule.Alternatives() {
+			for _, file := range alt.Files() {
+				if seen[file] {
+					continue
+				}
+				seen[file] = true
+				src, err := read(file)
+				if err != nil {
+					continue
+				}
+				af, err := parser.ParseFile(token.NewFileSet(), file, src, parser.SkipObjectResolution)
+				if err != nil {
+					continue
+				}
+				for _, imp := range af.Imports {
+					if imp.Name != nil {
+						injectedImports[imp.Name.Name] = true
+					}
+				}
+				for _, d := range af.Decls {
+					for _, name := range declNames(d) {
+						injectedDecls[name] = true
+					}
+				}
+			}
+		}
+	}
+	clash := map[string]bool{}
+	for _, name := range pkgLevel {
+		if injectedDecls[name] || injectedImports[name] {
+			clash[name] = true
+		}
+	}
+	for _, name := range imported {
+		if injectedDecls[name] {
+			clash[name] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(clash))
+}
+
+// declNames lists the names a top-level declaration declares.
+func declNames(d ast.Decl) []string {
+	var out []string
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil {
+			out = append(out, d.Name.Name)
+		}
+	case *ast.GenDecl:
+		for _, spec := range d.Specs {
+			switch spec := spec.(type) {
+			case *ast.ValueSpec:
+				for _, n := range spec.Names {
+					out = append(out, n.Name)
+				}
+			case *ast.TypeSpec:
+				out = append(out, spec.Name.Name)
+			}
+		}
+	}
+	return out
 }
 
 // mayMatch is a cheap textual pre-filter: no file names any target.

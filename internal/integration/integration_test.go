@@ -236,6 +236,16 @@ func TestChatApp(t *testing.T) {
 		llmtest.WantAttrs(t, llmtest.OneChatSpan(t, spans), map[string]any{"gen_ai.response.id": openaitest.ResponseID})
 	})
 
+	t.Run("method_expression", func(t *testing.T) {
+		out, spans := e.Run(t, bin, false, "methodexpr")
+		if !strings.Contains(out, "id: "+openaitest.ResponseID) {
+			t.Errorf("program output changed: %s", out)
+		}
+		s := llmtest.OneChatSpan(t, spans)
+		llmtest.WantAttrs(t, s, requestAttrs)
+		llmtest.WantAttrs(t, s, map[string]any{"gen_ai.response.id": openaitest.ResponseID, "gen_ai.usage.input_tokens": int64(openaitest.PromptTokens)})
+	})
+
 	// The other operations of the OpenAI API.
 	opSpan := func(t *testing.T, spans []otlpreceiver.Span, op string) otlpreceiver.Span {
 		t.Helper()

@@ -86,6 +86,13 @@ func main() {
 		// The SDK call is nested in another expression and reached through
 		// a function result.
 		fmt.Println("id:", must(llm.Service(&client).New(ctx, params("gpt-4o-mini"))).ID)
+	case "methodexpr":
+		// The SDK's method called as a method expression.
+		var res *openai.ChatCompletion
+		res, err = (*openai.ChatCompletionService).New(&client.Chat.Completions, ctx, params("gpt-4o-mini"))
+		if err == nil {
+			fmt.Println("id:", res.ID)
+		}
 	case "panic":
 		explode(ctx, &client)
 	case "embed":
