@@ -182,8 +182,11 @@ func Rewrite(cfg *Config) (*Result, error) {
 		asts[i] = f.ast
 	}
 	info := &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
 		Uses:       map[*ast.Ident]types.Object{},
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Instances:  map[*ast.Ident]types.Instance{},
 	}
 	pkg, err := check(fset, cfg, asts, info)
 	if err != nil {
@@ -194,6 +197,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 	var matches []*match
 	for i, f := range files {
 		matches = append(matches, findCalls(cfg, fset, info, i, f.ast, f.src)...)
+		matches = append(matches, findConversions(cfg, fset, info, i, f.ast, f.src)...)
 		if cfg.Main && pkgName == "main" {
 			matches = append(matches, findMain(cfg, fset, i, f.ast)...)
 		}

@@ -448,6 +448,40 @@ func Ask(ctx context.Context, c *openai.Client) (string, error) {
 	_ = llminstrRT
 `+call+"}\n")
 
+	// Shapes the call-site rewrite cannot follow, against the real SDK.
+	write("shapes/shapes.go", `// Package shapes hands the SDK's service to code that calls it unseen.
+package shapes
+
+import (
+	"context"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+)
+
+type Chatter interface {
+	New(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error)
+}
+
+func Generic[T Chatter](ctx context.Context, c T) { c.New(ctx, openai.ChatCompletionNewParams{}) }
+
+func Args() (context.Context, openai.ChatCompletionNewParams) {
+	return context.Background(), openai.ChatCompletionNewParams{}
+}
+
+func Use(ctx context.Context, c *openai.Client) {
+	var ch Chatter = &c.Chat.Completions
+	ch.New(ctx, openai.ChatCompletionNewParams{})
+	Generic(ctx, &c.Chat.Completions)
+	c.Chat.Completions.New(Args())
+}
+`)
+	wantShapes := map[int]string{
+		22: "*openai.ChatCompletionService is assigned to shapes.Chatter",
+		24: "*openai.ChatCompletionService is a type argument for shapes.Chatter",
+		25: "the arguments are the results of one call",
+	}
+
 	// Without -test, no _test.go site; with it, main_test.go's once (the
 	// package and its test variant share main.go's sites).
 	sites := func(t *testing.T, args ...string) map[string]report.Record {
@@ -480,6 +514,13 @@ func Ask(ctx context.Context, c *openai.Client) (string, error) {
 	}
 	if len(testSites) != 1 || !strings.HasPrefix(testSites[0], "main_test.go:") || len(withTests) != len(plain)+1 {
 		t.Errorf("-test added %v to %d sites, want main_test.go's one", testSites, len(plain))
+	}
+
+	for line, want := range wantShapes {
+		r, ok := plain[fmt.Sprintf("shapes/shapes.go:%d", line)]
+		if !ok || r.Status != "skipped" || !strings.Contains(r.Reason, want) || r.Rule != "openai.chat.completions.new" {
+			t.Errorf("shapes.go:%d: %+v, want skipped: %s", line, r, want)
+		}
 	}
 
 	// The collision is named, on one line.
