@@ -18,6 +18,7 @@ import (
 	llminstrJSON "encoding/json"
 	llminstrErrors "errors"
 	llminstrIter "iter"
+	llminstrReflect "reflect"
 	llminstrGoRuntime "runtime"
 	llminstrStrings "strings"
 
@@ -205,10 +206,11 @@ func llminstrGenAIRequest(c *llminstrRT.Call, contents []*llminstrGenAI.Content,
 				continue
 			}
 			d := llminstrRT.ToolDefinition{Type: "function", Name: fd.Name, Description: fd.Description}
-			switch {
-			case fd.ParametersJsonSchema != nil:
-				d.Parameters = fd.ParametersJsonSchema
-			case fd.Parameters != nil:
+			// ParametersJsonSchema (v1.12 on) is read by name, so that the
+			// file compiles against the releases before it.
+			if v := llminstrReflect.ValueOf(fd).Elem().FieldByName("ParametersJsonSchema"); v.IsValid() && v.Kind() == llminstrReflect.Interface && !v.IsNil() {
+				d.Parameters = v.Interface()
+			} else if fd.Parameters != nil {
 				d.Parameters = fd.Parameters
 			}
 			tools = append(tools, d)
@@ -270,8 +272,9 @@ func llminstrGenAIChatsCreate(
 ) (*llminstrGenAI.Chat, error) {
 	chat, err := call(ctx, model, config, history)
 	if chat != nil {
-		// An SDK type, the same in every package the chat travels to.
-		llminstrRT.Attach(chat, &llminstrGenAI.InlinedRequest{Model: model, Config: config}, nil)
+		// A type of the runtime and the SDK, the same in every package
+		// the chat travels to.
+		llminstrRT.Attach(chat, &llminstrRT.Named[*llminstrGenAI.GenerateContentConfig]{Name: model, Value: config}, nil)
 	}
 	return chat, err
 }
@@ -281,8 +284,8 @@ func llminstrGenAIChatsCreate(
 // or else values (the SendMessage forms take parts by value).
 func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Chat, input []*llminstrGenAI.Part, values []llminstrGenAI.Part) (llminstrContext.Context, *llminstrRT.Call) {
 	model, config := "", (*llminstrGenAI.GenerateContentConfig)(nil)
-	if req := llminstrRT.Attached[llminstrGenAI.Chat, llminstrGenAI.InlinedRequest](chat); req != nil {
-		model, config = req.Model, req.Config
+	if req := llminstrRT.Attached[llminstrGenAI.Chat, llminstrRT.Named[*llminstrGenAI.GenerateContentConfig]](chat); req != nil {
+		model, config = req.Name, req.Value
 	}
 	ctx, c := llminstrRT.StartInference(ctx, llminstrGenAIOperation, "gcp.gemini", llminstrGenAIModel(model))
 	if c == nil {
@@ -297,7 +300,7 @@ func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Cha
 					input[i] = &values[i]
 				}
 			}
-			history := chat.History(true)
+			history := chat.History(llminstrGenAICurates)
 			contents = append(history[:len(history):len(history)], &llminstrGenAI.Content{Role: llminstrGenAI.RoleUser, Parts: input})
 		}
 		llminstrGenAIRequest(c, contents, config)
@@ -305,13 +308,34 @@ func llminstrGenAIChatStart(ctx llminstrContext.Context, chat *llminstrGenAI.Cha
 	return llminstrRT.TraceHTTP(ctx, c), c
 }
 
+// llminstrGenAISender and llminstrGenAIStreamSender are (*Chat).Send and
+// SendStream (v1.10 on), named through interfaces so that the file
+// compiles against the releases before them; their adapters run only
+// where a call of the method was found, so the chat always has it.
+type llminstrGenAISender interface {
+	Send(llminstrContext.Context, ...*llminstrGenAI.Part) (*llminstrGenAI.GenerateContentResponse, error)
+}
+
+type llminstrGenAIStreamSender interface {
+	SendStream(llminstrContext.Context, ...*llminstrGenAI.Part) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error]
+}
+
+// llminstrGenAICurates says whether chats keep a curated history (v1.10
+// on), which is what a turn sends; before, they send all of it, and
+// History(true) only logs that curation is not supported.
+var llminstrGenAICurates = func() bool {
+	_, ok := llminstrReflect.TypeFor[llminstrGenAI.Chat]().FieldByName("curatedHistory")
+	return ok
+}()
+
 // llminstrGenAIChatSend wraps (*Chat).Send.
 func llminstrGenAIChatSend(chat *llminstrGenAI.Chat, ctx llminstrContext.Context, parts ...*llminstrGenAI.Part) (*llminstrGenAI.GenerateContentResponse, error) {
+	sender := any(chat).(llminstrGenAISender)
 	if chat == nil {
-		return chat.Send(ctx, parts...)
+		return sender.Send(ctx, parts...)
 	}
 	ctx, c := llminstrGenAIChatStart(ctx, chat, parts, nil)
-	res, err := chat.Send(ctx, parts...)
+	res, err := sender.Send(ctx, parts...)
 	llminstrGenAIEnd(c, res, err)
 	return res, err
 }
@@ -329,11 +353,12 @@ func llminstrGenAIChatSendMessage(chat *llminstrGenAI.Chat, ctx llminstrContext.
 
 // llminstrGenAIChatSendStream wraps (*Chat).SendStream.
 func llminstrGenAIChatSendStream(chat *llminstrGenAI.Chat, ctx llminstrContext.Context, parts ...*llminstrGenAI.Part) llminstrIter.Seq2[*llminstrGenAI.GenerateContentResponse, error] {
+	sender := any(chat).(llminstrGenAIStreamSender)
 	if chat == nil {
-		return chat.SendStream(ctx, parts...)
+		return sender.SendStream(ctx, parts...)
 	}
 	ctx, c := llminstrGenAIChatStart(ctx, chat, parts, nil)
-	return llminstrGenAIObserveStream(ctx, c, chat.SendStream(ctx, parts...))
+	return llminstrGenAIObserveStream(ctx, c, sender.SendStream(ctx, parts...))
 }
 
 // llminstrGenAIChatSendMessageStream wraps (*Chat).SendMessageStream.

@@ -70,3 +70,12 @@ func Detach[K, V any](key *K) *V {
 	v, _ := at.value.(*V)
 	return v
 }
+
+// Named is a value with the name it goes with (a chat's model and its
+// configuration), to attach as one. Being the runtime's type, it is the
+// same type in every package an adapter file is injected into, as
+// [Attached] needs.
+type Named[T any] struct {
+	Name  string
+	Value T
+}
