@@ -180,7 +180,8 @@ const InjectedPackage = RuntimePackage + "/injected"
 
 // RuntimeAPILevel is the injected.APILevel the adapters need: 2 added
 // Stream.Watch, Stream.OnEnd and Observe; 3 moved what adapters call from
-// the runtime's package to InjectedPackage; 4 added OperationSpan.SetNetwork.
+// the runtime's package to InjectedPackage; 4 added OperationSpan.SetNetwork,
+// Named and ProviderTransport.
 const RuntimeAPILevel = 4
 
 // IsRuntime reports whether importPath belongs to the runtime module or to

@@ -422,7 +422,9 @@ func llminstrGenAIModel(model string) string {
 // llminstrGenAINewClient wraps NewClient: requests that an HTTP client of
 // the caller's own sends for an instrumented call record the server address
 // and the provider. Clients with the SDK's default transport are observed
-// by llminstrRT.TraceHTTP.
+// by llminstrRT.TraceHTTP. A client for the Vertex AI backend (given, or
+// chosen by the SDK from the environment) is gcp.vertex_ai whatever its
+// host: its HTTP client (the copy made here, or the SDK's own) records it.
 func llminstrGenAINewClient(
 	call func(llminstrContext.Context, *llminstrGenAI.ClientConfig) (*llminstrGenAI.Client, error),
 	ctx llminstrContext.Context, cc *llminstrGenAI.ClientConfig,
@@ -434,7 +436,15 @@ func llminstrGenAINewClient(
 		config.HTTPClient = &client
 		cc = &config
 	}
-	return call(ctx, cc)
+	client, err := call(ctx, cc)
+	if client != nil {
+		llminstrRT.Safe(func() {
+			if resolved := client.ClientConfig(); resolved.Backend == llminstrGenAI.BackendVertexAI && resolved.HTTPClient != nil {
+				resolved.HTTPClient.Transport = llminstrRT.ProviderTransport(resolved.HTTPClient.Transport, "gcp.vertex_ai")
+			}
+		})
+	}
+	return client, err
 }
 
 // llminstrGenAIErrorType maps an API error to its low-cardinality type.

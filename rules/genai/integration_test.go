@@ -132,6 +132,11 @@ func testGenAI(t *testing.T, version string) {
 			llmtest.WantAttrs(t, s, map[string]any{"gen_ai.response.id": genaitest.ResponseID})
 		}
 	})
+	t.Run("vertex_private_endpoint", func(t *testing.T) {
+		// The backend decides the provider, not the host.
+		s := runMode(t, "vertex")
+		llmtest.WantAttrs(t, s, map[string]any{"gen_ai.provider.name": "gcp.vertex_ai", "server.address": "127.0.0.1"})
+	})
 	t.Run("embeddings", func(t *testing.T) {
 		s := runMode(t, "embed")
 		if s.Name != "embeddings text-embedding-004" {

@@ -48,12 +48,35 @@ func Transport(inner http.RoundTripper) http.RoundTripper {
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
-	return observingTransport{inner}
+	return observingTransport{inner: inner}
 }
 
-type observingTransport struct{ inner http.RoundTripper }
+// ProviderTransport is [Transport] for a client whose provider its
+// configuration tells (a genai client for the Vertex AI backend): the calls
+// its requests are made for record provider as gen_ai.provider.name,
+// whatever host they go to (a regional or private endpoint, a proxy).
+func ProviderTransport(inner http.RoundTripper, provider string) http.RoundTripper {
+	if t, ok := inner.(observingTransport); ok {
+		t.provider = provider
+		return t
+	}
+	t := Transport(inner).(observingTransport)
+	t.provider = provider
+	return t
+}
+
+type observingTransport struct {
+	inner    http.RoundTripper
+	provider string // "" to decide by host
+}
 
 func (t observingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.provider != "" && req != nil {
+		func() {
+			defer recoverAndWarn()
+			CallFrom(req.Context()).SetProviderName(t.provider)
+		}()
+	}
 	ObserveRequest(req)
 	return t.inner.RoundTrip(req)
 }

@@ -6,9 +6,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 
+	"cloud.google.com/go/auth"
 	"google.golang.org/genai"
 )
 
@@ -40,8 +42,22 @@ func main() {
 		os.Exit(1)
 	}
 	contents := genai.Text("Say this is a test")
+	if os.Args[1] == "vertex" {
+		// Vertex AI through a private endpoint (here the local server):
+		// the host is not aiplatform.googleapis.com.
+		client, err = genai.NewClient(ctx, &genai.ClientConfig{
+			Backend: genai.BackendVertexAI, Project: "proj", Location: "us-central1",
+			Credentials: auth.NewCredentials(&auth.CredentialsOptions{TokenProvider: testToken{}}),
+			HTTPClient:  &http.Client{},
+			HTTPOptions: genai.HTTPOptions{BaseURL: os.Getenv("GENAIAPP_BASE_URL")},
+		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	switch mode := os.Args[1]; mode {
-	case "plain", "tools":
+	case "plain", "tools", "vertex":
 		var res *genai.GenerateContentResponse
 		res, err = client.Models.GenerateContent(ctx, "gemini-2.5-flash", contents, config(mode == "tools"))
 		if err == nil {
@@ -106,4 +122,11 @@ func turn(ctx context.Context, chat *genai.Chat, stream bool) {
 		text.WriteString(res.Text())
 	}
 	fmt.Println("streamed:", text.String())
+}
+
+// testToken is the token of a test's Vertex AI credentials.
+type testToken struct{}
+
+func (testToken) Token(context.Context) (*auth.Token, error) {
+	return &auth.Token{Value: "vertex-test-token"}, nil
 }
