@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // setupModule copies testdata/<name> to a temporary module that uses this
 // checkout's runtime, and returns its directory and a Lookup over the
 // export data of its dependencies.
-func setupModule(t *testing.T, name string) (string, rewrite.Lookup) {
+func setupModule(t testing.TB, name string) (string, rewrite.Lookup) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs the go command and modules")
@@ -49,7 +49,7 @@ func setupModule(t *testing.T, name string) (string, rewrite.Lookup) {
 	}
 }
 
-func goCmd(t *testing.T, dir string, args ...string) string {
+func goCmd(t testing.TB, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
@@ -250,5 +250,23 @@ func TestAdapterFallback(t *testing.T) {
 	}
 	if !bytes.Contains(res.Rewritten[0].Content, []byte("llminstrOldExit(os.Exit, 1)")) {
 		t.Errorf("call not rewritten to the fallback:\n%s", res.Rewritten[0].Content)
+	}
+}
+
+// BenchmarkRewrite is the engine's own cost on one package that calls the
+// SDKs (testdata/chat, three files): type-checking, finding the sites and
+// the conversions, rewriting, and type-checking the result. A build pays it
+// once per package that reaches an instrumented SDK.
+func BenchmarkRewrite(b *testing.B) {
+	dir, lookup := setupModule(b, "chat")
+	all := rules.All()
+	for b.Loop() {
+		if _, err := rewrite.Rewrite(&rewrite.Config{
+			ImportPath: "main", GoVersion: "go1.26", Dir: dir,
+			Files:  []string{"main.go", "goopenai.go", "agent.go"},
+			Lookup: lookup, Rules: all, Main: true,
+		}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
