@@ -8,6 +8,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"github.com/llminstr/llminstr/rules"
@@ -31,7 +32,7 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 				return true
 			}
 			if fn := selectedFunc(info, n); fn != nil {
-				if r := ruleFor(cfg.Rules, info, n, fn); r != nil {
+				if r, _ := ruleFor(cfg.Rules, info, n, fn); r != nil {
 					m := &match{rule: r, file: fileIdx, pos: n.Pos(), end: n.End(),
 						status: Skipped, reason: "unsupported call shape: " + fn.Name() + " is used as a function value, and calls through it are not instrumented"}
 					if ignored(n.Pos()) {
@@ -53,7 +54,7 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		if fn == nil {
 			return true
 		}
-		r := ruleFor(cfg.Rules, info, sel, fn)
+		r, embedded := ruleFor(cfg.Rules, info, sel, fn)
 		if r == nil {
 			return true
 		}
@@ -96,14 +97,16 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 			// x.M(args) becomes Adapter(x, args): ".M(" gives way to the
 			// separator, keeping any line breaks between x and "(" so
 			// that every line keeps its number.
+			// A receiver of the program's type that embeds the SDK's
+			// passes the embedded field: x.Recv() becomes Adapter(x.Stream).
 			recvEnd := int(sel.X.End()) - base
 			breaks := bytes.Count(src[recvEnd:lparen], []byte("\n"))
-			recvSep := ""
+			recvSep := embedded
 			switch {
 			case breaks > 0:
-				recvSep = "," + strings.Repeat("\n", breaks)
+				recvSep += "," + strings.Repeat("\n", breaks)
 			case len(call.Args) > 0:
-				recvSep = ", "
+				recvSep += ", "
 			}
 			m.render = func(adapter string) []edit {
 				return []edit{{off: funStart, insert: adapter + "("}, {off: recvEnd, del: lparen + 1 - recvEnd, insert: recvSep}}
@@ -204,41 +207,67 @@ func selectedFunc(info *types.Info, sel *ast.SelectorExpr) *types.Func {
 
 // ruleFor returns the rule whose target sel selects: a function or method
 // fn (KindCall), or a method of the receiver expression's own type
-// (KindReceiverCall).
-func ruleFor(rs []rules.Rule, info *types.Info, sel *ast.SelectorExpr, fn *types.Func) *rules.Rule {
+// (KindReceiverCall). For a receiver of a type that embeds the rule's
+// (a struct of the program around an SDK stream), embedded is the path of
+// embedded fields that reaches it (".ChatCompletionStream"), and "" when
+// the receiver is of the rule's type itself.
+func ruleFor(rs []rules.Rule, info *types.Info, sel *ast.SelectorExpr, fn *types.Func) (r *rules.Rule, embedded string) {
 	fn = fn.Origin()
 	if fn.Pkg() == nil {
-		return nil
+		return nil, ""
 	}
 	path, recv := fn.Pkg().Path(), receiverName(fn)
-	var selPath, selRecv string
+	// The receiver's own type, then each embedded type on the way to the
+	// method, with the field path that reaches it.
+	type candidate struct{ pkg, name, path string }
+	var recvs []candidate
 	if s, ok := info.Selections[sel]; ok {
-		selPath, selRecv = namedType(s.Recv())
+		t := s.Recv()
+		p, n := namedType(t)
+		recvs = append(recvs, candidate{p, n, ""})
+		if s.Kind() == types.MethodVal {
+			fields := ""
+			for _, idx := range s.Index()[:len(s.Index())-1] {
+				st, ok := derefStruct(t)
+				if !ok || idx >= st.NumFields() || !st.Field(idx).Embedded() {
+					break
+				}
+				f := st.Field(idx)
+				fields += "." + f.Name()
+				t = f.Type()
+				p, n := namedType(t)
+				recvs = append(recvs, candidate{p, n, fields})
+			}
+		}
 	}
 	for i := range rs {
 		r := &rs[i]
 		if r.Name != fn.Name() {
 			continue
 		}
-		var p, rv string
 		switch r.Kind {
 		case rules.KindCall:
-			p, rv = path, recv
+			if r.Receiver == recv && slices.Contains(r.Packages, path) {
+				return r, ""
+			}
 		case rules.KindReceiverCall:
-			p, rv = selPath, selRecv
-		default:
-			continue
-		}
-		if r.Receiver != rv {
-			continue
-		}
-		for _, pkg := range r.Packages {
-			if pkg == p {
-				return r
+			for _, c := range recvs {
+				if r.Receiver == c.name && slices.Contains(r.Packages, c.pkg) {
+					return r, c.path
+				}
 			}
 		}
 	}
-	return nil
+	return nil, ""
+}
+
+// derefStruct returns the struct type t is, or points to.
+func derefStruct(t types.Type) (*types.Struct, bool) {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	return st, ok
 }
 
 // inTargetModule reports whether the package importPath belongs to the

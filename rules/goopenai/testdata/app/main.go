@@ -73,6 +73,32 @@ func main() {
 			}
 		}
 		fmt.Println("streamed:", text.String())
+	case "embedded":
+		// The stream embedded in a type of the program, read through it.
+		req := chatRequest("gpt-4o-mini")
+		req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+		var stream *openai.ChatCompletionStream
+		stream, err = client.CreateChatCompletionStream(ctx, req)
+		if err != nil {
+			break
+		}
+		w := wrappedStream{stream}
+		defer w.Close()
+		var text strings.Builder
+		for {
+			chunk, rerr := w.Recv()
+			if errors.Is(rerr, io.EOF) {
+				break
+			}
+			if rerr != nil {
+				err = rerr
+				break
+			}
+			if len(chunk.Choices) > 0 && chunk.Choices[0].Index == 0 {
+				text.WriteString(chunk.Choices[0].Delta.Content)
+			}
+		}
+		fmt.Println("streamed:", text.String())
 	case "content":
 		// Content capture on: what the prompt holds that must not be
 		// recorded is redacted.
@@ -178,3 +204,6 @@ func abandon(ctx context.Context, client *openai.Client) error {
 	_, err = stream.Recv()
 	return err
 }
+
+// wrappedStream is a type of the program around the SDK's stream.
+type wrappedStream struct{ *openai.ChatCompletionStream }
