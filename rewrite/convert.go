@@ -131,9 +131,13 @@ func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx
 				}
 			}
 		case *ast.CallExpr:
+			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() && len(n.Args) == 1 {
+				report(n.Args[0], typeOf(n.Args[0]), tv.Type, "converted to")
+				break
+			}
 			sig, ok := typeOf(n.Fun).(*types.Signature)
 			if !ok {
-				break // a conversion T(x), or a builtin
+				break // a builtin
 			}
 			for i, a := range n.Args {
 				var param types.Type
@@ -149,9 +153,6 @@ func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx
 					param = sig.Params().At(i).Type()
 				}
 				report(a, typeOf(a), param, "passed as")
-			}
-			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() && len(n.Args) == 1 {
-				report(n.Args[0], typeOf(n.Args[0]), tv.Type, "converted to")
 			}
 		case *ast.CompositeLit:
 			t := typeOf(n)
