@@ -1,7 +1,7 @@
 # llminstr: compile-time OpenTelemetry instrumentation of Go LLM SDK calls.
 
 GO ?= go
-TEST_TIMEOUT ?= 45m
+TEST_TIMEOUT ?= 60m
 
 .PHONY: all build demo test test-short e2e peer vet bench bench-build fuzz clean
 
