@@ -62,8 +62,9 @@ func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx
 		if ipkg, iname := namedType(to); ruleIfaces[[2]string{ipkg, iname}] {
 			return
 		}
+		ms := methods(iface)
 		for _, r := range rs {
-			if !slices.ContainsFunc(methods(iface), func(m *types.Func) bool { return m.Name() == r.Name }) {
+			if !slices.ContainsFunc(ms, func(m *types.Func) bool { return m.Name() == r.Name }) {
 				continue
 			}
 			seen[e] = true
