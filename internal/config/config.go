@@ -70,6 +70,7 @@ func Load(moduleDir string, getenv func(string) string, known []string) (*Config
 				return nil, err
 			}
 			for _, n := range names {
+				n.name = strings.ToLower(n.name)
 				if !isKnown[n.name] {
 					return nil, fmt.Errorf("%s:%d: unknown integration %q in disable (known: %s)", path, n.line, n.name, strings.Join(known, ", "))
 				}
@@ -82,7 +83,7 @@ func Load(moduleDir string, getenv func(string) string, known []string) (*Config
 	}
 	if env := getenv("LLMINSTR_DISABLE"); env != "" {
 		for _, n := range strings.Split(env, ",") {
-			n = strings.TrimSpace(n)
+			n = strings.ToLower(strings.TrimSpace(n))
 			if n == "" {
 				continue
 			}

@@ -44,6 +44,9 @@ func TestLoad(t *testing.T) {
 		{name: "nested item", file: "disable:\n  - [openai]\n", wantErr: "llminstr.yaml:2: each item"},
 		{name: "two documents", file: "disable: [openai]\n---\ndisable: [anthropic]\n", wantErr: "llminstr.yaml:2: more than one YAML document"},
 		{name: "env unknown", env: "openai,nope", wantErr: "LLMINSTR_DISABLE: unknown integration \"nope\""},
+		// Names are the integrations' whatever their case.
+		{name: "env any case", env: " OpenAI ,Anthropic", want: []string{"anthropic", "openai"}},
+		{name: "file any case", file: "disable: [OpenAI]\n", want: []string{"openai"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -106,6 +106,38 @@ func TestStrictIsAGate(t *testing.T) {
 	llmtest.Run(t, dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 }
 
+// TestBuildSwitchMistakes: a mistyped build-time switch fails the build
+// with one message naming it, before anything compiles and whatever the
+// build cache holds; names of integrations are taken in any case.
+func TestBuildSwitchMistakes(t *testing.T) {
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "goopenai")
+	llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".") // warm the cache
+	for _, tc := range []struct{ env, want string }{
+		{"LLMINSTR_STRICT=ture", `LLMINSTR_STRICT="ture": want 1`},
+		{"LLMINSTR_DEBUG=verbose", `LLMINSTR_DEBUG="verbose"`},
+		{"LLMINSTR_DISABLE=go-openai,gemeni", `LLMINSTR_DISABLE: unknown integration "gemeni"`},
+	} {
+		out, err := llmtest.RunErr(dir, []string{tc.env}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+		if err == nil || strings.Count(out, tc.want) != 1 {
+			t.Errorf("%s: err=%v, want one failure saying %q:\n%s", tc.env, err, tc.want, out)
+		}
+	}
+	// Any case names the integration; disabled, the site is reported skipped.
+	jsonl := filepath.Join(t.TempDir(), "report.jsonl")
+	llmtest.Run(t, dir, []string{"LLMINSTR_DISABLE=Go-OpenAI", "LLMINSTR_REPORT=" + jsonl},
+		"go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+	lines := reportLines(t, jsonl)
+	if len(lines) == 0 {
+		t.Fatal("LLMINSTR_REPORT is empty")
+	}
+	for _, l := range lines {
+		if !strings.HasSuffix(l, " skipped") {
+			t.Errorf("with go-openai disabled: %s", l)
+		}
+	}
+}
+
 // TestRuntimeNeverInTheWay runs the chat app built plain and instrumented
 // under environments where the runtime's own setup goes wrong, and at exits
 // where its flush cannot finish: the program must behave as the plain build

@@ -310,7 +310,9 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		args = append(args, dst)
 	}
 	if dir := os.Getenv("LLMINSTR_KEEP"); dir != "" {
-		keep(dir, importPath(c), result)
+		if err := keep(dir, importPath(c), result); err != nil {
+			fmt.Fprintf(os.Stderr, "llminstr: warning: LLMINSTR_KEEP: %v\n", err)
+		}
 	}
 
 	add := map[string]string{}
@@ -339,15 +341,22 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 
 // keep copies the rewritten and generated files to dir/<import path>/ for
 // inspection (LLMINSTR_KEEP).
-func keep(dir, pkg string, res *rewrite.Result) {
+func keep(dir, pkg string, res *rewrite.Result) error {
 	d := filepath.Join(dir, filepath.FromSlash(pkg))
-	_ = os.MkdirAll(d, 0o777)
+	if err := os.MkdirAll(d, 0o777); err != nil {
+		return err
+	}
 	for _, f := range res.Rewritten {
-		_ = os.WriteFile(filepath.Join(d, filepath.Base(f.Path)), f.Content, 0o666)
+		if err := os.WriteFile(filepath.Join(d, filepath.Base(f.Path)), f.Content, 0o666); err != nil {
+			return err
+		}
 	}
 	for _, f := range res.Generated {
-		_ = os.WriteFile(filepath.Join(d, f.Path), f.Content, 0o666)
+		if err := os.WriteFile(filepath.Join(d, f.Path), f.Content, 0o666); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 func indent(s string) string {
@@ -355,9 +364,9 @@ func indent(s string) string {
 	return "\t" + strings.Join(lines, "\n\t") + "\n"
 }
 
-// debugf prints a diagnostic when LLMINSTR_DEBUG=1.
+// debugf prints a diagnostic when LLMINSTR_DEBUG is on.
 func debugf(format string, args ...any) {
-	if os.Getenv("LLMINSTR_DEBUG") == "1" {
+	if debugOn() {
 		fmt.Fprintf(os.Stderr, "llminstr: debug: "+format+"\n", args...)
 	}
 }

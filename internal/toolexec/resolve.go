@@ -166,7 +166,7 @@ func goList(flags, paths []string) (stdout, stderr string, err error) {
 	args := append(append(append([]string{"list"}, flags...), parent.buildFlags...), "--")
 	cmd := exec.Command(parent.goBin, append(args, paths...)...)
 	cmd.Dir = parent.dir
-	cmd.Env = append(os.Environ(), resolveEnv+"=1")
+	cmd.Env = childEnv()
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()

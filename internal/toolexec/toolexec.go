@@ -23,10 +23,6 @@ import (
 	"github.com/llminstr/llminstr/rules"
 )
 
-// Strict is set by LLMINSTR_STRICT=1: a call site left uninstrumented or an
-// internal error fails the build instead of printing a warning.
-func strict() bool { return os.Getenv("LLMINSTR_STRICT") == "1" }
-
 // IsToolInvocation reports whether args (without the program name) are a
 // toolexec invocation: the go command passes the tool's absolute path,
 // followed by the tool's arguments.
@@ -81,6 +77,12 @@ func runTool(args []string, stderr io.Writer) int {
 // tool's answer plus llminstr's fingerprint, so instrumented and plain builds
 // never share build cache entries.
 func printVersion(args []string) int {
+	if os.Getenv(resolveEnv) == "" {
+		if err := checkBuildEnv(); err != nil {
+			fmt.Fprintf(os.Stderr, "llminstr: %v\n", err)
+			return 1
+		}
+	}
 	var out bytes.Buffer
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
@@ -141,6 +143,11 @@ var fingerprintOnce = sync.OnceValue(func() string {
 	// What the user switched off changes the rewrites.
 	if cfg, err := loadConfig(); err == nil {
 		fmt.Fprintf(h, "disabled %v\n", cfg.DisabledList())
+	}
+	// A build that reports, keeps or explains what its compiles do must
+	// compile: from the cache it would report nothing.
+	if observing() {
+		fmt.Fprintf(h, "observed %s\n", buildNonce())
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
 })
