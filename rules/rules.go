@@ -178,11 +178,15 @@ const RuntimePackage = "github.com/llminstr/llminstr/runtime"
 // InjectedPackage is the runtime's package that every adapter imports.
 const InjectedPackage = RuntimePackage + "/injected"
 
+// WireIntegration is the name LLMINSTR_DISABLE and llminstr.yaml take for
+// the wire-level fallback.
+const WireIntegration = "wire"
+
 // RuntimeAPILevel is the injected.APILevel the adapters need: 2 added
 // Stream.Watch, Stream.OnEnd and Observe; 3 moved what adapters call from
 // the runtime's package to InjectedPackage; 4 added OperationSpan.SetNetwork,
-// Named and ProviderTransport.
-const RuntimeAPILevel = 4
+// Named and ProviderTransport; 5 added the wire-level fallback's hook.
+const RuntimeAPILevel = 5
 
 // IsRuntime reports whether importPath belongs to the runtime module or to
 // OpenTelemetry, which are never instrumented.
@@ -192,9 +196,11 @@ func IsRuntime(importPath string) bool {
 }
 
 // Integrations returns the names that can be disabled, sorted.
+//
+// They include "wire", the wire-level fallback, which no rule names.
 func Integrations(rs []Rule) []string {
-	seen := map[string]bool{}
-	var out []string
+	seen := map[string]bool{WireIntegration: true}
+	out := []string{WireIntegration}
 	for _, r := range rs {
 		if r.Integration != "runtime" && !seen[r.Integration] {
 			seen[r.Integration] = true

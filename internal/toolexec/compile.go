@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/llminstr/llminstr/internal/archive"
@@ -26,6 +27,15 @@ type compileCommand struct {
 	std       bool   // -std
 	pack      bool   // -pack
 	files     []int  // indexes of .go file arguments
+}
+
+// goFiles returns the compile's Go file arguments.
+func (c compileCommand) goFiles() []string {
+	files := make([]string, len(c.files))
+	for i, idx := range c.files {
+		files[i] = c.args[idx]
+	}
+	return files
 }
 
 func parseCompile(args []string) compileCommand {
@@ -57,6 +67,9 @@ func parseCompile(args []string) compileCommand {
 // compile handles one compile invocation.
 func compile(args []string) (int, error) {
 	c := parseCompile(args)
+	if c.std && c.pkg == "net/http" && c.output != "" && len(c.files) > 0 && wireOn() {
+		return compileNetHTTP(c), nil
+	}
 	if c.std || c.importcfg == "" || c.output == "" || len(c.files) == 0 || rules.IsRuntime(c.pkg) {
 		return execTool(args), nil
 	}
@@ -66,11 +79,26 @@ func compile(args []string) (int, error) {
 	}
 	allRules := rules.All()
 	reaches, inherited := reachesSDK(cfg, allRules)
-	if !reaches {
+	wire := ""
+	if _, http := cfg.packageFile["net/http"]; http && wireOn() {
+		wire = wireLiteral(c.pkg, c.goFiles())
+	}
+	if !reaches && wire == "" {
 		return execTool(args), nil
 	}
 
-	newArgs, extraImports, resolved, err := instrument(c, cfg, allRules, inherited.Exports)
+	newArgs, extraImports, resolved, err := instrument(c, cfg, allRules, inherited.Exports, reaches, wire)
+	if err != nil && !reaches {
+		// The wire-level fallback's guess that the package calls an LLM
+		// API must never fail a build: it is compiled as it is.
+		var missing *missingRuntimeError
+		if errors.As(err, &missing) && !missing.reported {
+			fmt.Fprintf(os.Stderr, "llminstr: warning: %s makes requests shaped like an LLM API's (%s), which are traced at the wire once the module requires %s: run \"llminstr init\"\n", c.pkg, wire, rules.RuntimePackage)
+		} else {
+			debugf("%s: not traced at the wire: %v", c.pkg, err)
+		}
+		err, newArgs = nil, nil
+	}
 	if err != nil {
 		if strict() {
 			return 1, fmt.Errorf("%s: %w", c.pkg, err)
@@ -187,7 +215,7 @@ func reuse(known map[string]string, paths []string) (map[string]string, bool) {
 // instrument rewrites the package and returns the compile arguments to use,
 // the packages the rewritten code imports and the export files resolved for
 // them. A nil args means there is nothing to change.
-func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[string]string) (args, imports []string, resolved map[string]string, err error) {
+func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[string]string, reaches bool, wire string) (args, imports []string, resolved map[string]string, err error) {
 	workDir := filepath.Dir(filepath.Dir(c.importcfg))
 	res := &resolver{workDir: workDir}
 	resolved = map[string]string{}
@@ -226,25 +254,29 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		return checkRuntimeLevel(res, imports, lookup)
 	}
 	dir, _ := os.Getwd()
-	files := make([]string, len(c.files))
-	for i, idx := range c.files {
-		files[i] = c.args[idx]
-	}
+	files := c.goFiles()
 	userCfg, err := loadConfig()
 	if err != nil {
 		return nil, nil, nil, &userError{err}
 	}
-	result, err := rewrite.Rewrite(&rewrite.Config{
-		ImportPath: c.pkg,
-		GoVersion:  c.lang,
-		Dir:        dir,
-		Files:      files,
-		Lookup:     lookup,
-		Prepare:    prepare,
-		Rules:      rs,
-		Disabled:   userCfg.Disabled,
-		Main:       true,
-	})
+	pkgName, _ := packageName(files[0])
+	result := &rewrite.Result{}
+	// The engine runs where the package reaches an SDK, and in a program's
+	// main package (for the flush at exit); a package that is only shaped
+	// for the wire gets just the runtime's import.
+	if reaches || pkgName == "main" {
+		result, err = rewrite.Rewrite(&rewrite.Config{
+			ImportPath: c.pkg,
+			GoVersion:  c.lang,
+			Dir:        dir,
+			Files:      files,
+			Lookup:     lookup,
+			Prepare:    prepare,
+			Rules:      rs,
+			Disabled:   userCfg.Disabled,
+			Main:       true,
+		})
+	}
 	if err != nil {
 		var missing *missingRuntimeError
 		var old *oldGoError
@@ -258,6 +290,13 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 			return nil, nil, nil, nil
 		}
 		return nil, nil, nil, err
+	}
+	if wire != "" && !slices.Contains(result.Imports, rules.InjectedPackage) {
+		if err := prepare([]string{rules.InjectedPackage}); err != nil {
+			return nil, nil, nil, err
+		}
+		result.Generated = append(result.Generated, rewrite.File{Path: "llminstr_wire.go", Content: wireImportFile(pkgName)})
+		result.Imports = append(result.Imports, rules.InjectedPackage)
 	}
 	for _, w := range result.Warnings {
 		fmt.Fprintf(os.Stderr, "llminstr: warning: %s\n", w)

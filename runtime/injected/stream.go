@@ -19,6 +19,9 @@ type Stream struct {
 	call      *Call
 	errorType func(error) string
 	onEnd     func(*Call, error)
+	// whole marks a response read whole, as one chunk: it has no time to
+	// first chunk.
+	whole bool
 
 	// observing serialises the observers run by [Observe] with End, so
 	// that none runs during or after the end. It is taken before mu.
@@ -136,7 +139,9 @@ func (s *Stream) Chunk(id, model string) {
 	if s == nil {
 		return
 	}
-	s.call.Chunk()
+	if !s.whole {
+		s.call.Chunk()
+	}
 	if id == "" && model == "" {
 		return
 	}

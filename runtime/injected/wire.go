@@ -1,0 +1,444 @@
+package injected
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	goruntime "runtime"
+	"strings"
+	"sync"
+	_ "unsafe" // for go:linkname
+)
+
+// The wire-level fallback: in a build with -toolexec=llminstr, net/http's
+// Client sends every request through net/http.llminstrWireHook, which this
+// package sets. A POST whose path has the shape of a known LLM API (an
+// OpenAI-compatible /chat/completions, Anthropic's /v1/messages, ...) and
+// that no adapter is tracing already (its context holds no [Call]) gets an
+// inference span from what goes over the wire: the request's JSON, and the
+// response's JSON or event stream, read as the client reads it. This traces
+// clients no rule names (plain net/http, in-house and long-tail SDKs) and
+// SDK calls the call-site rewrite cannot see (through an interface of the
+// program, inside the SDK).
+
+// wireHook is net/http's llminstrWireHook. In a program whose net/http was
+// not compiled by llminstr (LLMINSTR_DISABLE=wire) it is a variable of this
+// package that nothing reads.
+//
+//go:linkname wireHook net/http.llminstrWireHook
+var wireHook func(req *http.Request, send func(*http.Request) (*http.Response, error)) (*http.Response, error)
+
+func init() { wireHook = TraceWire }
+
+// wireFormat is the wire format of an API: how its requests and responses
+// are read.
+type wireFormat int
+
+const (
+	openAIChatFormat wireFormat = iota + 1
+	openAICompletionFormat
+	openAIEmbeddingsFormat
+	openAIResponsesFormat
+	anthropicFormat
+	geminiFormat
+	geminiEmbedFormat
+	ollamaChatFormat
+	ollamaGenerateFormat
+	ollamaEmbedFormat
+)
+
+// WireShape is an API shape the wire-level fallback traces: a POST whose
+// URL path ends with Suffix.
+type WireShape struct {
+	Suffix    string
+	Provider  string // gen_ai.provider.name when the host is not a known one
+	Operation string
+	format    wireFormat
+	// common marks a suffix other APIs use too (/responses, /embeddings):
+	// such a request is traced only when its body is at hand and has the
+	// API's shape, never from its path alone.
+	common bool
+}
+
+// wireShapes are matched in order: the first whose suffix the path ends
+// with wins.
+var wireShapes = []WireShape{
+	{"/chat/completions", "openai", "chat", openAIChatFormat, false},
+	{"/completions", "openai", "text_completion", openAICompletionFormat, true},
+	{"/embeddings", "openai", "embeddings", openAIEmbeddingsFormat, true},
+	{"/responses", "openai", "chat", openAIResponsesFormat, true},
+	{"/v1/messages", "anthropic", "chat", anthropicFormat, false},
+	{":generateContent", "gcp.gemini", "generate_content", geminiFormat, false},
+	{":streamGenerateContent", "gcp.gemini", "generate_content", geminiFormat, false},
+	{":embedContent", "gcp.gemini", "embeddings", geminiEmbedFormat, false},
+	{"/api/chat", "ollama", "chat", ollamaChatFormat, true},
+	{"/api/generate", "ollama", "text_completion", ollamaGenerateFormat, true},
+	{"/api/embed", "ollama", "embeddings", ollamaEmbedFormat, true},
+	{"/api/embeddings", "ollama", "embeddings", ollamaEmbedFormat, true},
+}
+
+// WireShapes returns the API shapes the wire-level fallback traces.
+func WireShapes() []WireShape { return append([]WireShape(nil), wireShapes...) }
+
+// wireHosts name the provider of well-known API hosts; other hosts (a
+// proxy, a gateway, a local server) are named by the API's shape.
+var wireHosts = map[string]string{
+	"api.openai.com":                    "openai",
+	"api.anthropic.com":                 "anthropic",
+	"api.groq.com":                      "groq",
+	"api.mistral.ai":                    "mistral_ai",
+	"api.deepseek.com":                  "deepseek",
+	"api.x.ai":                          "x_ai",
+	"api.perplexity.ai":                 "perplexity",
+	"api.cohere.com":                    "cohere",
+	"api.cohere.ai":                     "cohere",
+	"generativelanguage.googleapis.com": "gcp.gemini",
+}
+
+func matchWireShape(path string) *WireShape {
+	path = strings.TrimSuffix(path, "/")
+	for i := range wireShapes {
+		if strings.HasSuffix(path, wireShapes[i].Suffix) {
+			return &wireShapes[i]
+		}
+	}
+	return nil
+}
+
+// wireProvider names the provider of a request to host in shape's format.
+func wireProvider(shape *WireShape, host string) string {
+	if p, ok := wireHosts[host]; ok {
+		return p
+	}
+	if strings.HasSuffix(host, ".openai.azure.com") || strings.HasSuffix(host, ".cognitiveservices.azure.com") {
+		return "azure.ai.openai"
+	}
+	if host == "aiplatform.googleapis.com" || strings.HasSuffix(host, "-aiplatform.googleapis.com") {
+		return "gcp.vertex_ai"
+	}
+	return shape.Provider
+}
+
+// wireDisabled is LLMINSTR_DISABLE naming "wire" at run time.
+var wireDisabled = sync.OnceValue(func() bool {
+	for _, name := range strings.Split(os.Getenv("LLMINSTR_DISABLE"), ",") {
+		if strings.EqualFold(strings.TrimSpace(name), "wire") {
+			return true
+		}
+	}
+	return false
+})
+
+// maxWireBody bounds what is kept of a request or a whole (not streamed)
+// response to read its JSON; a larger body passes through unread.
+const maxWireBody = 32 << 20
+
+// TraceWire sends req with send, in an inference span when req is a call of
+// a known LLM API that no adapter traces. Whatever goes wrong inside it,
+// the request is sent once, as it would be without it, and the response
+// and error are the ones send returned.
+func TraceWire(req *http.Request, send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	w := startWire(req)
+	if w == nil {
+		return send(req)
+	}
+	resp, err := send(w.req)
+	w.finish(resp, err)
+	return resp, err
+}
+
+// wireCall is one traced request.
+type wireCall struct {
+	req     *http.Request // what is sent: req, or a copy with an observed body
+	shape   *WireShape
+	call    *Call
+	ctx     context.Context
+	stream  bool
+	capture *capturedBody // the request body, when it is read as it is sent
+}
+
+// startWire starts the span of req, or returns nil when req is not traced.
+func startWire(req *http.Request) (w *wireCall) {
+	defer func() {
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			if w != nil {
+				w.call.End(nil)
+			}
+			w = nil
+		}
+	}()
+	if req == nil || req.Method != http.MethodPost || req.URL == nil || wireDisabled() {
+		return nil
+	}
+	shape := matchWireShape(req.URL.Path)
+	if shape == nil {
+		return nil
+	}
+	ctx := req.Context()
+	if CallFrom(ctx) != nil {
+		return nil // an adapter traces this call
+	}
+	w = &wireCall{req: req, shape: shape}
+	var body []byte
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			body, _ = io.ReadAll(io.LimitReader(rc, maxWireBody+1))
+			rc.Close()
+		}
+		if !wireShaped(shape, body) {
+			return nil
+		}
+	} else if req.Body != nil && req.Body != http.NoBody && !shape.common {
+		// Read as the transport sends it, never ahead of it.
+		w.capture = &capturedBody{inner: req.Body}
+		copied := *req
+		copied.Body = w.capture
+		w.req = &copied
+	} else {
+		return nil
+	}
+	wr := parseWireRequest(shape, req.URL.Path, body)
+	host, _ := hostPort(req.URL)
+	callCtx, call := StartInference(ctx, shape.Operation, wireProvider(shape, host), wr.Model)
+	if call == nil {
+		return nil
+	}
+	w.call, w.ctx = call, callCtx
+	call.SetServerURL(req.URL)
+	w.stream = wr.streams(shape, req.URL)
+	if w.stream {
+		call.SetStreaming()
+	}
+	if body != nil {
+		wr.record(call, shape)
+	}
+	return w
+}
+
+// wireShaped reports whether a request body has the shape of shape's API:
+// a JSON object naming its model (Gemini names it in the path, and has
+// contents).
+func wireShaped(shape *WireShape, body []byte) bool {
+	var probe struct {
+		Model    *string         `json:"model"`
+		Contents json.RawMessage `json:"contents"`
+		Content  json.RawMessage `json:"content"`
+		Requests json.RawMessage `json:"requests"`
+	}
+	if len(body) > maxWireBody || json.Unmarshal(body, &probe) != nil {
+		return false
+	}
+	switch shape.format {
+	case geminiFormat:
+		return probe.Contents != nil
+	case geminiEmbedFormat:
+		return probe.Content != nil || probe.Requests != nil
+	}
+	return probe.Model != nil && *probe.Model != ""
+}
+
+// finish records the outcome of the request: at once for a failure, when
+// the client has read the body for a response.
+func (w *wireCall) finish(resp *http.Response, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			w.call.End(nil)
+		}
+	}()
+	if w.capture != nil {
+		if body, ok := w.capture.bytes(); ok {
+			wr := parseWireRequest(w.shape, w.req.URL.Path, body)
+			w.call.setRequestModel(wr.Model)
+			if wr.streams(w.shape, w.req.URL) && !w.stream {
+				w.stream = true
+				w.call.SetStreaming()
+			}
+			wr.record(w.call, w.shape)
+		}
+	}
+	if err != nil {
+		w.call.End(err)
+		return
+	}
+	if resp == nil || resp.Body == nil {
+		w.call.End(nil)
+		return
+	}
+	if resp.StatusCode >= 400 {
+		w.call.EndWithErrorType(fmt.Errorf("%s", resp.Status), HTTPErrorType(resp.StatusCode))
+		return
+	}
+	mediaType := strings.ToLower(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
+	switch {
+	case mediaType == "text/event-stream":
+		s := NewStream(nil, w.call, nil)
+		handle := w.eventHandler()
+		resp.Body = ObserveSSE(resp.Body, s, handle)
+		s.Watch(w.req.Context())
+	case mediaType == "application/x-ndjson" || (w.stream && (w.shape.format == ollamaChatFormat || w.shape.format == ollamaGenerateFormat)):
+		s := NewStream(nil, w.call, nil)
+		resp.Body = ObserveBody(resp.Body, s, &ndjsonParser{handle: w.ollamaChunk})
+		s.Watch(w.req.Context())
+	default:
+		resp.Body = observeWhole(resp.Body, func(body []byte, complete bool) {
+			if complete {
+				recordWireResponse(w.call, w.shape, body)
+			}
+			w.call.End(nil)
+		})
+	}
+}
+
+// setRequestModel records the request's model when the span began without
+// it (the request body was read as it was sent).
+func (c *Call) setRequestModel(model string) {
+	if c == nil || model == "" {
+		return
+	}
+	c.mu.Lock()
+	had := c.model
+	if had == "" {
+		c.model = model
+	}
+	c.mu.Unlock()
+	if had == "" {
+		c.set(keyRequestModel.String(model))
+		c.span.SetName(c.operation + " " + model)
+	}
+}
+
+// capturedBody keeps a copy of what the transport reads of a request body.
+type capturedBody struct {
+	inner io.ReadCloser
+
+	mu   sync.Mutex
+	buf  []byte
+	eof  bool
+	over bool
+}
+
+func (b *capturedBody) Read(p []byte) (int, error) {
+	n, err := b.inner.Read(p)
+	b.mu.Lock()
+	if n > 0 && !b.over {
+		if len(b.buf)+n > maxWireBody {
+			b.over, b.buf = true, nil
+		} else {
+			b.buf = append(b.buf, p[:n]...)
+		}
+	}
+	if err == io.EOF {
+		b.eof = true
+	}
+	b.mu.Unlock()
+	return n, err
+}
+
+func (b *capturedBody) Close() error { return b.inner.Close() }
+
+// bytes returns the body when the transport has read all of it.
+func (b *capturedBody) bytes() ([]byte, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf, b.eof && !b.over
+}
+
+// observeWhole returns a body that passes body's bytes on and keeps a copy;
+// at its end (EOF, an error, Close or garbage collection) it calls done
+// once with what was read and whether that was the whole body.
+func observeWhole(body io.ReadCloser, done func(body []byte, complete bool)) io.ReadCloser {
+	o := &wholeBody{inner: body, done: done}
+	goruntime.SetFinalizer(o, func(o *wholeBody) { o.end(false) })
+	return o
+}
+
+type wholeBody struct {
+	inner io.ReadCloser
+	done  func([]byte, bool)
+
+	mu    sync.Mutex
+	buf   []byte
+	over  bool
+	eof   bool
+	ended bool
+}
+
+func (o *wholeBody) Read(p []byte) (int, error) {
+	n, err := o.inner.Read(p)
+	o.mu.Lock()
+	if n > 0 && !o.over {
+		if len(o.buf)+n > maxWireBody {
+			o.over, o.buf = true, nil
+		} else {
+			o.buf = append(o.buf, p[:n]...)
+		}
+	}
+	o.mu.Unlock()
+	if err != nil {
+		o.end(err == io.EOF)
+	}
+	return n, err
+}
+
+func (o *wholeBody) Close() error {
+	err := o.inner.Close()
+	// A JSON decoder stops at the value's end, before EOF: what it read is
+	// the whole response when it parses.
+	o.end(false)
+	return err
+}
+
+func (o *wholeBody) end(eof bool) {
+	o.mu.Lock()
+	if o.ended {
+		o.mu.Unlock()
+		return
+	}
+	o.ended = true
+	buf, complete := o.buf, !o.over && (eof || json.Valid(o.buf))
+	o.mu.Unlock()
+	defer recoverAndWarn()
+	o.done(buf, complete)
+}
+
+// ndjsonParser splits a body into lines of JSON (Ollama's streams).
+type ndjsonParser struct {
+	handle  func(s *Stream, line []byte)
+	partial []byte
+}
+
+func (p *ndjsonParser) Feed(s *Stream, b []byte) bool {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			if len(p.partial)+len(b) > maxSSELine {
+				return false
+			}
+			p.partial = append(p.partial, b...)
+			return true
+		}
+		line := b[:i]
+		if len(p.partial) > 0 {
+			line = append(p.partial, line...)
+		}
+		if l := bytes.TrimSpace(line); len(l) > 0 {
+			p.handle(s, l)
+		}
+		p.partial = p.partial[:0]
+		b = b[i+1:]
+	}
+	return true
+}
+
+func (p *ndjsonParser) Flush(s *Stream) {
+	if l := bytes.TrimSpace(p.partial); len(l) > 0 {
+		p.handle(s, l)
+	}
+	p.partial = nil
+}

@@ -1,0 +1,202 @@
+package injected
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// wireServer answers like an OpenAI-compatible server: a chat JSON
+// response, or a stream when asked; anything else is 404.
+func wireServer(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model  string `json:"model"`
+			Stream bool   `json:"stream"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		switch {
+		case !strings.HasSuffix(r.URL.Path, "/chat/completions"):
+			http.NotFound(w, r)
+		case req.Stream:
+			w.Header().Set("Content-Type", "text/event-stream")
+			for _, part := range []string{"Hel", "lo"} {
+				fmt.Fprintf(w, "data: {\"id\":\"c1\",\"model\":\"m-1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":%q}}]}\n\n", part)
+			}
+			fmt.Fprint(w, "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n")
+			fmt.Fprint(w, "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n")
+			fmt.Fprint(w, "data: [DONE]\n\n")
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"id":"c1","model":"m-1","choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":1}}}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// sendWire sends a request through TraceWire as net/http's hook does, and
+// reads the whole answer.
+func sendWire(t *testing.T, ctx context.Context, url, body string, getBody bool) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !getBody {
+		req.Body, req.GetBody = io.NopCloser(strings.NewReader(body)), nil
+	}
+	sent := 0
+	resp, err := TraceWire(req, func(r *http.Request) (*http.Response, error) {
+		sent++
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent != 1 {
+		t.Fatalf("the request was sent %d times", sent)
+	}
+	out, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func TestTraceWire(t *testing.T) {
+	srv := wireServer(t)
+	chat := `{"model":"m","temperature":0.5,"messages":[{"role":"user","content":"hi"}]}`
+	for _, tc := range []struct {
+		name, path, body string
+		getBody          bool
+		want             map[string]string // attribute: value as printed; "" for absent
+	}{
+		{"json", "/v1/chat/completions", chat, true, map[string]string{
+			"gen_ai.request.model": "m", "gen_ai.request.temperature": "0.5", "gen_ai.response.id": "c1",
+			"gen_ai.response.model": "m-1", "gen_ai.response.finish_reasons": `["stop"]`,
+			"gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2", "gen_ai.usage.cache_read.input_tokens": "1",
+			"gen_ai.request.stream": "", "gen_ai.response.time_to_first_chunk": "",
+		}},
+		{"stream", "/v1/chat/completions", `{"model":"m","stream":true,"messages":[]}`, true, map[string]string{
+			"gen_ai.request.stream": "true", "gen_ai.response.id": "c1", "gen_ai.response.model": "m-1",
+			"gen_ai.response.finish_reasons": `["stop"]`, "gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2",
+		}},
+		{"body read as sent", "/v1/chat/completions", chat, false, map[string]string{
+			"gen_ai.request.model": "m", "gen_ai.request.temperature": "0.5", "gen_ai.usage.output_tokens": "2",
+		}},
+		{"trailing slash", "/v1/chat/completions/", chat, true, map[string]string{"gen_ai.request.model": "m"}},
+		{"api error", "/v1/x/chat/completions?fail", `{"model":"m"}`, true, map[string]string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := withAppProvider(t)
+			path := tc.path
+			if strings.HasSuffix(path, "?fail") {
+				srv404 := httptest.NewServer(http.NotFoundHandler())
+				defer srv404.Close()
+				sendWire(t, context.Background(), srv404.URL+strings.TrimSuffix(path, "?fail"), tc.body, tc.getBody)
+			} else {
+				sendWire(t, context.Background(), srv.URL+path, tc.body, tc.getBody)
+			}
+			spans := rec.Ended()
+			if len(spans) != 1 {
+				t.Fatalf("%d spans, want 1", len(spans))
+			}
+			attrs := attrMap(spans[0].Attributes())
+			if tc.name == "api error" {
+				if got := attrs["error.type"].Emit(); got != "NotFoundError" {
+					t.Errorf("error.type = %q", got)
+				}
+				return
+			}
+			if spans[0].Name() != "chat m" {
+				t.Errorf("span name %q", spans[0].Name())
+			}
+			for k, want := range tc.want {
+				v, ok := attrs[attribute.Key(k)]
+				switch {
+				case want == "" && ok:
+					t.Errorf("%s = %s, want none", k, v.Emit())
+				case want != "" && (!ok || v.Emit() != want):
+					t.Errorf("%s = %q, want %q", k, v.Emit(), want)
+				}
+			}
+		})
+	}
+}
+
+// TestTraceWireLeavesOthersAlone: requests of no known shape, and requests
+// an adapter already traces, get no span and pass untouched.
+func TestTraceWireLeavesOthersAlone(t *testing.T) {
+	srv := wireServer(t)
+	rec := withAppProvider(t)
+	chat := `{"model":"m","messages":[]}`
+	sendWire(t, context.Background(), srv.URL+"/v1/other", chat, true)
+	sendWire(t, context.Background(), srv.URL+"/v1/responses", `{"survey":1}`, true)    // a common suffix, another API
+	sendWire(t, context.Background(), srv.URL+"/v1/embeddings", `{"input":"x"}`, false) // common suffix, body unseen
+	ctx, c := StartInference(context.Background(), OperationChat, "openai", "m")        // an adapter's call
+	if got := sendWire(t, ctx, srv.URL+"/v1/chat/completions", chat, true); !strings.Contains(got, "Hello") {
+		t.Errorf("answer %q", got)
+	}
+	c.End(nil)
+	if n := len(rec.Ended()); n != 1 {
+		t.Errorf("%d spans, want only the adapter's", n)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/chat/completions", nil)
+	if _, err := TraceWire(req, http.DefaultTransport.RoundTrip); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.Ended()); n != 1 {
+		t.Errorf("a GET was traced")
+	}
+}
+
+func TestMatchWireShape(t *testing.T) {
+	for path, want := range map[string]string{
+		"/v1/chat/completions":                                  "chat openai",
+		"/openai/deployments/gpt/chat/completions":              "chat openai",
+		"/v1/completions":                                       "text_completion openai",
+		"/v1/messages":                                          "chat anthropic",
+		"/v1beta/models/gemini-2.0-flash:generateContent":       "generate_content gcp.gemini",
+		"/v1beta/models/gemini-2.0-flash:streamGenerateContent": "generate_content gcp.gemini",
+		"/api/chat":  "chat ollama",
+		"/api/embed": "embeddings ollama",
+		"/v1/traces": "",
+		"/chat":      "",
+	} {
+		got := ""
+		if s := matchWireShape(path); s != nil {
+			got = s.Operation + " " + s.Provider
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+	for host, want := range map[string]string{
+		"api.openai.com": "openai", "api.groq.com": "groq", "x.openai.azure.com": "azure.ai.openai",
+		"gateway.internal": "openai", "127.0.0.1": "openai",
+	} {
+		if got := wireProvider(&wireShapes[0], host); got != want {
+			t.Errorf("provider of %s: %q, want %q", host, got, want)
+		}
+	}
+}
+
+// BenchmarkTraceWireOther is the cost the hook adds to a request that is
+// not an LLM call: a method and path check.
+func BenchmarkTraceWireOther(b *testing.B) {
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/v1/traces", strings.NewReader("x"))
+	send := func(*http.Request) (*http.Response, error) { return nil, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		TraceWire(req, send)
+	}
+}
