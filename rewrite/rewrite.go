@@ -215,6 +215,9 @@ func Rewrite(cfg *Config) (*Result, error) {
 	}
 	for _, m := range matches {
 		m.site = len(res.Sites)
+		if m.status == Skipped && !cfg.Disabled[m.rule.Integration] {
+			m.reason = atTheWire(cfg, m.rule, m.reason)
+		}
 		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})
 		if m.status == Skipped && !cfg.Disabled[m.rule.Integration] {
 			// Disabled sites are the configuration's choice; others are news.
@@ -253,7 +256,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 		if attempt > len(matches) {
 			return nil, fmt.Errorf("rewrite of %s does not type-check: %v", cfg.ImportPath, checkErr)
 		}
-		blame(res, active, fset, genNames, checkErr)
+		blame(cfg, res, active, fset, genNames, checkErr)
 	}
 }
 
@@ -378,6 +381,15 @@ func mayMatch(cfg *Config, files []*sourceFile) bool {
 		}
 	}
 	return false
+}
+
+// atTheWire adds to the reason a site is skipped that the call's requests
+// are traced at the wire, when they are.
+func atTheWire(cfg *Config, r *rules.Rule, reason string) string {
+	if !r.Wire || cfg.Disabled[rules.WireIntegration] {
+		return reason
+	}
+	return reason + " (its requests are traced at the wire)"
 }
 
 // isPackageMain reports whether the files' package clause names main.

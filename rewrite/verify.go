@@ -48,7 +48,7 @@ func verify(cfg *Config, out, gen []File, orig []*sourceFile) error {
 // an adapter file skips every site that needs that adapter; an error inside
 // a user file skips the sites whose call contains it, or, failing that,
 // every site in that file.
-func blame(res *Result, active []*match, fset *token.FileSet, genNames map[string]string, checkErr error) {
+func blame(cfg *Config, res *Result, active []*match, fset *token.FileSet, genNames map[string]string, checkErr error) {
 	var errs []error
 	if u, ok := checkErr.(interface{ Unwrap() []error }); ok {
 		errs = u.Unwrap()
@@ -60,7 +60,7 @@ func blame(res *Result, active []*match, fset *token.FileSet, genNames map[strin
 		if s.Status == Skipped {
 			return
 		}
-		reason = oneLine(reason)
+		reason = atTheWire(cfg, m.rule, oneLine(reason))
 		s.Status, s.Reason = Skipped, reason
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: call to %s left uninstrumented: %s", s.Pos.Filename, s.Pos.Line, m.rule.ID, reason))
 	}

@@ -44,6 +44,7 @@ const DeclarationFile = "rules.yaml"
 type declaration struct {
 	Integration string      `yaml:"integration"`
 	Provider    string      `yaml:"provider"`
+	Wire        bool        `yaml:"wire"`
 	Module      string      `yaml:"module"`
 	Majors      []string    `yaml:"majors"`
 	Files       []string    `yaml:"files"`
@@ -178,7 +179,7 @@ func loadDeclaration(fsys fs.FS, name string) ([]Rule, [][]string, error) {
 
 	var out []Rule
 	for _, e := range d.Rules {
-		r := Rule{ID: e.ID, Integration: d.Integration, Provider: d.Provider, Operation: e.Operation, Adapter: e.Adapter}
+		r := Rule{ID: e.ID, Integration: d.Integration, Provider: d.Provider, Operation: e.Operation, Adapter: e.Adapter, Wire: d.Wire}
 		if r.ID == "" || r.Adapter == "" {
 			return nil, nil, fail(e.line, "a rule needs id and adapter")
 		}

@@ -50,6 +50,9 @@ type Rule struct {
 	// gen_ai.operation.name the adapter records; informational for reports.
 	Provider, Operation string
 	Kind                Kind
+	// Wire says the SDK's requests have a shape the wire-level fallback
+	// traces: a call the rewrite leaves alone is still traced there.
+	Wire bool
 
 	// Packages are the import paths the target is declared in, e.g. one per
 	// SDK major version. The adapter source imports Module; when a target is
