@@ -82,19 +82,30 @@ func Run(opts Options) ([]*Package, error) {
 	for _, p := range rules.SDKPackages(opts.Rules) {
 		sdk[p] = true
 	}
+	// As in a build: a package reaches an SDK when it imports one or a
+	// package that reaches one, or when it is wired (it imports net/http
+	// and builds an LLM API's URL: it imports the runtime).
+	wire := !opts.Disabled[rules.WireIntegration]
+	wired := map[*packages.Package]bool{}
 	reaches := map[*packages.Package]bool{}
-	var reach func(p *packages.Package) bool
-	reach = func(p *packages.Package) bool {
-		if r, ok := reaches[p]; ok {
-			return r
-		}
-		reaches[p] = false
+	var reach, depsReach func(p *packages.Package) bool
+	depsReach = func(p *packages.Package) bool {
 		r := false
 		for path, dep := range p.Imports {
 			if sdk[path] || reach(dep) {
 				r = true
 			}
 		}
+		return r
+	}
+	reach = func(p *packages.Package) bool {
+		if r, ok := reaches[p]; ok {
+			return r
+		}
+		reaches[p] = false
+		_, http := p.Imports["net/http"]
+		wired[p] = wire && http && !rules.IsRuntime(p.PkgPath) && rewrite.WireLiteral(p.PkgPath, p.CompiledGoFiles) != ""
+		r := depsReach(p) || wired[p]
 		reaches[p] = r
 		return r
 	}
@@ -174,20 +185,27 @@ func Run(opts Options) ([]*Package, error) {
 		if cgo {
 			files = p.GoFiles
 		}
-		res, err := rewrite.Rewrite(&rewrite.Config{
-			ImportPath:  importPath,
-			GoVersion:   lang,
-			Dir:         p.Dir,
-			Files:       files,
-			Lookup:      lookup,
-			Prepare:     prepare,
-			Rules:       opts.Rules,
-			Disabled:    opts.Disabled,
-			Main:        true,
-			FakeImportC: cgo,
-		})
+		res, err := &rewrite.Result{}, error(nil)
+		if depsReach(p) || p.Name == "main" {
+			res, err = rewrite.Rewrite(&rewrite.Config{
+				ImportPath:  importPath,
+				GoVersion:   lang,
+				Dir:         p.Dir,
+				Files:       files,
+				Lookup:      lookup,
+				Prepare:     prepare,
+				Rules:       opts.Rules,
+				Disabled:    opts.Disabled,
+				Main:        true,
+				FakeImportC: cgo,
+			})
+		}
 		if err != nil { // including rewrite.ErrNotTypeChecked: the user's code has errors
 			return nil, fmt.Errorf("%s: %w", p.PkgPath, err)
+		}
+		if wired[p] && !slices.Contains(res.Imports, rules.InjectedPackage) {
+			res.Generated = append(res.Generated, rewrite.WireImport(p.Name))
+			res.Imports = append(res.Imports, rules.InjectedPackage)
 		}
 		dedupe(res, seen)
 		pkg := &Package{ImportPath: p.PkgPath, Dir: p.Dir, Result: res, Originals: map[string][]byte{}}

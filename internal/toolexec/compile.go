@@ -81,7 +81,7 @@ func compile(args []string) (int, error) {
 	reaches, inherited := reachesSDK(cfg, allRules)
 	wire := ""
 	if _, http := cfg.packageFile["net/http"]; http && wireOn() {
-		wire = wireLiteral(c.pkg, c.goFiles())
+		wire = rewrite.WireLiteral(c.pkg, c.goFiles())
 	}
 	if !reaches && wire == "" {
 		return execTool(args), nil
@@ -295,7 +295,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		if err := prepare([]string{rules.InjectedPackage}); err != nil {
 			return nil, nil, nil, err
 		}
-		result.Generated = append(result.Generated, rewrite.File{Path: "llminstr_wire.go", Content: wireImportFile(pkgName)})
+		result.Generated = append(result.Generated, rewrite.WireImport(pkgName))
 		result.Imports = append(result.Imports, rules.InjectedPackage)
 	}
 	for _, w := range result.Warnings {
