@@ -3,7 +3,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 60m
 
-.PHONY: all build demo test test-short e2e peer vet bench bench-build fuzz clean
+.PHONY: all build demo test test-slow test-short e2e peer vet bench bench-build fuzz clean
 
 all: build
 
@@ -25,6 +25,11 @@ vet:
 # below, with the rest).
 PROGRAM_TESTS := ^Test(Integration|Conformance)$$
 
+# Builds that recompile every package under other flags or another Go
+# (-race, -cover, -trimpath, vendored, a workspace; go1.23): make test-slow
+# runs them. Run it too after a change to internal/toolexec.
+SLOW_TESTS := ^TestBuildModes$$/^(race|cover|trimpath|vendor|workspace)$$|^TestOldGo$$
+
 # Unit, golden and integration tests (the integration tests build real
 # programs with -toolexec; they share the module and build caches). Every
 # adapter variant a rules.yaml declares is vetted under its build tags.
@@ -33,7 +38,11 @@ test: vet
 	$(GO) test -race -count=1 -skip '$(PROGRAM_TESTS)' $$($(GO) list ./rules/... | grep -v '/rules$$')
 	$(GO) test -race -count=1 -skip '$(PROGRAM_TESTS)' -tags llminstr_openai_decoder ./rules/openai
 	$(GO) run ./rules/internal/variants | while read dir tags; do $(GO) vet -tags $$tags ./rules/$$dir || exit 1; done
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -skip '$(SLOW_TESTS)' ./...
+
+# The builds make test leaves out (see SLOW_TESTS): about 15 minutes.
+test-slow:
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(SLOW_TESTS)' ./internal/integration
 
 # Only the end-to-end test through a real OpenTelemetry Collector (built
 # from e2e/; also part of make test).
