@@ -200,3 +200,34 @@ func BenchmarkTraceWireOther(b *testing.B) {
 		TraceWire(req, send)
 	}
 }
+
+// FuzzWireResponse feeds any body, in every API format, to the readers of
+// whole responses, event streams and NDJSON streams: none may panic, and
+// each call ends once.
+func FuzzWireResponse(f *testing.F) {
+	f.Add(uint8(0), []byte(`data: {"id":"c","choices":[{"index":0,"delta":{"content":"x","tool_calls":[{"index":0,"id":"t","function":{"name":"f","arguments":"{"}}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":1}}`+"\n\ndata: [DONE]\n\n"))
+	f.Add(uint8(4), []byte("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":3}}}\n\n"))
+	f.Add(uint8(5), []byte(`{"candidates":[{"index":0,"finishReason":"STOP","content":{"parts":[{"text":"a"},{"functionCall":{"name":"f","args":{}}}]}}],"usageMetadata":{"promptTokenCount":2}}`))
+	f.Add(uint8(8), []byte(`{"model":"m","message":{"content":"a"},"done":false}`+"\n"+`{"done":true,"done_reason":"stop","eval_count":2}`+"\n"))
+	f.Add(uint8(3), []byte(`data: {"type":"response.completed","response":{"id":"r","status":"completed","output":[{"type":"message","content":[{"text":"a"}]}],"usage":{"input_tokens":1}}}`+"\n\n"))
+	f.Fuzz(func(t *testing.T, format uint8, body []byte) {
+		shape := &wireShapes[int(format)%len(wireShapes)]
+		_, c := StartInference(context.Background(), shape.Operation, shape.Provider, "m")
+		recordWireResponse(c, shape, body)
+		c.End(nil)
+
+		w := &wireCall{shape: shape}
+		_, c = StartInference(context.Background(), shape.Operation, shape.Provider, "m")
+		s := NewStream(nil, c, nil)
+		io.ReadAll(ObserveSSE(io.NopCloser(strings.NewReader(string(body))), s, w.eventHandler()))
+		if !c.Ended() {
+			t.Fatal("an event stream did not end its call")
+		}
+		_, c = StartInference(context.Background(), shape.Operation, shape.Provider, "m")
+		s = NewStream(nil, c, nil)
+		io.ReadAll(ObserveBody(io.NopCloser(strings.NewReader(string(body))), s, &ndjsonParser{handle: w.ollamaChunk}))
+		if !c.Ended() {
+			t.Fatal("an NDJSON stream did not end its call")
+		}
+	})
+}
