@@ -3,7 +3,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 60m
 
-.PHONY: all build demo test test-slow test-short e2e peer vet bench bench-build fuzz clean
+.PHONY: all build cross demo test test-slow test-short e2e peer vet bench bench-build fuzz clean
 
 all: build
 
@@ -19,6 +19,13 @@ vet:
 	$(GO) vet ./...
 	cd runtime && $(GO) vet ./...
 
+# The tool and the runtime build for macOS and Windows (verified by
+# cross-compilation only).
+cross:
+	GOOS=darwin GOARCH=arm64 $(GO) build -o /dev/null ./cmd/llminstr
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./cmd/llminstr
+	cd runtime && GOOS=darwin GOARCH=arm64 $(GO) build ./... && GOOS=windows GOARCH=amd64 $(GO) build ./...
+
 # Tests that build programs with -toolexec=llminstr are named
 # TestIntegration and TestConformance in each integration's directory; the
 # -race runs of the adapters' own tests leave them out (they run once,
@@ -33,7 +40,7 @@ SLOW_TESTS := ^TestBuildModes$$/^(race|cover|trimpath|vendor|workspace)$$|^TestO
 # Unit, golden and integration tests (the integration tests build real
 # programs with -toolexec; they share the module and build caches). Every
 # adapter variant a rules.yaml declares is vetted under its build tags.
-test: vet
+test: vet cross
 	cd runtime && $(GO) test -race -count=1 ./...
 	$(GO) test -race -count=1 -skip '$(PROGRAM_TESTS)' $$($(GO) list ./rules/... | grep -v '/rules$$')
 	$(GO) test -race -count=1 -skip '$(PROGRAM_TESTS)' -tags llminstr_openai_decoder ./rules/openai
