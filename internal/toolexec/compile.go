@@ -90,11 +90,18 @@ func compile(args []string) (int, error) {
 	newArgs, extraImports, resolved, err := instrument(c, cfg, allRules, inherited.Exports, reaches, wire)
 	if err != nil && !reaches {
 		// The wire-level fallback's guess that the package calls an LLM
-		// API must never fail a build: it is compiled as it is.
+		// API never fails a build: it is compiled as it is. A runtime that
+		// is missing, too old or needs a newer Go is still reported, once
+		// per build, by whichever package of the build finds it first.
 		var missing *missingRuntimeError
-		if errors.As(err, &missing) && !missing.reported {
-			fmt.Fprintf(os.Stderr, "llminstr: warning: %s makes requests shaped like an LLM API's (%s), which are traced at the wire once the module requires %s: run \"llminstr init\"\n", c.pkg, wire, rules.RuntimePackage)
-		} else {
+		var old *oldGoError
+		var oldRT *oldRuntimeError
+		switch {
+		case errors.As(err, &missing) && !missing.reported,
+			errors.As(err, &old) && !old.reported,
+			errors.As(err, &oldRT) && !oldRT.reported:
+			fmt.Fprintf(os.Stderr, "llminstr: warning: %s (%s makes requests shaped like an LLM API's, at %s)\n", err, c.pkg, wire)
+		default:
 			debugf("%s: not traced at the wire: %v", c.pkg, err)
 		}
 		err, newArgs = nil, nil
@@ -259,7 +266,12 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 	if err != nil {
 		return nil, nil, nil, &userError{err}
 	}
-	pkgName, _ := packageName(files[0])
+	pkgName, err := packageName(files[0])
+	if err != nil {
+		// Leave the user's own errors to the compiler.
+		debugf("%s: not instrumented: %v", c.pkg, err)
+		return nil, nil, nil, nil
+	}
 	result := &rewrite.Result{}
 	// The engine runs where the package reaches an SDK, and in a program's
 	// main package (for the flush at exit); a package that is only shaped
