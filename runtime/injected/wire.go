@@ -251,17 +251,7 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 			w.call.End(nil)
 		}
 	}()
-	if w.capture != nil {
-		if body, ok := w.capture.bytes(); ok {
-			wr := parseWireRequest(w.shape, w.req.URL.Path, body)
-			w.call.setRequestModel(wr.Model)
-			if wr.streams(w.shape, w.req.URL) && !w.stream {
-				w.stream = true
-				w.call.SetStreaming()
-			}
-			wr.record(w.call, w.shape)
-		}
-	}
+	w.recordSentRequest()
 	if err != nil {
 		w.call.End(err)
 		return
@@ -278,21 +268,43 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 	switch {
 	case mediaType == "text/event-stream":
 		s := NewStream(nil, w.call, nil)
-		handle := w.eventHandler()
-		resp.Body = ObserveSSE(resp.Body, s, handle)
+		s.OnEnd(func(*Call, error) { w.recordSentRequest() })
+		resp.Body = ObserveSSE(resp.Body, s, w.eventHandler())
 		s.Watch(w.req.Context())
 	case mediaType == "application/x-ndjson" || (w.stream && (w.shape.format == ollamaChatFormat || w.shape.format == ollamaGenerateFormat)):
 		s := NewStream(nil, w.call, nil)
+		s.OnEnd(func(*Call, error) { w.recordSentRequest() })
 		resp.Body = ObserveBody(resp.Body, s, &ndjsonParser{handle: w.ollamaChunk})
 		s.Watch(w.req.Context())
 	default:
 		resp.Body = observeWhole(resp.Body, func(body []byte, complete bool) {
+			w.recordSentRequest()
 			if complete {
 				recordWireResponse(w.call, w.shape, body)
 			}
 			w.call.End(nil)
 		})
 	}
+}
+
+// recordSentRequest records the request a body read as it was sent
+// carried, once the transport has read all of it: when the response
+// arrives, or else when it ends (the transport may still be sending the
+// body's end when the answer's headers arrive).
+func (w *wireCall) recordSentRequest() {
+	if w.capture == nil {
+		return
+	}
+	body, ok := w.capture.take()
+	if !ok {
+		return
+	}
+	wr := parseWireRequest(w.shape, w.req.URL.Path, body)
+	w.call.setRequestModel(wr.Model)
+	if wr.streams(w.shape, w.req.URL) {
+		w.call.SetStreaming()
+	}
+	wr.record(w.call, w.shape)
 }
 
 // setRequestModel records the request's model when the span began without
@@ -317,10 +329,11 @@ func (c *Call) setRequestModel(model string) {
 type capturedBody struct {
 	inner io.ReadCloser
 
-	mu   sync.Mutex
-	buf  []byte
-	eof  bool
-	over bool
+	mu    sync.Mutex
+	buf   []byte
+	eof   bool
+	over  bool
+	taken bool
 }
 
 func (b *capturedBody) Read(p []byte) (int, error) {
@@ -342,11 +355,17 @@ func (b *capturedBody) Read(p []byte) (int, error) {
 
 func (b *capturedBody) Close() error { return b.inner.Close() }
 
-// bytes returns the body when the transport has read all of it.
-func (b *capturedBody) bytes() ([]byte, bool) {
+// take returns a copy of the body, once, when the transport has read all
+// of it: up to EOF, or up to the end of a JSON value (a transport that got
+// its answer stops before the read that would return EOF).
+func (b *capturedBody) take() ([]byte, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.buf, b.eof && !b.over
+	if b.taken || b.over || !(b.eof || json.Valid(b.buf)) {
+		return nil, false
+	}
+	b.taken = true
+	return append([]byte(nil), b.buf...), true
 }
 
 // observeWhole returns a body that passes body's bytes on and keeps a copy;
