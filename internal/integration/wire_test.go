@@ -126,19 +126,24 @@ func TestWire(t *testing.T) {
 		llmtest.WantJSON(t, s, "gen_ai.output.messages",
 			`[{"role":"assistant","parts":[{"type":"text","content":"`+fakeprovider.Answer+`"}],"finish_reason":"end_turn"}]`)
 	})
-	t.Run("sdk_through_interface", func(t *testing.T) {
-		out, spans := e.Run(t, bin, false, "interface")
-		if !strings.Contains(out, "answer: "+fakeprovider.Answer) {
-			t.Errorf("program output changed: %s", out)
-		}
-		want := with(chatRequest, "gen_ai.usage.output_tokens", int64(5))
-		for _, k := range []string{"gen_ai.request.temperature", "gen_ai.request.max_tokens", "gen_ai.request.seed", "gen_ai.request.stop_sequences"} {
-			delete(want, k) // the program sets none
-		}
-		s := oneSpan(t, spans, "chat gpt-4o-mini")
-		llmtest.WantAttrs(t, s, want)
-		llmtest.NoAttrs(t, s, "gen_ai.request.temperature")
-	})
+	// Calls of an SDK the call-site rewrite cannot see: through an
+	// interface or a type parameter of the program, with the arguments of
+	// one call.
+	for _, mode := range []string{"interface", "generic", "multivalue"} {
+		t.Run("sdk_"+mode, func(t *testing.T) {
+			out, spans := e.Run(t, bin, false, mode)
+			if !strings.Contains(out, "answer: "+fakeprovider.Answer) {
+				t.Errorf("program output changed: %s", out)
+			}
+			want := with(chatRequest, "gen_ai.usage.output_tokens", int64(5))
+			for _, k := range []string{"gen_ai.request.temperature", "gen_ai.request.max_tokens", "gen_ai.request.seed", "gen_ai.request.stop_sequences"} {
+				delete(want, k) // the program sets none
+			}
+			s := oneSpan(t, spans, "chat gpt-4o-mini")
+			llmtest.WantAttrs(t, s, want)
+			llmtest.NoAttrs(t, s, "gen_ai.request.temperature")
+		})
+	}
 	t.Run("api_error", func(t *testing.T) {
 		_, spans := e.Run(t, bin, false, "error")
 		s := oneSpan(t, spans, "chat "+fakeprovider.UnknownModel)
@@ -154,5 +159,39 @@ func TestWire(t *testing.T) {
 				t.Errorf("a span for a request that is not an LLM call: %s", otlpreceiver.Describe(spans))
 			}
 		}
+	})
+}
+
+// TestWireOldSDK builds a program on openai-go v0.1.0-beta.2, whose pre-v1
+// API the typed adapters do not fit: the build reports the call site as
+// left alone with its requests traced at the wire, and the request gets one
+// span from the wire.
+func TestWireOldSDK(t *testing.T) {
+	llmtest.SkipShort(t)
+	dir := llmtest.CopyApp(t, filepath.Join("testdata", "betaapp"))
+	bin := filepath.Join(t.TempDir(), "betaapp")
+	out := llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, ".")
+	if !strings.Contains(out, "main.go:17: call to openai.chat.completions.new left uninstrumented") ||
+		!strings.Contains(out, "(its requests are traced at the wire)") {
+		t.Errorf("the build does not report the site as traced at the wire:\n%s", out)
+	}
+	e := llmtest.NewSession(t, &openaitest.Server{}, "BETAAPP_BASE_URL", "/v1/")
+	out, spans := e.Run(t, bin, false)
+	if !strings.Contains(out, "answer: "+fakeprovider.Answer) {
+		t.Errorf("program output changed: %s", out)
+	}
+	s := llmtest.OneGenAISpan(t, spans)
+	if s.Name != "chat gpt-4o-mini" {
+		t.Errorf("span %q", s.Name)
+	}
+	llmtest.WantAttrs(t, s, map[string]any{
+		"gen_ai.provider.name":           "openai",
+		"gen_ai.request.model":           "gpt-4o-mini",
+		"gen_ai.request.temperature":     0.5,
+		"gen_ai.response.id":             openaitest.ResponseID,
+		"gen_ai.response.model":          "gpt-4o-mini" + openaitest.ModelSuffix,
+		"gen_ai.response.finish_reasons": []any{"stop"},
+		"gen_ai.usage.input_tokens":      int64(openaitest.PromptTokens),
+		"gen_ai.usage.output_tokens":     int64(5),
 	})
 }

@@ -50,6 +50,15 @@ func main() {
 		}, false)
 	case "interface":
 		err = throughInterface(base)
+	case "generic":
+		client := newClient(base)
+		err = throughTypeParameter(context.Background(), &client.Chat.Completions)
+	case "multivalue":
+		client := newClient(base)
+		var resp *openai.ChatCompletion
+		if resp, err = client.Chat.Completions.New(chatArgs()); err == nil {
+			fmt.Println("answer:", resp.Choices[0].Message.Content)
+		}
 	case "notllm":
 		// Requests of other shapes: a GET of the same path, a POST elsewhere,
 		// a POST to a common suffix whose body is not an LLM request.
@@ -133,13 +142,33 @@ type chatter interface {
 	New(ctx context.Context, body openai.ChatCompletionNewParams, opts ...option.RequestOption) (*openai.ChatCompletion, error)
 }
 
-func throughInterface(base string) error {
-	client := openai.NewClient(option.WithBaseURL(base+"/"), option.WithAPIKey("sk-test-secret"), option.WithMaxRetries(0))
-	var c chatter = &client.Chat.Completions
-	resp, err := c.New(context.Background(), openai.ChatCompletionNewParams{
+func newClient(base string) openai.Client {
+	return openai.NewClient(option.WithBaseURL(base+"/"), option.WithAPIKey("sk-test-secret"), option.WithMaxRetries(0))
+}
+
+// chatArgs returns all the arguments of a call at once.
+func chatArgs() (context.Context, openai.ChatCompletionNewParams) {
+	return context.Background(), openai.ChatCompletionNewParams{
 		Model:    "gpt-4o-mini",
 		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Is this a test?")},
-	})
+	}
+}
+
+func throughInterface(base string) error {
+	client := newClient(base)
+	var c chatter = &client.Chat.Completions
+	resp, err := c.New(chatArgs())
+	if err != nil {
+		return err
+	}
+	fmt.Println("answer:", resp.Choices[0].Message.Content)
+	return nil
+}
+
+// throughTypeParameter calls the service as a value of a type parameter.
+func throughTypeParameter[C chatter](ctx context.Context, c C) error {
+	_, params := chatArgs()
+	resp, err := c.New(ctx, params)
 	if err != nil {
 		return err
 	}
