@@ -26,6 +26,7 @@ var wireFragments = []string{
 	"/v1/messages",
 	":generateContent", ":streamGenerateContent", ":embedContent",
 	"/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
+	"/v2/chat",
 }
 
 // wireExempt are module path prefixes of the runtime's own dependencies,

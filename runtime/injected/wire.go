@@ -49,6 +49,7 @@ const (
 	ollamaChatFormat
 	ollamaGenerateFormat
 	ollamaEmbedFormat
+	cohereChatFormat
 )
 
 // WireShape is an API shape the wire-level fallback traces: a POST whose
@@ -79,6 +80,7 @@ var wireShapes = []WireShape{
 	{"/api/generate", "ollama", "text_completion", ollamaGenerateFormat, true},
 	{"/api/embed", "ollama", "embeddings", ollamaEmbedFormat, true},
 	{"/api/embeddings", "ollama", "embeddings", ollamaEmbedFormat, true},
+	{"/v2/chat", "cohere", "chat", cohereChatFormat, true},
 }
 
 // WireShapes returns the API shapes the wire-level fallback traces.
@@ -123,15 +125,18 @@ func wireProvider(shape *WireShape, host string) string {
 	return shape.Provider
 }
 
-// wireDisabled is LLMINSTR_DISABLE naming "wire" at run time.
-var wireDisabled = sync.OnceValue(func() bool {
-	for _, name := range strings.Split(os.Getenv("LLMINSTR_DISABLE"), ",") {
+// wireDisabled is LLMINSTR_DISABLE naming "wire" at run time (a build
+// with it names it at build time, and net/http has no hook).
+var wireDisabled = sync.OnceValue(func() bool { return wireDisabledBy(os.Getenv) })
+
+func wireDisabledBy(getenv func(string) string) bool {
+	for _, name := range strings.Split(getenv("LLMINSTR_DISABLE"), ",") {
 		if strings.EqualFold(strings.TrimSpace(name), "wire") {
 			return true
 		}
 	}
 	return false
-})
+}
 
 // maxWireBody bounds what is kept of a request or a whole (not streamed)
 // response to read its JSON; a larger body passes through unread.

@@ -231,3 +231,131 @@ func FuzzWireResponse(f *testing.F) {
 		}
 	})
 }
+
+// TestTraceWireFormats sends one request in each API format the fallback
+// reads to a server that answers with that API's canned response, whole or
+// streamed, and checks what the span recorded from the wire.
+func TestTraceWireFormats(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, request, contentType, response string
+		want                                       map[string]string
+	}{
+		{
+			"anthropic", "/v1/messages", `{"model":"claude","max_tokens":9,"top_k":5,"messages":[]}`, "application/json",
+			`{"id":"msg_1","model":"claude-1","stop_reason":"end_turn","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":3,"output_tokens":2,"cache_read_input_tokens":1}}`,
+			map[string]string{"gen_ai.provider.name": "anthropic", "gen_ai.request.max_tokens": "9", "gen_ai.request.top_k": "5", "gen_ai.response.id": "msg_1",
+				"gen_ai.response.finish_reasons": `["end_turn"]`, "gen_ai.usage.input_tokens": "4", "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"gemini", "/v1beta/models/gemini-2.0-flash:generateContent", `{"contents":[],"generationConfig":{"temperature":0.2,"maxOutputTokens":7}}`, "application/json",
+			`{"responseId":"r1","modelVersion":"gemini-2.0-flash-001","candidates":[{"index":0,"finishReason":"STOP","content":{"parts":[{"text":"hi"}]}}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2,"thoughtsTokenCount":1}}`,
+			map[string]string{"gen_ai.operation.name": "generate_content", "gen_ai.provider.name": "gcp.gemini", "gen_ai.request.model": "gemini-2.0-flash",
+				"gen_ai.request.temperature": "0.2", "gen_ai.request.max_tokens": "7", "gen_ai.response.id": "r1", "gen_ai.response.model": "gemini-2.0-flash-001",
+				"gen_ai.response.finish_reasons": `["stop"]`, "gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "3", "gen_ai.usage.reasoning.output_tokens": "1",
+				"gen_ai.response.time_to_first_chunk": ""},
+		},
+		{
+			"gemini stream", "/v1beta/models/gemini-2.0-flash:streamGenerateContent", `{"contents":[]}`, "text/event-stream",
+			"data: {\"responseId\":\"r1\",\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"h\"}]}}]}\r\n\r\ndata: {\"responseId\":\"r1\",\"candidates\":[{\"finishReason\":\"STOP\",\"content\":{\"parts\":[{\"text\":\"i\"}]}}],\"usageMetadata\":{\"promptTokenCount\":3,\"candidatesTokenCount\":2}}\r\n\r\n",
+			map[string]string{"gen_ai.request.stream": "true", "gen_ai.response.id": "r1", "gen_ai.response.finish_reasons": `["stop"]`, "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"ollama stream", "/api/chat", `{"model":"llama3","messages":[],"options":{"num_predict":5,"seed":1}}`, "application/x-ndjson",
+			"{\"model\":\"llama3\",\"message\":{\"content\":\"h\"},\"done\":false}\n{\"model\":\"llama3\",\"message\":{\"content\":\"i\"},\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":3,\"eval_count\":2}\n",
+			map[string]string{"gen_ai.provider.name": "ollama", "gen_ai.request.stream": "true", "gen_ai.request.max_tokens": "5", "gen_ai.request.seed": "1",
+				"gen_ai.response.model": "llama3", "gen_ai.response.finish_reasons": `["stop"]`, "gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"ollama whole", "/api/generate", `{"model":"llama3","prompt":"x","stream":false}`, "application/json",
+			`{"model":"llama3","response":"hi","done":true,"done_reason":"length","prompt_eval_count":3,"eval_count":2}`,
+			map[string]string{"gen_ai.operation.name": "text_completion", "gen_ai.request.stream": "", "gen_ai.response.finish_reasons": `["length"]`, "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"responses stream", "/v1/responses", `{"model":"gpt-5","input":"x","stream":true,"max_output_tokens":8}`, "text/event-stream",
+			"event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"model\":\"gpt-5-1\"}}\n\nevent: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"model\":\"gpt-5-1\",\"status\":\"completed\",\"usage\":{\"input_tokens\":3,\"output_tokens\":2,\"output_tokens_details\":{\"reasoning_tokens\":1}}}}\n\n",
+			map[string]string{"gen_ai.request.max_tokens": "8", "gen_ai.response.id": "resp_1", "gen_ai.response.model": "gpt-5-1", "gen_ai.response.finish_reasons": `["stop"]`,
+				"gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2", "gen_ai.usage.reasoning.output_tokens": "1"},
+		},
+		{
+			"cohere", "/v2/chat", `{"model":"command-r","messages":[],"p":0.9,"k":4}`, "application/json",
+			`{"id":"c-1","finish_reason":"COMPLETE","message":{"role":"assistant","content":[{"type":"text","text":"hi"}]},"usage":{"tokens":{"input_tokens":3,"output_tokens":2}}}`,
+			map[string]string{"gen_ai.provider.name": "cohere", "gen_ai.request.top_p": "0.9", "gen_ai.request.top_k": "4", "gen_ai.response.id": "c-1",
+				"gen_ai.response.finish_reasons": `["complete"]`, "gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"cohere stream", "/v2/chat", `{"model":"command-r","messages":[],"stream":true}`, "text/event-stream",
+			"event: message-start\ndata: {\"type\":\"message-start\",\"id\":\"c-1\"}\n\nevent: content-delta\ndata: {\"type\":\"content-delta\",\"delta\":{\"message\":{\"content\":{\"text\":\"hi\"}}}}\n\nevent: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"MAX_TOKENS\",\"usage\":{\"tokens\":{\"input_tokens\":3,\"output_tokens\":2}}}}\n\n",
+			map[string]string{"gen_ai.request.stream": "true", "gen_ai.response.id": "c-1", "gen_ai.response.finish_reasons": `["max_tokens"]`, "gen_ai.usage.output_tokens": "2"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", tc.contentType)
+				io.WriteString(w, tc.response)
+			}))
+			defer srv.Close()
+			rec := withAppProvider(t)
+			if got := sendWire(t, context.Background(), srv.URL+tc.path, tc.request, true); got != tc.response {
+				t.Errorf("the client read %q", got)
+			}
+			spans := rec.Ended()
+			if len(spans) != 1 {
+				t.Fatalf("%d spans, want 1", len(spans))
+			}
+			attrs := attrMap(spans[0].Attributes())
+			for k, want := range tc.want {
+				v, ok := attrs[attribute.Key(k)]
+				switch {
+				case want == "" && ok:
+					t.Errorf("%s = %s, want none", k, v.Emit())
+				case want != "" && (!ok || v.Emit() != want):
+					t.Errorf("%s = %q, want %q", k, v.Emit(), want)
+				}
+			}
+		})
+	}
+}
+
+// TestTraceWireHTTP2 reads a streamed answer over HTTP/2.
+func TestTraceWireHTTP2(t *testing.T) {
+	srv := httptest.NewUnstartedServer(wireServer(t).Config.Handler)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	rec := withAppProvider(t)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/chat/completions", strings.NewReader(`{"model":"m","stream":true,"messages":[]}`))
+	resp, err := TraceWire(req, srv.Client().Transport.RoundTrip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.ProtoMajor != 2 {
+		t.Fatalf("the answer came over %s", resp.Proto)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	spans := rec.Ended()
+	if len(spans) != 1 {
+		t.Fatalf("%d spans, want 1", len(spans))
+	}
+	if got := attrMap(spans[0].Attributes())["gen_ai.usage.output_tokens"].Emit(); got != "2" {
+		t.Errorf("output tokens %q over HTTP/2", got)
+	}
+}
+
+func TestTraceWireDisabled(t *testing.T) {
+	for env, want := range map[string]bool{"": false, "openai": false, "openai, Wire": true, "wire": true, "wired": false} {
+		if got := wireDisabledBy(func(string) string { return env }); got != want {
+			t.Errorf("LLMINSTR_DISABLE=%q: disabled %v, want %v", env, got, want)
+		}
+	}
+	srv := wireServer(t)
+	rec := withAppProvider(t)
+	saved := wireDisabled
+	wireDisabled = func() bool { return true }
+	defer func() { wireDisabled = saved }()
+	sendWire(t, context.Background(), srv.URL+"/v1/chat/completions", `{"model":"m","messages":[]}`, true)
+	if n := len(rec.Ended()); n != 0 {
+		t.Errorf("%d spans with the fallback disabled", n)
+	}
+}

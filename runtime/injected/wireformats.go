@@ -9,8 +9,8 @@ import (
 
 // The request and response formats the wire-level fallback reads: the
 // OpenAI chat, completion, embeddings and Responses APIs (and every server
-// compatible with them), Anthropic's Messages, Gemini's generateContent and
-// Ollama's chat, generate and embed APIs.
+// compatible with them), Anthropic's Messages, Gemini's generateContent,
+// Ollama's chat, generate and embed APIs and Cohere's v2 chat.
 
 // wireRequest holds the fields of a request body the fallback records, in
 // any of the formats.
@@ -20,6 +20,8 @@ type wireRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	TopP                *float64        `json:"top_p"`
 	TopK                *float64        `json:"top_k"`
+	P                   *float64        `json:"p"` // Cohere
+	K                   *float64        `json:"k"` // Cohere
 	MaxTokens           *int64          `json:"max_tokens"`
 	MaxCompletionTokens *int64          `json:"max_completion_tokens"`
 	MaxOutputTokens     *int64          `json:"max_output_tokens"`
@@ -103,6 +105,8 @@ func (r *wireRequest) record(c *Call, shape *WireShape) {
 	f(r.Temperature, c.SetTemperature)
 	f(r.TopP, c.SetTopP)
 	f(r.TopK, c.SetTopK)
+	f(r.P, c.SetTopP)
+	f(r.K, c.SetTopK)
 	i(r.MaxTokens, c.SetMaxTokens)
 	i(r.MaxCompletionTokens, c.SetMaxTokens)
 	i(r.MaxOutputTokens, c.SetMaxTokens)
@@ -176,7 +180,7 @@ func (r *wireRequest) record(c *Call, shape *WireShape) {
 		if len(r.Tools) > 0 {
 			c.SetToolDefinitions(AnthropicTools(r.Tools))
 		}
-	case ollamaChatFormat:
+	case ollamaChatFormat, cohereChatFormat:
 		c.SetInputMessages(OpenAIChatInput(r.Messages))
 	}
 }
@@ -390,8 +394,80 @@ func (w *wireCall) eventHandler() SSEHandler {
 		}
 	case openAIResponsesFormat:
 		return openAIResponsesEvent
+	case cohereChatFormat:
+		return cohereEvent
 	}
 	return openAIChunkEvent
+}
+
+// cohereMessage is a response, or the delta of a stream event, of Cohere's
+// v2 chat API.
+type cohereMessage struct {
+	ID           string `json:"id"`
+	FinishReason string `json:"finish_reason"`
+	Message      struct {
+		Content []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"content"`
+		ToolCalls []openAIToolCall `json:"tool_calls"`
+	} `json:"message"`
+	Usage *struct {
+		Tokens struct {
+			InputTokens  float64 `json:"input_tokens"`
+			OutputTokens float64 `json:"output_tokens"`
+		} `json:"tokens"`
+	} `json:"usage"`
+}
+
+func cohereRecord(s *Stream, m *cohereMessage) {
+	s.Chunk(m.ID, "")
+	s.Finish(0, strings.ToLower(m.FinishReason))
+	for _, c := range m.Message.Content {
+		s.AppendText(0, c.Text)
+	}
+	for _, tc := range m.Message.ToolCalls {
+		s.AddToolCall(0, tc.ID, tc.Function.Name, tc.Function.Arguments)
+	}
+	if m.Usage != nil {
+		s.SetUsage(Usage{InputTokens: int64(m.Usage.Tokens.InputTokens), OutputTokens: int64(m.Usage.Tokens.OutputTokens)})
+	}
+}
+
+// cohereEvent reads one event of a Cohere v2 chat stream: message-start
+// has the id, content-delta the text, message-end the finish reason and
+// the usage.
+func cohereEvent(s *Stream, _, data []byte) {
+	var ev struct {
+		Type  string `json:"type"`
+		ID    string `json:"id"`
+		Delta struct {
+			FinishReason string `json:"finish_reason"`
+			Message      struct {
+				Content struct {
+					Text string `json:"text"`
+				} `json:"content"`
+			} `json:"message"`
+			Usage json.RawMessage `json:"usage"`
+		} `json:"delta"`
+	}
+	if json.Unmarshal(data, &ev) != nil {
+		return
+	}
+	switch ev.Type {
+	case "message-start":
+		s.Chunk(ev.ID, "")
+		s.Finish(0, "")
+	case "content-delta":
+		s.Chunk("", "")
+		s.AppendText(0, ev.Delta.Message.Content.Text)
+	case "message-end":
+		m := &cohereMessage{FinishReason: ev.Delta.FinishReason}
+		if len(ev.Delta.Usage) > 0 {
+			_ = json.Unmarshal([]byte(`{"usage":`+string(ev.Delta.Usage)+`}`), m)
+		}
+		cohereRecord(s, m)
+	}
 }
 
 // openAIChunkEvent reads one chunk of an OpenAI chat or completion stream.
@@ -626,6 +702,12 @@ func recordWireResponse(c *Call, shape *WireShape, body []byte) {
 			return
 		}
 		ollamaChunk(s, &m)
+	case cohereChatFormat:
+		var m cohereMessage
+		if json.Unmarshal(body, &m) != nil {
+			return
+		}
+		cohereRecord(s, &m)
 	}
 	s.record()
 }
