@@ -49,7 +49,7 @@ test: vet cross
 
 # The builds make test leaves out (see SLOW_TESTS): about 15 minutes.
 test-slow:
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(SLOW_TESTS)' ./internal/integration
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(SLOW_TESTS)' ./internal/integration/...
 
 # Only the end-to-end test through a real OpenTelemetry Collector (built
 # from e2e/; also part of make test).

@@ -40,12 +40,11 @@ func TestMain(m *testing.M) {
 	os.Exit(llmtest.Main(m))
 }
 
-// copyApp copies the test program of an integration (rules/<dir>/testdata/app)
-// to a temporary module that uses this checkout's runtime. These tests use
-// openai's (openai-go) and goopenai's.
+// copyApp copies the test program of an integration: openai's (openai-go)
+// or goopenai's.
 func copyApp(t *testing.T, integration string) string {
 	t.Helper()
-	return llmtest.CopyApp(t, filepath.Join(llmtest.RepoRoot(), "rules", integration, "testdata", "app"))
+	return llmtest.CopyIntegrationApp(t, integration)
 }
 
 // newEnv starts the fake OpenAI provider the programs talk to and the
@@ -57,11 +56,7 @@ func newEnv(t *testing.T) *llmtest.Session {
 // build builds the chat app with -toolexec and returns the binary's path.
 func build(t *testing.T, dir string, env []string, args ...string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "chatapp")
-	full := append([]string{"build", "-toolexec=" + llminstrBin, "-o", bin}, args...)
-	full = append(full, ".")
-	llmtest.Run(t, dir, env, "go", full...)
-	return bin
+	return llmtest.BuildWith(t, dir, env, args...)
 }
 
 func TestChatApp(t *testing.T) {
@@ -429,7 +424,7 @@ func TestSDKVersions(t *testing.T) {
 			dir := copyApp(t, "openai")
 			const v3 = "github.com/openai/openai-go/v3"
 			if tc.module != v3 {
-				moveImports(t, dir, v3, tc.module, tc.fix)
+				llmtest.MoveImports(t, dir, v3, tc.module, tc.fix)
 				llmtest.Run(t, dir, nil, "go", "mod", "edit", "-droprequire="+v3)
 			}
 			llmtest.Run(t, dir, []string{"GOFLAGS=-mod=mod"}, "go", "get", tc.module+"@"+tc.version)
@@ -472,28 +467,5 @@ func TestSDKVersions(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// moveImports rewrites the Go files under dir to import the SDK at module
-// instead of from, and applies fix's literal replacements.
-func moveImports(t *testing.T, dir, from, module string, fix map[string]string) {
-	t.Helper()
-	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || !strings.HasSuffix(path, ".go") {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		s := strings.ReplaceAll(string(b), `"`+from, `"`+module)
-		for old, new := range fix {
-			s = strings.ReplaceAll(s, old, new)
-		}
-		return os.WriteFile(path, []byte(s), 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

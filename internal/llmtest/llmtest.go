@@ -162,6 +162,47 @@ func Build(t testing.TB, dir string) string {
 	return bin
 }
 
+// CopyIntegrationApp copies the test program of an integration
+// (rules/<integration>/testdata/app) with [CopyApp].
+func CopyIntegrationApp(t testing.TB, integration string) string {
+	t.Helper()
+	return CopyApp(t, filepath.Join(RepoRoot(), "rules", integration, "testdata", "app"))
+}
+
+// BuildWith builds the program in dir with -toolexec=llminstr, env added
+// to the environment and the given build flags, and returns the binary's
+// path; warnings are the caller's to check.
+func BuildWith(t testing.TB, dir string, env []string, flags ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), filepath.Base(dir))
+	args := append([]string{"build", "-toolexec=" + Tool(t), "-o", bin}, flags...)
+	Run(t, dir, env, "go", append(args, ".")...)
+	return bin
+}
+
+// MoveImports rewrites the Go files under dir to import the packages under
+// from at module instead, and applies fix's literal replacements.
+func MoveImports(t testing.TB, dir, from, module string, fix map[string]string) {
+	t.Helper()
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		s := strings.ReplaceAll(string(b), `"`+from, `"`+module)
+		for old, new := range fix {
+			s = strings.ReplaceAll(s, old, new)
+		}
+		return os.WriteFile(path, []byte(s), 0o666)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // BuildApp is [PrepareApp] then [Build].
 func BuildApp(t testing.TB, src string, versions ...string) string {
 	t.Helper()

@@ -1,4 +1,4 @@
-package integration
+package trust
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func TestDotlessModule(t *testing.T) {
 	llmtest.SkipShort(t)
 	dir := copyApp(t, "openai")
 	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-module=app")
-	moveImports(t, dir, "example.com/chatapp", "app", nil)
+	llmtest.MoveImports(t, dir, "example.com/chatapp", "app", nil)
 	e := newEnv(t)
 	for _, tc := range []struct{ pkg, mode string }{
 		{"./cmd/indirect", ""},

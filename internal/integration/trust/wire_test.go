@@ -1,4 +1,4 @@
-package integration
+package trust
 
 import (
 	"net/http/httptest"
