@@ -7,6 +7,7 @@
 package trust
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -19,6 +20,7 @@ import (
 var llminstrBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
 	if !testing.Short() {
 		var err error
 		if llminstrBin, err = llmtest.BuildTool(); err != nil {
