@@ -99,4 +99,3 @@ func WireImport(pkgName string) File {
 		"// traces them at the wire.\n"+
 		"import _ %q\n", pkgName, rules.InjectedPackage)}
 }
-

@@ -66,4 +66,3 @@ func TestWireLiteral(t *testing.T) {
 		t.Errorf("a dependency of the runtime counts: %s", got)
 	}
 }
-
