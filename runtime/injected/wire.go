@@ -330,27 +330,37 @@ func (c *Call) setRequestModel(model string) {
 	}
 }
 
+// boundedCopy is a copy of the bytes read of a body, dropped once it would
+// exceed maxWireBody. Its owner guards it.
+type boundedCopy struct {
+	buf  []byte
+	over bool
+}
+
+func (c *boundedCopy) add(p []byte) {
+	switch {
+	case c.over:
+	case len(c.buf)+len(p) > maxWireBody:
+		c.over, c.buf = true, nil
+	default:
+		c.buf = append(c.buf, p...)
+	}
+}
+
 // capturedBody keeps a copy of what the transport reads of a request body.
 type capturedBody struct {
 	inner io.ReadCloser
 
-	mu    sync.Mutex
-	buf   []byte
+	mu sync.Mutex
+	boundedCopy
 	eof   bool
-	over  bool
 	taken bool
 }
 
 func (b *capturedBody) Read(p []byte) (int, error) {
 	n, err := b.inner.Read(p)
 	b.mu.Lock()
-	if n > 0 && !b.over {
-		if len(b.buf)+n > maxWireBody {
-			b.over, b.buf = true, nil
-		} else {
-			b.buf = append(b.buf, p[:n]...)
-		}
-	}
+	b.add(p[:n])
 	if err == io.EOF {
 		b.eof = true
 	}
@@ -386,23 +396,15 @@ type wholeBody struct {
 	inner io.ReadCloser
 	done  func([]byte, bool)
 
-	mu    sync.Mutex
-	buf   []byte
-	over  bool
-	eof   bool
+	mu sync.Mutex
+	boundedCopy
 	ended bool
 }
 
 func (o *wholeBody) Read(p []byte) (int, error) {
 	n, err := o.inner.Read(p)
 	o.mu.Lock()
-	if n > 0 && !o.over {
-		if len(o.buf)+n > maxWireBody {
-			o.over, o.buf = true, nil
-		} else {
-			o.buf = append(o.buf, p[:n]...)
-		}
-	}
+	o.add(p[:n])
 	o.mu.Unlock()
 	if err != nil {
 		o.end(err == io.EOF)
