@@ -195,9 +195,6 @@ func startWire(req *http.Request) (w *wireCall) {
 			body, _ = io.ReadAll(io.LimitReader(rc, maxWireBody+1))
 			rc.Close()
 		}
-		if !wireShaped(shape, body) {
-			return nil
-		}
 	} else if req.Body != nil && req.Body != http.NoBody && !shape.common {
 		// Read as the transport sends it, never ahead of it.
 		w.capture = &capturedBody{inner: req.Body}
@@ -208,6 +205,9 @@ func startWire(req *http.Request) (w *wireCall) {
 		return nil
 	}
 	wr := parseWireRequest(shape, req.URL.Path, body)
+	if w.capture == nil && !wr.shaped {
+		return nil
+	}
 	host, _ := hostPort(req.URL)
 	callCtx, call := StartInference(ctx, shape.Operation, wireProvider(shape, host), wr.Model)
 	if call == nil {
@@ -223,28 +223,6 @@ func startWire(req *http.Request) (w *wireCall) {
 		wr.record(call, shape)
 	}
 	return w
-}
-
-// wireShaped reports whether a request body has the shape of shape's API:
-// a JSON object naming its model (Gemini names it in the path, and has
-// contents).
-func wireShaped(shape *WireShape, body []byte) bool {
-	var probe struct {
-		Model    *string         `json:"model"`
-		Contents json.RawMessage `json:"contents"`
-		Content  json.RawMessage `json:"content"`
-		Requests json.RawMessage `json:"requests"`
-	}
-	if len(body) > maxWireBody || json.Unmarshal(body, &probe) != nil {
-		return false
-	}
-	switch shape.format {
-	case geminiFormat:
-		return probe.Contents != nil
-	case geminiEmbedFormat:
-		return probe.Content != nil || probe.Requests != nil
-	}
-	return probe.Model != nil && *probe.Model != ""
 }
 
 // finish records the outcome of the request: at once for a failure, when

@@ -3,6 +3,7 @@ package injected
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 )
@@ -15,6 +16,8 @@ import (
 // wireRequest holds the fields of a request body the fallback records, in
 // any of the formats.
 type wireRequest struct {
+	shaped bool // see parseWireRequest
+
 	Model               string          `json:"model"`
 	Stream              *bool           `json:"stream"`
 	Temperature         *float64        `json:"temperature"`
@@ -48,7 +51,10 @@ type wireRequest struct {
 		Seed        *int64   `json:"seed"`
 		Stop        []string `json:"stop"`
 	} `json:"options"`
-	GenerationConfig struct { // Gemini
+	Contents         json.RawMessage `json:"contents"` // Gemini
+	Content          json.RawMessage `json:"content"`
+	Requests         json.RawMessage `json:"requests"`
+	GenerationConfig struct {        // Gemini
 		Temperature      *float64 `json:"temperature"`
 		TopP             *float64 `json:"topP"`
 		TopK             *float64 `json:"topK"`
@@ -62,10 +68,23 @@ type wireRequest struct {
 
 // parseWireRequest reads body (nil when it could not be read) in shape's
 // format. Gemini names the model in the path.
+// It also tells whether the body has the shape of the API: a JSON object
+// naming its model (Gemini names it in the path, and has contents).
 func parseWireRequest(shape *WireShape, path string, body []byte) *wireRequest {
 	r := &wireRequest{}
 	if len(body) > 0 && len(body) <= maxWireBody {
-		_ = json.Unmarshal(body, r)
+		// A field of another type leaves the others read.
+		var typeErr *json.UnmarshalTypeError
+		if err := json.Unmarshal(body, r); err == nil || errors.As(err, &typeErr) {
+			switch shape.format {
+			case geminiFormat:
+				r.shaped = r.Contents != nil
+			case geminiEmbedFormat:
+				r.shaped = r.Content != nil || r.Requests != nil
+			default:
+				r.shaped = r.Model != ""
+			}
+		}
 	}
 	if shape.format == geminiFormat || shape.format == geminiEmbedFormat {
 		if i := strings.LastIndex(path, "/models/"); i >= 0 {
