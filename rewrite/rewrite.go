@@ -215,7 +215,9 @@ func Rewrite(cfg *Config) (*Result, error) {
 	}
 	for _, m := range matches {
 		m.site = len(res.Sites)
-		if m.status == Skipped && !cfg.Disabled[m.rule.Integration] {
+		if m.status == Skipped {
+			// Disabling an integration leaves its call sites alone; the
+			// wire-level fallback still traces their requests.
 			m.reason = atTheWire(cfg, m.rule, m.reason)
 		}
 		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})

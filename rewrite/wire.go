@@ -18,15 +18,18 @@ import (
 // TraceWire). A build (internal/toolexec) and a preview (internal/preview)
 // decide it here alike.
 
-// wireFragments end the paths of the LLM APIs the runtime traces at the
-// wire (runtime/injected.WireShapes; TestWireFragmentsCoverShapes keeps
-// them in step).
-var wireFragments = []string{
-	"/chat/completions", "/completions", "/embeddings", "/responses",
-	"/v1/messages",
-	":generateContent", ":streamGenerateContent", ":embedContent",
-	"/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
-	"/v2/chat",
+// A wireFragment ends the path of an LLM API the runtime traces at the
+// wire, after segment when it has one (runtime/injected.WireShapes;
+// TestWireFragmentsCoverShapes keeps them in step).
+type wireFragment struct{ suffix, segment string }
+
+var wireFragments = []wireFragment{
+	{"/chat/completions", ""}, {"/completions", ""}, {"/embeddings", ""}, {"/responses", ""},
+	{"/v1/messages", ""},
+	{":generateContent", ""}, {":streamGenerateContent", ""}, {":embedContent", ""},
+	{"/api/chat", ""}, {"/api/generate", ""}, {"/api/embed", ""}, {"/api/embeddings", ""},
+	{"/v2/chat", ""},
+	{"/converse", "/model/"}, {"/converse-stream", "/model/"}, {"/invoke", "/model/"}, {"/invoke-with-response-stream", "/model/"},
 }
 
 // wireExempt are module path prefixes of the runtime's own dependencies,
@@ -70,7 +73,7 @@ func WireLiteral(pkg string, files []string) string {
 
 func hasWireFragment(src []byte) bool {
 	for _, f := range wireFragments {
-		if bytes.Contains(src, []byte(f[1:])) {
+		if bytes.Contains(src, []byte(f.suffix[1:])) {
 			return true
 		}
 	}
@@ -83,7 +86,13 @@ func hasWireFragment(src []byte) bool {
 func isWirePath(v string) bool {
 	v, _, _ = strings.Cut(v, "?")
 	for _, f := range wireFragments {
-		if strings.HasSuffix(v, f) || (v == f[1:] && strings.Contains(v, "/")) {
+		if f.segment != "" {
+			if strings.HasSuffix(v, f.suffix) && strings.Contains(v[:len(v)-len(f.suffix)], f.segment) {
+				return true
+			}
+			continue
+		}
+		if strings.HasSuffix(v, f.suffix) || (v == f.suffix[1:] && strings.Contains(v, "/")) {
 			return true
 		}
 	}

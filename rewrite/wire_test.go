@@ -10,15 +10,17 @@ import (
 
 func TestIsWirePath(t *testing.T) {
 	for v, want := range map[string]bool{
-		"/v1/chat/completions":                 true,
-		"chat/completions":                     true,
-		"%s/chat/completions":                  true,
-		"https://api.openai.com/v1/embeddings": true,
-		"/v1/messages?beta=true":               true,
-		"v1/messages":                          true,
-		"models/%s:generateContent":            true,
-		"/api/chat":                            true,
-		"api/generate":                         true,
+		"/v1/chat/completions":                    true,
+		"chat/completions":                        true,
+		"%s/chat/completions":                     true,
+		"https://api.openai.com/v1/embeddings":    true,
+		"/v1/messages?beta=true":                  true,
+		"v1/messages":                             true,
+		"models/%s:generateContent":               true,
+		"/api/chat":                               true,
+		"api/generate":                            true,
+		"/model/{modelId}/converse":               true,
+		"%s/model/%s/invoke-with-response-stream": true,
 		// Too common alone, or not a path of these APIs.
 		"completions":     false,
 		"generateContent": false,
@@ -26,6 +28,9 @@ func TestIsWirePath(t *testing.T) {
 		"messages":        false,
 		"chat":            false,
 		"/v1/traces":      false,
+		"/invoke":         false,
+		"/2015-03-31/functions/{FunctionName}/invoke": false,
+		"/converse": false,
 	} {
 		if got := isWirePath(v); got != want {
 			t.Errorf("isWirePath(%q) = %v, want %v", v, got, want)
@@ -39,7 +44,7 @@ func TestWireFragmentsCoverShapes(t *testing.T) {
 	for _, s := range injected.WireShapes() {
 		found := false
 		for _, f := range wireFragments {
-			found = found || f == s.Suffix
+			found = found || f == wireFragment{s.Suffix, s.Segment}
 		}
 		if !found {
 			t.Errorf("the runtime traces %s, which no build-time fragment finds", s.Suffix)

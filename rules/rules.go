@@ -188,8 +188,10 @@ const WireIntegration = "wire"
 // RuntimeAPILevel is the injected.APILevel the adapters need: 2 added
 // Stream.Watch, Stream.OnEnd and Observe; 3 moved what adapters call from
 // the runtime's package to InjectedPackage; 4 added OperationSpan.SetNetwork,
-// Named and ProviderTransport; 5 added the wire-level fallback's hook.
-const RuntimeAPILevel = 5
+// Named and ProviderTransport; 5 added the wire-level fallback's hook; 6
+// moved the Bedrock wire formats into the runtime (ObserveEventStream,
+// BedrockConverseEvent, BedrockInvoke*), shared with the fallback.
+const RuntimeAPILevel = 6
 
 // IsRuntime reports whether importPath belongs to the runtime module or to
 // OpenTelemetry, which are never instrumented.

@@ -91,7 +91,7 @@ func FuzzEventStreamBody(f *testing.F) {
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {
 		before := len(rec.Ended())
 		ctx, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
-		body := llminstrRT.ObserveBody(&chunkedReader{data: data, splits: splits}, llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), &llminstrBedrockFrames{onEvent: llminstrBedrockConverseEvent})
+		body := llminstrRT.ObserveEventStream(&chunkedReader{data: data, splits: splits}, llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), llminstrRT.BedrockConverseEvent)
 		got, _ := io.ReadAll(body)
 		body.Close()
 		ended := rec.Ended()[before:]

@@ -16,16 +16,20 @@ import (
 // (v1.29, the first with prompt-cache usage) and the newest
 // served release of github.com/aws/aws-sdk-go-v2/service/bedrockruntime,
 // runs it against a server speaking the Converse API (JSON, and AWS event
-// stream frames with valid CRCs), and checks the spans.
+// stream frames with valid CRCs), and checks the spans. The "wire" build
+// leaves the adapters out (LLMINSTR_DISABLE=bedrock), as for a call the
+// call-site rewrite cannot see: every call is traced at the wire, and
+// must record the same.
 func TestIntegration(t *testing.T) {
 	llmtest.SkipShort(t)
 	for _, version := range []string{"v1.29.0", "v1.63.12"} {
-		t.Run(version, func(t *testing.T) { testBedrock(t, version) })
+		t.Run(version, func(t *testing.T) { testBedrock(t, version, nil) })
 	}
+	t.Run("wire", func(t *testing.T) { testBedrock(t, "v1.63.12", []string{"LLMINSTR_DISABLE=bedrock"}) })
 }
 
-func testBedrock(t *testing.T, version string) {
-	bin := llmtest.BuildApp(t, "testdata/app", "github.com/aws/aws-sdk-go-v2/service/bedrockruntime@"+version)
+func testBedrock(t *testing.T, version string, buildEnv []string) {
+	bin := llmtest.BuildWith(t, llmtest.PrepareApp(t, "testdata/app", "github.com/aws/aws-sdk-go-v2/service/bedrockruntime@"+version), buildEnv)
 	server := httptest.NewServer(bedrocktest.Server{})
 	defer server.Close()
 	receiver := otlpreceiver.Start()

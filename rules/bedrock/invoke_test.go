@@ -64,8 +64,7 @@ func FuzzInvokeStream(f *testing.F) {
 	read := func(data, splits []byte) ([]byte, map[attribute.Key]attribute.Value, int) {
 		before := len(rec.Ended())
 		ctx, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
-		st := llminstrBedrockStreamState(model)
-		body := llminstrRT.ObserveBody(&chunkedReader{data: data, splits: splits}, llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), &llminstrBedrockFrames{onEvent: st.event})
+		body := llminstrRT.ObserveEventStream(&chunkedReader{data: data, splits: splits}, llminstrRT.NewStream(ctx, c, llminstrBedrockErrorType), llminstrRT.BedrockInvokeStream(model))
 		got, _ := io.ReadAll(body)
 		body.Close()
 		ended := rec.Ended()[before:]
@@ -134,7 +133,7 @@ func TestInvokeRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", tt.model)
-			llminstrBedrockInvokeRequest(c, llminstrRT.OperationChat, tt.model, []byte(tt.body))
+			llminstrRT.BedrockInvokeRequest(c, llminstrRT.OperationChat, tt.model, []byte(tt.body))
 			c.End(nil)
 			spans := rec.Ended()
 			got := map[attribute.Key]any{}
@@ -171,22 +170,19 @@ func attributeValue(v any) attribute.Value {
 	return attribute.StringValue("?")
 }
 
-// TestBaseModel: the foundation model of ids, profiles and ARNs.
-func TestBaseModel(t *testing.T) {
+// TestInvokeOperation: embedding models, named by id, profile or ARN, are
+// called for embeddings.
+func TestInvokeOperation(t *testing.T) {
 	for id, want := range map[string]string{
-		"anthropic.claude-3-haiku-20240307-v1:0":                                               "anthropic.claude-3-haiku-20240307-v1:0",
-		"us.anthropic.claude-3-haiku-20240307-v1:0":                                            "anthropic.claude-3-haiku-20240307-v1:0",
-		"global.amazon.nova-pro-v1:0":                                                          "amazon.nova-pro-v1:0",
-		"arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0":             "meta.llama3-8b-instruct-v1:0",
-		"arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.mistral.mistral-large-v1": "mistral.mistral-large-v1",
-		"amazon.titan-embed-text-v2:0":                                                         "amazon.titan-embed-text-v2:0",
+		"us.cohere.embed-english-v3":   llminstrRT.OperationEmbeddings,
+		"amazon.titan-embed-text-v2:0": llminstrRT.OperationEmbeddings,
+		"arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.cohere.embed-multilingual-v3": llminstrRT.OperationEmbeddings,
+		"us.anthropic.claude-3-haiku-20240307-v1:0":                                                llminstrRT.OperationChat,
+		"arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0":                 llminstrRT.OperationChat,
 	} {
-		if got := llminstrBedrockBaseModel(id); got != want {
+		if got := llminstrRT.BedrockInvokeOperation(id); got != want {
 			t.Errorf("%s: %s, want %s", id, got, want)
 		}
-	}
-	if llminstrBedrockInvokeOperation("us.cohere.embed-english-v3") != llminstrRT.OperationEmbeddings {
-		t.Error("cohere.embed is not embeddings")
 	}
 }
 
@@ -216,21 +212,22 @@ func TestInvokeToolCalls(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, c := llminstrRT.StartInference(context.Background(), llminstrRT.OperationChat, "aws.bedrock", "m")
-			s := llminstrRT.NewStream(nil, c, nil)
 			model := "amazon.nova-micro-v1:0"
 			if strings.HasPrefix(name, "anthropic") {
 				model = "anthropic.claude-3-haiku-20240307-v1:0"
 			}
 			if strings.HasSuffix(name, "stream") {
-				st := llminstrBedrockStreamState(model)
+				s := llminstrRT.NewStream(nil, c, nil)
+				event := llminstrRT.BedrockInvokeStream(model)
 				for _, chunk := range chunks {
 					payload, _ := json.Marshal(map[string]any{"bytes": []byte(chunk)})
-					st.event(s, "chunk", payload)
+					event(s, "chunk", payload)
 				}
+				s.End(nil)
 			} else {
-				(&llminstrBedrockInvokeState{}).chunk(s, []byte(chunks[0]))
+				llminstrRT.BedrockInvokeResponse(c, model, nil, []byte(chunks[0]))
+				c.End(nil)
 			}
-			s.End(nil)
 			spans := rec.Ended()
 			var got string
 			for _, kv := range spans[len(spans)-1].Attributes() {

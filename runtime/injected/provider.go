@@ -29,7 +29,7 @@ const Version = "0.1.0"
 // than the tool is reported as such, with the command that updates it,
 // rather than as adapters that do not type-check. (Runtimes without it are
 // level 1.)
-const APILevel = 5
+const APILevel = 6
 
 // tracerCache remembers the tracer of the last provider seen, so that the
 // common case costs one atomic load and one interface comparison.

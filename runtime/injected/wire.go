@@ -50,10 +50,12 @@ const (
 	ollamaGenerateFormat
 	ollamaEmbedFormat
 	cohereChatFormat
+	bedrockConverseFormat
+	bedrockInvokeFormat
 )
 
 // WireShape is an API shape the wire-level fallback traces: a POST whose
-// URL path ends with Suffix.
+// URL path ends with Suffix (and holds Segment before it, when set).
 type WireShape struct {
 	Suffix    string
 	Provider  string // gen_ai.provider.name when the host is not a known one
@@ -63,24 +65,31 @@ type WireShape struct {
 	// such a request is traced only when its body is at hand and has the
 	// API's shape, never from its path alone.
 	common bool
+	// Segment is a path segment the API names its model after (Bedrock's
+	// /model/{modelId}/converse).
+	Segment string
 }
 
 // wireShapes are matched in order: the first whose suffix the path ends
 // with wins.
 var wireShapes = []WireShape{
-	{"/chat/completions", "openai", "chat", openAIChatFormat, false},
-	{"/completions", "openai", "text_completion", openAICompletionFormat, true},
-	{"/embeddings", "openai", "embeddings", openAIEmbeddingsFormat, true},
-	{"/responses", "openai", "chat", openAIResponsesFormat, true},
-	{"/v1/messages", "anthropic", "chat", anthropicFormat, false},
-	{":generateContent", "gcp.gemini", "generate_content", geminiFormat, false},
-	{":streamGenerateContent", "gcp.gemini", "generate_content", geminiFormat, false},
-	{":embedContent", "gcp.gemini", "embeddings", geminiEmbedFormat, false},
-	{"/api/chat", "ollama", "chat", ollamaChatFormat, true},
-	{"/api/generate", "ollama", "text_completion", ollamaGenerateFormat, true},
-	{"/api/embed", "ollama", "embeddings", ollamaEmbedFormat, true},
-	{"/api/embeddings", "ollama", "embeddings", ollamaEmbedFormat, true},
-	{"/v2/chat", "cohere", "chat", cohereChatFormat, true},
+	{"/chat/completions", "openai", "chat", openAIChatFormat, false, ""},
+	{"/completions", "openai", "text_completion", openAICompletionFormat, true, ""},
+	{"/embeddings", "openai", "embeddings", openAIEmbeddingsFormat, true, ""},
+	{"/responses", "openai", "chat", openAIResponsesFormat, true, ""},
+	{"/v1/messages", "anthropic", "chat", anthropicFormat, false, ""},
+	{":generateContent", "gcp.gemini", "generate_content", geminiFormat, false, ""},
+	{":streamGenerateContent", "gcp.gemini", "generate_content", geminiFormat, false, ""},
+	{":embedContent", "gcp.gemini", "embeddings", geminiEmbedFormat, false, ""},
+	{"/api/chat", "ollama", "chat", ollamaChatFormat, true, ""},
+	{"/api/generate", "ollama", "text_completion", ollamaGenerateFormat, true, ""},
+	{"/api/embed", "ollama", "embeddings", ollamaEmbedFormat, true, ""},
+	{"/api/embeddings", "ollama", "embeddings", ollamaEmbedFormat, true, ""},
+	{"/v2/chat", "cohere", "chat", cohereChatFormat, true, ""},
+	{"/converse", "aws.bedrock", "chat", bedrockConverseFormat, false, "/model/"},
+	{"/converse-stream", "aws.bedrock", "chat", bedrockConverseFormat, false, "/model/"},
+	{"/invoke", "aws.bedrock", "chat", bedrockInvokeFormat, false, "/model/"},
+	{"/invoke-with-response-stream", "aws.bedrock", "chat", bedrockInvokeFormat, false, "/model/"},
 }
 
 // WireShapes returns the API shapes the wire-level fallback traces.
@@ -104,8 +113,9 @@ var wireHosts = map[string]string{
 func matchWireShape(path string) *WireShape {
 	path = strings.TrimSuffix(path, "/")
 	for i := range wireShapes {
-		if strings.HasSuffix(path, wireShapes[i].Suffix) {
-			return &wireShapes[i]
+		shape := &wireShapes[i]
+		if strings.HasSuffix(path, shape.Suffix) && strings.Contains(path[:len(path)-len(shape.Suffix)], shape.Segment) {
+			return shape
 		}
 	}
 	return nil
@@ -162,6 +172,7 @@ type wireCall struct {
 	shape   *WireShape
 	call    *Call
 	ctx     context.Context
+	model   string // the request's model, as the path names it (Bedrock)
 	stream  bool
 	capture *capturedBody // the request body, when it is read as it is sent
 }
@@ -209,11 +220,15 @@ func startWire(req *http.Request) (w *wireCall) {
 		return nil
 	}
 	host, _ := hostPort(req.URL)
-	callCtx, call := StartInference(ctx, shape.Operation, wireProvider(shape, host), wr.Model)
+	operation := shape.Operation
+	if shape.format == bedrockInvokeFormat {
+		operation = BedrockInvokeOperation(wr.Model)
+	}
+	callCtx, call := StartInference(ctx, operation, wireProvider(shape, host), wr.Model)
 	if call == nil {
 		return nil
 	}
-	w.call, w.ctx = call, callCtx
+	w.call, w.ctx, w.model = call, callCtx, wr.Model
 	call.SetServerURL(req.URL)
 	w.stream = wr.streams(shape, req.URL)
 	if w.stream {
@@ -244,7 +259,7 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 		return
 	}
 	if resp.StatusCode >= 400 {
-		w.call.EndWithErrorType(fmt.Errorf("%s", resp.Status), HTTPErrorType(resp.StatusCode))
+		w.call.EndWithErrorType(fmt.Errorf("%s", resp.Status), wireErrorType(resp))
 		return
 	}
 	mediaType := strings.ToLower(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
@@ -253,6 +268,15 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 		s := NewStream(nil, w.call, nil)
 		s.OnEnd(func(*Call, error) { w.recordSentRequest() })
 		resp.Body = ObserveSSE(resp.Body, s, w.eventHandler())
+		s.Watch(w.req.Context())
+	case mediaType == "application/vnd.amazon.eventstream":
+		s := NewStream(nil, w.call, nil)
+		s.OnEnd(func(*Call, error) { w.recordSentRequest() })
+		onEvent := BedrockConverseEvent
+		if w.shape.format == bedrockInvokeFormat {
+			onEvent = BedrockInvokeStream(w.model)
+		}
+		resp.Body = ObserveEventStream(resp.Body, s, onEvent)
 		s.Watch(w.req.Context())
 	case mediaType == "application/x-ndjson" || (w.stream && (w.shape.format == ollamaChatFormat || w.shape.format == ollamaGenerateFormat)):
 		s := NewStream(nil, w.call, nil)
@@ -263,11 +287,34 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 		resp.Body = observeWhole(resp.Body, func(body []byte, complete bool) {
 			w.recordSentRequest()
 			if complete {
-				recordWireResponse(w.call, w.shape, body)
+				w.recordResponse(resp.Header, body)
 			}
 			w.call.End(nil)
 		})
 	}
+}
+
+// recordResponse records a whole (not streamed) response on the call.
+func (w *wireCall) recordResponse(header http.Header, body []byte) {
+	switch w.shape.format {
+	case bedrockInvokeFormat:
+		BedrockInvokeResponse(w.call, w.model, header, body)
+	case bedrockConverseFormat:
+		bedrockWholeResponse(w.call, body, Usage{}, false)
+	default:
+		recordWireResponse(w.call, w.shape, body)
+	}
+}
+
+// wireErrorType is the error.type of an API's error response: the AWS
+// error code an AWS API names in its X-Amzn-ErrorType header
+// (ValidationException, ThrottlingException, ...), or what the HTTP status
+// tells.
+func wireErrorType(resp *http.Response) string {
+	if code, _, _ := strings.Cut(resp.Header.Get("X-Amzn-ErrorType"), ":"); code != "" {
+		return code
+	}
+	return HTTPErrorType(resp.StatusCode)
 }
 
 // recordSentRequest records the request a body read as it was sent

@@ -1,9 +1,13 @@
 package injected
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -167,10 +171,16 @@ func TestMatchWireShape(t *testing.T) {
 		"/v1/messages":                                          "chat anthropic",
 		"/v1beta/models/gemini-2.0-flash:generateContent":       "generate_content gcp.gemini",
 		"/v1beta/models/gemini-2.0-flash:streamGenerateContent": "generate_content gcp.gemini",
-		"/api/chat":  "chat ollama",
-		"/api/embed": "embeddings ollama",
-		"/v1/traces": "",
-		"/chat":      "",
+		"/api/chat":                              "chat ollama",
+		"/api/embed":                             "embeddings ollama",
+		"/v1/traces":                             "",
+		"/chat":                                  "",
+		"/model/amazon.nova-micro-v1:0/converse": "chat aws.bedrock",
+		"/model/us.anthropic.claude-3-haiku-20240307-v1:0/converse-stream": "chat aws.bedrock",
+		"/model/arn:aws:bedrock:us-east-1:1:inference-profile/x/invoke":    "chat aws.bedrock",
+		"/model/m/invoke-with-response-stream":                             "chat aws.bedrock",
+		"/2015-03-31/functions/f/invoke":                                   "",
+		"/converse":                                                        "",
 	} {
 		got := ""
 		if s := matchWireShape(path); s != nil {
@@ -210,10 +220,12 @@ func FuzzWireResponse(f *testing.F) {
 	f.Add(uint8(5), []byte(`{"candidates":[{"index":0,"finishReason":"STOP","content":{"parts":[{"text":"a"},{"functionCall":{"name":"f","args":{}}}]}}],"usageMetadata":{"promptTokenCount":2}}`))
 	f.Add(uint8(8), []byte(`{"model":"m","message":{"content":"a"},"done":false}`+"\n"+`{"done":true,"done_reason":"stop","eval_count":2}`+"\n"))
 	f.Add(uint8(3), []byte(`data: {"type":"response.completed","response":{"id":"r","status":"completed","output":[{"type":"message","content":[{"text":"a"}]}],"usage":{"input_tokens":1}}}`+"\n\n"))
+	f.Add(uint8(13), []byte(`{"output":{"message":{"content":[{"text":"a"},{"toolUse":{"toolUseId":"t","name":"f","input":{}}}]}},"stopReason":"end_turn","usage":{"inputTokens":1}}`))
+	f.Add(uint8(15), []byte(`{"id":"m","content":[{"type":"text","text":"a"}],"stop_reason":"end_turn","usage":{"input_tokens":1}}`))
 	f.Fuzz(func(t *testing.T, format uint8, body []byte) {
 		shape := &wireShapes[int(format)%len(wireShapes)]
 		_, c := StartInference(context.Background(), shape.Operation, shape.Provider, "m")
-		recordWireResponse(c, shape, body)
+		(&wireCall{shape: shape, call: c, model: "m"}).recordResponse(nil, body)
 		c.End(nil)
 
 		w := &wireCall{shape: shape}
@@ -287,6 +299,46 @@ func TestTraceWireFormats(t *testing.T) {
 			"event: message-start\ndata: {\"type\":\"message-start\",\"id\":\"c-1\"}\n\nevent: content-delta\ndata: {\"type\":\"content-delta\",\"delta\":{\"message\":{\"content\":{\"text\":\"hi\"}}}}\n\nevent: message-end\ndata: {\"type\":\"message-end\",\"delta\":{\"finish_reason\":\"MAX_TOKENS\",\"usage\":{\"tokens\":{\"input_tokens\":3,\"output_tokens\":2}}}}\n\n",
 			map[string]string{"gen_ai.request.stream": "true", "gen_ai.response.id": "c-1", "gen_ai.response.finish_reasons": `["max_tokens"]`, "gen_ai.usage.output_tokens": "2"},
 		},
+		{
+			"bedrock converse", "/model/amazon.nova-micro-v1:0/converse",
+			`{"messages":[{"role":"user","content":[{"text":"x"}]}],"inferenceConfig":{"maxTokens":9,"temperature":0.8,"stopSequences":["|"]}}`, "application/json",
+			`{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}},"stopReason":"end_turn","usage":{"inputTokens":3,"outputTokens":2,"totalTokens":5,"cacheReadInputTokens":1},"metrics":{"latencyMs":9}}`,
+			map[string]string{"gen_ai.provider.name": "aws.bedrock", "gen_ai.operation.name": "chat", "gen_ai.request.model": "amazon.nova-micro-v1:0",
+				"gen_ai.request.max_tokens": "9", "gen_ai.request.temperature": "0.8", "gen_ai.request.stop_sequences": `["|"]`,
+				"gen_ai.response.finish_reasons": `["end_turn"]`, "gen_ai.usage.input_tokens": "4", "gen_ai.usage.cache_read.input_tokens": "1",
+				"gen_ai.usage.output_tokens": "2", "gen_ai.request.stream": ""},
+		},
+		{
+			"bedrock converse stream", "/model/amazon.nova-micro-v1:0/converse-stream", `{"messages":[],"inferenceConfig":{"topP":0.5}}`, "application/vnd.amazon.eventstream",
+			eventStream(
+				"messageStart", `{"role":"assistant"}`,
+				"contentBlockDelta", `{"contentBlockIndex":0,"delta":{"text":"hi"}}`,
+				"messageStop", `{"stopReason":"max_tokens"}`,
+				"metadata", `{"usage":{"inputTokens":3,"outputTokens":2}}`),
+			map[string]string{"gen_ai.request.stream": "true", "gen_ai.request.top_p": "0.5", "gen_ai.response.finish_reasons": `["max_tokens"]`,
+				"gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"bedrock invoke", "/model/us.anthropic.claude-3-haiku-20240307-v1:0/invoke",
+			`{"anthropic_version":"bedrock-2023-05-31","max_tokens":9,"top_k":5,"messages":[{"role":"user","content":"x"}]}`, "application/json",
+			`{"id":"msg_1","model":"claude-1","stop_reason":"end_turn","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":3,"output_tokens":2}}`,
+			map[string]string{"gen_ai.provider.name": "aws.bedrock", "gen_ai.request.model": "us.anthropic.claude-3-haiku-20240307-v1:0",
+				"gen_ai.request.max_tokens": "9", "gen_ai.request.top_k": "5", "gen_ai.response.id": "msg_1", "gen_ai.response.model": "claude-1",
+				"gen_ai.response.finish_reasons": `["end_turn"]`, "gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"bedrock invoke stream", "/model/meta.llama3-8b-instruct-v1:0/invoke-with-response-stream", `{"prompt":"x","max_gen_len":9}`, "application/vnd.amazon.eventstream",
+			eventStream(
+				"chunk", `{"bytes":"`+base64.StdEncoding.EncodeToString([]byte(`{"generation":"h","prompt_token_count":3}`))+`"}`,
+				"chunk", `{"bytes":"`+base64.StdEncoding.EncodeToString([]byte(`{"generation":"i","generation_token_count":2,"stop_reason":"stop"}`))+`"}`),
+			map[string]string{"gen_ai.request.stream": "true", "gen_ai.request.max_tokens": "9", "gen_ai.response.finish_reasons": `["stop"]`,
+				"gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2"},
+		},
+		{
+			"bedrock invoke embeddings", "/model/amazon.titan-embed-text-v2:0/invoke", `{"inputText":"x","dimensions":3}`, "application/json",
+			`{"embedding":[0.1,0.2,0.3],"inputTextTokenCount":4}`,
+			map[string]string{"gen_ai.operation.name": "embeddings", "gen_ai.embeddings.dimension.count": "3", "gen_ai.usage.input_tokens": "4", "gen_ai.usage.output_tokens": ""},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -314,6 +366,45 @@ func TestTraceWireFormats(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// eventStream encodes events, given as :event-type and payload pairs, as
+// AWS event stream frames.
+func eventStream(events ...string) string {
+	var out bytes.Buffer
+	for i := 0; i+1 < len(events); i += 2 {
+		var headers bytes.Buffer
+		for _, h := range [][2]string{{":event-type", events[i]}, {":message-type", "event"}, {":content-type", "application/json"}} {
+			headers.WriteByte(byte(len(h[0])))
+			headers.WriteString(h[0])
+			headers.WriteByte(7) // string
+			binary.Write(&headers, binary.BigEndian, uint16(len(h[1])))
+			headers.WriteString(h[1])
+		}
+		total := 12 + headers.Len() + len(events[i+1]) + 4
+		frame := binary.BigEndian.AppendUint32(nil, uint32(total))
+		frame = binary.BigEndian.AppendUint32(frame, uint32(headers.Len()))
+		frame = binary.BigEndian.AppendUint32(frame, crc32.ChecksumIEEE(frame))
+		frame = append(append(frame, headers.Bytes()...), events[i+1]...)
+		out.Write(binary.BigEndian.AppendUint32(frame, crc32.ChecksumIEEE(frame)))
+	}
+	return out.String()
+}
+
+// TestBedrockBaseModel: the foundation model of ids, profiles and ARNs.
+func TestBedrockBaseModel(t *testing.T) {
+	for id, want := range map[string]string{
+		"anthropic.claude-3-haiku-20240307-v1:0":                                               "anthropic.claude-3-haiku-20240307-v1:0",
+		"us.anthropic.claude-3-haiku-20240307-v1:0":                                            "anthropic.claude-3-haiku-20240307-v1:0",
+		"global.amazon.nova-pro-v1:0":                                                          "amazon.nova-pro-v1:0",
+		"arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0":             "meta.llama3-8b-instruct-v1:0",
+		"arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.mistral.mistral-large-v1": "mistral.mistral-large-v1",
+		"amazon.titan-embed-text-v2:0":                                                         "amazon.titan-embed-text-v2:0",
+	} {
+		if got := bedrockBaseModel(id); got != want {
+			t.Errorf("%s: %s, want %s", id, got, want)
+		}
 	}
 }
 

@@ -16,7 +16,8 @@ import (
 // wireRequest holds the fields of a request body the fallback records, in
 // any of the formats.
 type wireRequest struct {
-	shaped bool // see parseWireRequest
+	shaped bool   // see parseWireRequest
+	body   []byte // the body of a Bedrock InvokeModel call, its model family's own
 
 	Model               string          `json:"model"`
 	Stream              *bool           `json:"stream"`
@@ -64,12 +65,20 @@ type wireRequest struct {
 		CandidateCount   *int64   `json:"candidateCount"`
 		ResponseMimeType string   `json:"responseMimeType"`
 	} `json:"generationConfig"`
+	InferenceConfig struct { // Bedrock Converse
+		MaxTokens     *int64   `json:"maxTokens"`
+		Temperature   *float64 `json:"temperature"`
+		TopP          *float64 `json:"topP"`
+		StopSequences []string `json:"stopSequences"`
+	} `json:"inferenceConfig"`
 }
 
 // parseWireRequest reads body (nil when it could not be read) in shape's
-// format. Gemini names the model in the path.
+// format. Gemini and Bedrock name the model in the path.
 // It also tells whether the body has the shape of the API: a JSON object
-// naming its model (Gemini names it in the path, and has contents).
+// naming its model (Gemini names it in the path, and has contents; so does
+// Bedrock, whose Converse has messages and whose InvokeModel takes any
+// object).
 func parseWireRequest(shape *WireShape, path string, body []byte) *wireRequest {
 	r := &wireRequest{}
 	if len(body) > 0 && len(body) <= maxWireBody {
@@ -81,6 +90,10 @@ func parseWireRequest(shape *WireShape, path string, body []byte) *wireRequest {
 				r.shaped = r.Contents != nil
 			case geminiEmbedFormat:
 				r.shaped = r.Content != nil || r.Requests != nil
+			case bedrockConverseFormat:
+				r.shaped = r.Messages != nil
+			case bedrockInvokeFormat:
+				r.shaped, r.body = true, body
 			default:
 				r.shaped = r.Model != ""
 			}
@@ -94,6 +107,13 @@ func parseWireRequest(shape *WireShape, path string, body []byte) *wireRequest {
 			}
 		}
 	}
+	if shape.Segment != "" {
+		r.Model = ""
+		path = strings.TrimSuffix(strings.TrimSuffix(path, "/"), shape.Suffix)
+		if i := strings.Index(path, shape.Segment); i >= 0 {
+			r.Model = path[i+len(shape.Segment):]
+		}
+	}
 	return r
 }
 
@@ -104,6 +124,8 @@ func (r *wireRequest) streams(shape *WireShape, u *url.URL) bool {
 		return strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), ":streamGenerateContent")
 	case ollamaChatFormat, ollamaGenerateFormat:
 		return r.Stream == nil || *r.Stream // Ollama streams unless told not to
+	case bedrockConverseFormat, bedrockInvokeFormat:
+		return strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "-stream")
 	}
 	return r.Stream != nil && *r.Stream
 }
@@ -111,6 +133,14 @@ func (r *wireRequest) streams(shape *WireShape, u *url.URL) bool {
 // record sets the request's attributes on c.
 func (r *wireRequest) record(c *Call, shape *WireShape) {
 	defer recoverAndWarn()
+	switch shape.format {
+	case bedrockInvokeFormat:
+		BedrockInvokeRequest(c, BedrockInvokeOperation(r.Model), r.Model, r.body)
+		return
+	case bedrockConverseFormat:
+		r.recordConverse(c)
+		return
+	}
 	f := func(p *float64, set func(float64)) {
 		if p != nil {
 			set(*p)
@@ -202,6 +232,28 @@ func (r *wireRequest) record(c *Call, shape *WireShape) {
 	case ollamaChatFormat, cohereChatFormat:
 		c.SetInputMessages(OpenAIChatInput(r.Messages))
 	}
+}
+
+// recordConverse records a request of Bedrock's Converse API.
+func (r *wireRequest) recordConverse(c *Call) {
+	g := r.InferenceConfig
+	if g.MaxTokens != nil {
+		c.SetMaxTokens(*g.MaxTokens)
+	}
+	if g.Temperature != nil {
+		c.SetTemperature(*g.Temperature)
+	}
+	if g.TopP != nil {
+		c.SetTopP(*g.TopP)
+	}
+	if len(g.StopSequences) > 0 {
+		c.SetStopSequences(g.StopSequences)
+	}
+	if !c.CaptureContent() {
+		return
+	}
+	c.SetSystemInstructions(bedrockSystem(r.System))
+	c.SetInputMessages(bedrockMessages(r.Messages))
 }
 
 // stopSequences reads OpenAI's stop, a string or a list of strings.
