@@ -34,6 +34,11 @@ type Deps struct {
 	// code was compiled against, by import path, with their dependencies:
 	// later compiles and the link reuse them instead of resolving again.
 	Exports map[string]string
+	// Modules are the modules of the Exports' packages that belong to one,
+	// by import path, as go version -m lists them: "path\tversion\tsum",
+	// with "\t=>\tpath\tversion\tsum" added for a replaced module. The
+	// link adds them to the program's build information.
+	Modules map[string]string
 }
 
 // Read returns the llminstr member of the archive at path, or ok=false if
@@ -75,13 +80,17 @@ func Read(path string) (deps Deps, ok bool, err error) {
 }
 
 func parse(body []byte) Deps {
-	d := Deps{Exports: map[string]string{}}
+	d := Deps{Exports: map[string]string{}, Modules: map[string]string{}}
 	for _, line := range strings.Split(string(body), "\n") {
 		if p, ok := strings.CutPrefix(line, "import "); ok && p != "" {
 			d.Imports = append(d.Imports, p)
 		} else if e, ok := strings.CutPrefix(line, "export "); ok {
 			if path, file, ok := strings.Cut(e, "="); ok && path != "" && file != "" {
 				d.Exports[path] = file
+			}
+		} else if m, ok := strings.CutPrefix(line, "module "); ok {
+			if path, mod, ok := strings.Cut(m, "="); ok && path != "" && mod != "" {
+				d.Modules[path] = mod
 			}
 		}
 	}
@@ -107,6 +116,14 @@ func Append(path string, d Deps) error {
 	sort.Strings(paths)
 	for _, p := range paths {
 		fmt.Fprintf(&body, "export %s=%s\n", p, d.Exports[p])
+	}
+	paths = paths[:0]
+	for p := range d.Modules {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fmt.Fprintf(&body, "module %s=%s\n", p, d.Modules[p])
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {

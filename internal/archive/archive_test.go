@@ -24,7 +24,8 @@ func TestAppendRead(t *testing.T) {
 		if _, ok, err := Read(path); ok || err != nil {
 			t.Fatalf("unmarked archive: ok=%v err=%v", ok, err)
 		}
-		want := Deps{Imports: []string{"a/b", "c"}, Exports: map[string]string{"a/b": "/cache/ab-d", "c": "/cache/c-d"}}
+		want := Deps{Imports: []string{"a/b", "c"}, Exports: map[string]string{"a/b": "/cache/ab-d", "c": "/cache/c-d"},
+			Modules: map[string]string{"a/b": "a\tv1.2.3\th1:x=", "c": "c\tv0.0.0\t\t=>\t/my dir/c\t\t"}}
 		if err := Append(path, want); err != nil {
 			t.Fatal(err)
 		}

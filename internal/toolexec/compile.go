@@ -150,9 +150,10 @@ func compile(args []string) (int, error) {
 	}
 	if c.pack {
 		// Standard packages come with the closure of the others at link time.
-		deps := archive.Deps{Exports: inherited.Exports}
+		deps := archive.Deps{Exports: inherited.Exports, Modules: inherited.Modules}
 		if newArgs != nil && len(resolved) > 0 {
 			deps.Exports = resolved
+			deps.Modules = modulesOf(resolved, inherited.Modules, (&resolver{workDir: filepath.Dir(filepath.Dir(c.importcfg))}).modules())
 		}
 		for _, p := range append(inherited.Imports, extraImports...) {
 			if !isStd(p) {
@@ -176,7 +177,7 @@ func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, archive.Deps) {
 		sdk[p] = true
 	}
 	reaches := false
-	inherited := archive.Deps{Exports: map[string]string{}}
+	inherited := archive.Deps{Exports: map[string]string{}, Modules: map[string]string{}}
 	for path, file := range cfg.packageFile {
 		if sdk[path] {
 			reaches = true
@@ -195,8 +196,26 @@ func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, archive.Deps) {
 				inherited.Exports[p] = f
 			}
 		}
+		for p, m := range deps.Modules {
+			inherited.Modules[p] = m
+		}
 	}
 	return reaches, inherited
+}
+
+// modulesOf returns the modules of the packages of exports that belong to
+// one, as the first of sources that knows each names it.
+func modulesOf(exports map[string]string, sources ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for p := range exports {
+		for _, src := range sources {
+			if m, ok := src[p]; ok {
+				out[p] = m
+				break
+			}
+		}
+	}
+	return out
 }
 
 // reuse returns known when it has an existing export file for every path:

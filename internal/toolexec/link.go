@@ -3,6 +3,7 @@ package toolexec
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/llminstr/llminstr/internal/archive"
@@ -50,12 +51,26 @@ func link(args []string) (int, error) {
 	if len(missing) == 0 {
 		return execTool(args), nil
 	}
+	modules := deps.Modules
 	resolved, ok := reuse(deps.Exports, missing)
 	if !ok {
 		res := &resolver{workDir: filepath.Dir(filepath.Dir(importcfgPath))}
 		if resolved, err = res.resolveClosure(missing); err != nil {
 			return 1, fmt.Errorf("link: %w", err)
 		}
+		modules = res.modules()
+	}
+	// The modules of the packages the go command did not plan for go into
+	// the program's build information, as if it had.
+	var added []string
+	for p := range resolved {
+		if _, ok := cfg.packageFile[p]; !ok && modules[p] != "" {
+			added = append(added, modules[p])
+		}
+	}
+	sort.Strings(added)
+	if err := cfg.addModules(added); err != nil {
+		return 1, fmt.Errorf("link: %w", err)
 	}
 	newPath, err := cfg.withPackages(importcfgPath+".llminstr", resolved)
 	if err != nil {

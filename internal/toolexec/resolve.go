@@ -39,6 +39,9 @@ const resolveEnv = "LLMINSTR_RESOLVING"
 
 type memo struct {
 	Exports map[string]string `json:"exports"`
+	// Modules are the modules of the Exports' packages (see
+	// archive.Deps.Modules).
+	Modules map[string]string `json:"modules,omitempty"`
 	// MissingRuntime is go list's word that the runtime module is missing,
 	// once a process of the build has reported it: the others fail without
 	// asking again or repeating the fix.
@@ -90,7 +93,7 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 		if os.Getenv(resolveEnv) != "" {
 			return nil, errors.New("nested resolution")
 		}
-		found, err := goListExports(missing)
+		found, modules, err := goListExports(missing)
 		var mr *missingRuntimeError
 		if errors.As(err, &mr) {
 			if level, ok := olderRuntime(mr.detail); ok {
@@ -112,9 +115,25 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 		for k, v := range found {
 			m.Exports[k] = v
 		}
+		if m.Modules == nil {
+			m.Modules = map[string]string{}
+		}
+		for k, v := range modules {
+			m.Modules[k] = v
+		}
 		writeMemo(memoPath, m)
 	}
 	return m.Exports, nil
+}
+
+// modules returns the modules of the packages resolved so far in this
+// build (see archive.Deps.Modules).
+func (r *resolver) modules() map[string]string {
+	var m memo
+	if data, err := os.ReadFile(filepath.Join(r.dir(), "resolve.json")); err == nil {
+		_ = json.Unmarshal(data, &m)
+	}
+	return m.Modules
 }
 
 func writeMemo(path string, m memo) {
@@ -173,25 +192,38 @@ func goList(flags, paths []string) (stdout, stderr string, err error) {
 	return out.String(), errOut.String(), err
 }
 
+// listFormat prints a package's import path and export file, then, on a
+// line of its own, its module as go version -m lists one: path, version and
+// sum, then =>, path, version and sum of its replacement.
+const listFormat = "{{.ImportPath}}={{.Export}}\n" +
+	"{{with .Module}}module {{$.ImportPath}}={{.Path}}\t{{.Version}}\t{{.Sum}}" +
+	"{{with .Replace}}\t=>\t{{.Path}}\t{{.Version}}\t{{.Sum}}{{end}}{{end}}"
+
 // goListExports runs `go list -deps -export` in the parent go command's
-// directory with its build flags.
-func goListExports(paths []string) (map[string]string, error) {
-	stdout, stderr, err := goList([]string{"-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}"}, paths)
+// directory with its build flags. It returns the export files of the
+// packages and the modules of those that belong to one.
+func goListExports(paths []string) (exports, modules map[string]string, err error) {
+	stdout, stderr, err := goList([]string{"-deps", "-export", "-f", listFormat}, paths)
 	if err != nil {
-		return nil, explainListError(paths, stderr, err)
+		return nil, nil, explainListError(paths, stderr, err)
 	}
-	out := map[string]string{}
+	exports, modules = map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(stdout, "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok && v != "" {
-			out[k] = v
+		// An import path has no space; a module line begins with one.
+		if m, ok := strings.CutPrefix(line, "module "); ok {
+			if pkg, mod, ok := strings.Cut(m, "="); ok {
+				modules[pkg] = mod
+			}
+		} else if pkg, file, ok := strings.Cut(line, "="); ok && file != "" {
+			exports[pkg] = file
 		}
 	}
 	for _, p := range paths {
-		if out[p] == "" {
-			return nil, fmt.Errorf("go list gave no export data for %s", p)
+		if exports[p] == "" {
+			return nil, nil, fmt.Errorf("go list gave no export data for %s", p)
 		}
 	}
-	return out, nil
+	return exports, modules, nil
 }
 
 // missingRuntimeError is the one error a user without the runtime

@@ -1,0 +1,87 @@
+package trust
+
+import (
+	"debug/buildinfo"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/llminstr/llminstr/internal/llmtest"
+	"github.com/llminstr/llminstr/rules"
+)
+
+// TestBuildInfo: the build information of an instrumented program (what go
+// version -m, govulncheck -mode=binary and SBOM tools read) lists every
+// module llminstr linked in, with the version and sum the module graph
+// gives it, beside the program's own modules, unchanged; on a warm build
+// cache too.
+func TestBuildInfo(t *testing.T) {
+	llmtest.SkipShort(t)
+	dir := llmtest.CopyApp(t, filepath.Join("testdata", "wireapp"))
+	plainBin := filepath.Join(t.TempDir(), "plain")
+	llmtest.Run(t, dir, nil, "go", "build", "-o", plainBin, ".")
+	plain := readDeps(t, plainBin)
+	if _, ok := plain[rules.RuntimePackage]; ok {
+		t.Fatalf("the plain build links %s: the test proves nothing", rules.RuntimePackage)
+	}
+
+	// What the runtime brings, as the module graph has it.
+	want := map[string]string{}
+	out := llmtest.Run(t, dir, nil, "go", "list", "-deps", "-f",
+		"{{with .Module}}{{.Path}} {{.Version}} {{.Sum}}{{with .Replace}} => {{.Path}}{{end}}{{end}}", rules.InjectedPackage)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if path, rest, ok := strings.Cut(line, " "); ok {
+			want[path] = strings.TrimSpace(rest)
+		}
+	}
+	if len(want) < 5 {
+		t.Fatalf("go list found %d modules under the runtime", len(want))
+	}
+
+	for _, cache := range []string{"cold", "warm"} {
+		t.Run(cache, func(t *testing.T) {
+			bin := build(t, dir, nil)
+			got := readDeps(t, bin)
+			for path, mod := range plain {
+				if got[path] != mod {
+					t.Errorf("%s: %q, the plain build's is %q", path, got[path], mod)
+				}
+			}
+			for path, mod := range want {
+				if g, ok := got[path]; !ok {
+					t.Errorf("%s (%s) is linked in but not listed", path, mod)
+				} else if _, isPlain := plain[path]; !isPlain && g != mod {
+					t.Errorf("%s: listed as %q, go list says %q", path, g, mod)
+				}
+			}
+			version := llmtest.Run(t, dir, nil, "go", "version", "-m", bin)
+			if !strings.Contains(version, "\tdep\tgo.opentelemetry.io/otel/sdk\t") {
+				t.Errorf("go version -m does not list the OpenTelemetry SDK:\n%s", version)
+			}
+		})
+	}
+}
+
+// readDeps returns the dependencies a binary's build information lists, as
+// "version sum" (and " => path" of a replacement).
+func readDeps(t *testing.T, bin string) map[string]string {
+	t.Helper()
+	info, err := buildinfo.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := map[string]string{}
+	for _, d := range info.Deps {
+		deps[d.Path] = depString(d)
+	}
+	return deps
+}
+
+func depString(d *debug.Module) string {
+	s := d.Version + " " + d.Sum
+	if d.Replace != nil {
+		s = d.Version + "  => " + d.Replace.Path
+	}
+	return s
+}
