@@ -33,9 +33,10 @@ cross:
 PROGRAM_TESTS := ^Test(Integration|Conformance)$$
 
 # Builds that recompile every package under other flags or another Go
-# (-race, -cover, -trimpath, vendored, a workspace; go1.23): make test-slow
-# runs them. Run it too after a change to internal/toolexec.
-SLOW_TESTS := ^TestBuildModes$$/^(race|cover|trimpath|vendor|workspace)$$|^TestOldGo$$
+# (-race, -cover, -trimpath, vendored, a workspace; go1.23), and govulncheck
+# (installed from the module proxy) reading an instrumented binary: make
+# test-slow runs them. Run it too after a change to internal/toolexec.
+SLOW_TESTS := ^TestBuildModes$$/^(race|cover|trimpath|vendor|workspace)$$|^TestOldGo$$|^TestGovulncheck$$
 
 # Unit, golden and integration tests (the integration tests build real
 # programs with -toolexec; they share the module and build caches). Every

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"debug/buildinfo"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -84,4 +85,49 @@ func depString(d *debug.Module) string {
 		s = d.Version + "  => " + d.Replace.Path
 	}
 	return s
+}
+
+// TestGovulncheck installs govulncheck from the module proxy and scans an
+// instrumented program, and the same program built plain, in binary mode
+// against a local vulnerability database with one entry: a vulnerability
+// in the OpenTelemetry SDK, which only the instrumented program links. It
+// must be found there, and only there. (make test-slow)
+func TestGovulncheck(t *testing.T) {
+	llmtest.SkipShort(t)
+	gobin := t.TempDir()
+	if out, err := llmtest.RunErr("", []string{"GOBIN=" + gobin}, "go", "install", "golang.org/x/vuln/cmd/govulncheck@v1.1.4"); err != nil {
+		t.Skipf("govulncheck could not be installed from the module proxy: %v\n%s", err, out)
+	}
+	db := t.TempDir()
+	const id = "GO-2026-9999"
+	files := map[string]string{
+		"index/db.json":      `{"modified":"2026-01-01T00:00:00Z"}`,
+		"index/modules.json": `[{"path":"go.opentelemetry.io/otel/sdk","vulns":[{"id":"` + id + `","modified":"2026-01-01T00:00:00Z","fixed":"1.99.0"}]}]`,
+		"ID/" + id + ".json": `{"schema_version":"1.3.1","id":"` + id + `","modified":"2026-01-01T00:00:00Z","published":"2026-01-01T00:00:00Z",` +
+			`"summary":"A test vulnerability in the OpenTelemetry SDK","details":"test",` +
+			`"affected":[{"package":{"name":"go.opentelemetry.io/otel/sdk","ecosystem":"Go"},` +
+			`"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.99.0"}]}],` +
+			`"ecosystem_specific":{"imports":[{"path":"go.opentelemetry.io/otel/sdk/trace","symbols":["NewTracerProvider"]}]}}],` +
+			`"database_specific":{"url":"https://pkg.go.dev/vuln/` + id + `"}}`,
+	}
+	for name, content := range files {
+		os.MkdirAll(filepath.Join(db, filepath.Dir(name)), 0o777)
+		if err := os.WriteFile(filepath.Join(db, name), []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := llmtest.CopyApp(t, filepath.Join("testdata", "wireapp"))
+	plainBin := filepath.Join(t.TempDir(), "plain")
+	llmtest.Run(t, dir, nil, "go", "build", "-o", plainBin, ".")
+	scan := func(bin string) string {
+		// govulncheck exits 3 when it finds a vulnerability.
+		out, _ := llmtest.RunErr("", nil, filepath.Join(gobin, "govulncheck"), "-db", "file://"+db, "-mode=binary", bin)
+		return out
+	}
+	if out := scan(build(t, dir, nil)); !strings.Contains(out, id) || !strings.Contains(out, "go.opentelemetry.io/otel/sdk@") {
+		t.Errorf("govulncheck does not see the OpenTelemetry SDK llminstr linked in:\n%s", out)
+	}
+	if out := scan(plainBin); !strings.Contains(out, "No vulnerabilities found") {
+		t.Errorf("the plain program:\n%s", out)
+	}
 }
