@@ -3,7 +3,7 @@
 GO ?= go
 TEST_TIMEOUT ?= 60m
 
-.PHONY: all build cross demo test test-slow test-short e2e peer vet bench bench-build fuzz clean
+.PHONY: all build cross demo test test-slow test-short e2e peer survey vet bench bench-build fuzz clean
 
 all: build
 
@@ -62,6 +62,12 @@ e2e:
 # must lose no test. Not part of make test: it takes about half an hour.
 peer:
 	./scripts/peer.sh
+
+# A real application or library built plain and instrumented after
+# llminstr init: go.mod changes, call sites found, build times, binary sizes.
+SURVEY ?= github.com/mozilla-ai/any-llm-go@v0.8.0 ./...
+survey:
+	./scripts/survey.sh $(SURVEY)
 
 # Unit tests only.
 test-short:

@@ -215,9 +215,10 @@ func Rewrite(cfg *Config) (*Result, error) {
 	}
 	for _, m := range matches {
 		m.site = len(res.Sites)
-		if m.status == Skipped {
-			// Disabling an integration leaves its call sites alone; the
-			// wire-level fallback still traces their requests.
+		if m.status == Skipped || m.status == Ignored {
+			// The wire-level fallback traces the requests of calls left
+			// alone, whatever the reason: a disabled integration, a call
+			// inside the SDK's module, //llminstr:ignore.
 			m.reason = atTheWire(cfg, m.rule, m.reason)
 		}
 		res.Sites = append(res.Sites, Site{Pos: fset.Position(m.pos), Rule: m.rule, Status: m.status, Reason: m.reason})
