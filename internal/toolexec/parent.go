@@ -1,9 +1,10 @@
 package toolexec
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -20,25 +21,55 @@ var parentOnce = sync.OnceValue(readParentCommand)
 func parentGoCommand() parentCommand { return parentOnce() }
 
 // readParentCommand reads the parent go command's binary, directory and
-// command line from /proc. Where /proc is missing, the child build runs with
-// the flags the environment (GOFLAGS) carries, in the current directory.
+// command line from the system (see parentProcess). Where it cannot, the
+// child build runs with the flags the environment (GOFLAGS) carries, in the
+// current directory (where the go command runs its tools: the package's).
 func readParentCommand() parentCommand {
 	pc := parentCommand{goBin: "go"}
 	pc.dir, _ = os.Getwd()
-	ppid := strconv.Itoa(os.Getppid())
-	if exe, err := os.Readlink(filepath.Join("/proc", ppid, "exe")); err == nil && filepath.Base(exe) == "go" {
+	exe, dir, argv := parentProcess(os.Getppid())
+	if exe != "" && strings.TrimSuffix(filepath.Base(exe), ".exe") == "go" {
 		pc.goBin = exe
 	}
-	if dir, err := os.Readlink(filepath.Join("/proc", ppid, "cwd")); err == nil {
+	if dir != "" {
 		pc.dir = dir
 	}
-	if data, err := os.ReadFile(filepath.Join("/proc", ppid, "cmdline")); err == nil {
-		argv := strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
-		if len(argv) > 2 && filepath.Base(argv[0]) == "go" {
-			pc.buildFlags = childBuildFlags(argv[2:])
-		}
+	if len(argv) > 2 && strings.TrimSuffix(filepath.Base(argv[0]), ".exe") == "go" {
+		pc.buildFlags = childBuildFlags(argv[2:])
 	}
 	return pc
+}
+
+// parseProcArgs reads the arguments of a process as macOS's
+// kern.procargs2 sysctl gives them: argc (a 32-bit integer in the
+// machine's order, little-endian on every Mac Go supports), the executable's
+// path, NUL padding, then argc NUL-terminated arguments (and the
+// environment, which is not read).
+func parseProcArgs(buf []byte) (exe string, argv []string) {
+	if len(buf) < 4 {
+		return "", nil
+	}
+	argc := int(binary.LittleEndian.Uint32(buf))
+	rest := buf[4:]
+	i := bytes.IndexByte(rest, 0)
+	if i < 0 {
+		return "", nil
+	}
+	exe, rest = string(rest[:i]), rest[i:]
+	for len(rest) > 0 && rest[0] == 0 {
+		rest = rest[1:]
+	}
+	for len(argv) < argc && len(rest) > 0 {
+		i := bytes.IndexByte(rest, 0)
+		if i < 0 {
+			return exe, nil // cut short: no partial command line
+		}
+		argv, rest = append(argv, string(rest[:i])), rest[i+1:]
+	}
+	if len(argv) < argc {
+		return exe, nil
+	}
+	return exe, argv
 }
 
 // Build flags of the go command that change how packages compile, and

@@ -1,7 +1,9 @@
 package toolexec
 
 import (
+	"encoding/binary"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -38,5 +40,33 @@ func TestAppendFingerprint(t *testing.T) {
 		if got := appendFingerprint(tc.line, "fp"); got != tc.want {
 			t.Errorf("appendFingerprint(%q) = %q, want %q", tc.line, got, tc.want)
 		}
+	}
+}
+
+// TestParseProcArgs reads command lines as macOS's kern.procargs2 lays
+// them out.
+func TestParseProcArgs(t *testing.T) {
+	procargs := func(argc uint32, rest string) []byte {
+		return append(binary.LittleEndian.AppendUint32(nil, argc), rest...)
+	}
+	for _, tc := range []struct {
+		name string
+		buf  []byte
+		exe  string
+		argv []string
+	}{
+		{"go build", procargs(4, "/usr/local/go/bin/go\x00\x00\x00\x00go\x00build\x00-race\x00./...\x00PATH=/bin\x00HOME=/h\x00"),
+			"/usr/local/go/bin/go", []string{"go", "build", "-race", "./..."}},
+		{"no padding", procargs(2, "/bin/go\x00go\x00test\x00"), "/bin/go", []string{"go", "test"}},
+		{"cut short", procargs(3, "/bin/go\x00go\x00test"), "/bin/go", nil},
+		{"too short", []byte{1, 0}, "", nil},
+		{"no executable end", procargs(1, "/bin/go"), "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			exe, argv := parseProcArgs(tc.buf)
+			if exe != tc.exe || !slices.Equal(argv, tc.argv) {
+				t.Errorf("parseProcArgs = %q %q, want %q %q", exe, argv, tc.exe, tc.argv)
+			}
+		})
 	}
 }

@@ -1,0 +1,23 @@
+//go:build !darwin
+
+package toolexec
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// parentProcess reads the executable, working directory and command line
+// of process pid from /proc (Linux and the systems that have it; elsewhere
+// each is empty).
+func parentProcess(pid int) (exe, dir string, argv []string) {
+	proc := filepath.Join("/proc", strconv.Itoa(pid))
+	exe, _ = os.Readlink(filepath.Join(proc, "exe"))
+	dir, _ = os.Readlink(filepath.Join(proc, "cwd"))
+	if data, err := os.ReadFile(filepath.Join(proc, "cmdline")); err == nil {
+		argv = strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
+	}
+	return exe, dir, argv
+}
