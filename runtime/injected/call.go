@@ -49,6 +49,11 @@ type Call struct {
 // the SDK call must be made with, so that the span is the parent of anything
 // the SDK does with it. The span is named "{operation} {model}".
 func StartInference(ctx context.Context, operation, provider, model string) (callCtx context.Context, call *Call) {
+	return startInference(ctx, operation, provider, model, time.Now())
+}
+
+// startInference is StartInference for a call that began at start.
+func startInference(ctx context.Context, operation, provider, model string, start time.Time) (callCtx context.Context, call *Call) {
 	defer func() {
 		// Whatever failed, the SDK call runs as it would uninstrumented.
 		if r := recover(); r != nil {
@@ -75,8 +80,9 @@ func StartInference(ctx context.Context, operation, provider, model string) (cal
 	spanCtx, span := tracer().Start(ctx, name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...),
+		trace.WithTimestamp(start),
 	)
-	c := &Call{span: span, start: time.Now(), operation: operation, provider: provider, model: model}
+	c := &Call{span: span, start: start, operation: operation, provider: provider, model: model}
 	if cfg := content(); cfg.mode != 0 && span.IsRecording() {
 		c.content = cfg
 	}

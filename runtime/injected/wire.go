@@ -2,7 +2,6 @@ package injected
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"time"
 	_ "unsafe" // for go:linkname
 )
 
@@ -155,36 +155,40 @@ const maxWireBody = 32 << 20
 // TraceWire sends req with send, in an inference span when req is a call of
 // a known LLM API that no adapter traces. Whatever goes wrong inside it,
 // the request is sent once, as it would be without it, and the response
-// and error are the ones send returned.
+// and error are the ones send returned. Nothing of the request is read
+// ahead of the transport, and its GetBody is never called (a GetBody may
+// count its calls, read a file again or sign): the request body is read
+// along as the transport sends it, and the span begins once it is sent,
+// dated from when the request was handed over.
 func TraceWire(req *http.Request, send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-	w := startWire(req)
+	w := prepareWire(req)
 	if w == nil {
 		return send(req)
 	}
 	resp, err := send(w.req)
-	w.finish(resp, err)
+	if w.begin() {
+		w.finish(resp, err)
+	}
 	return resp, err
 }
 
-// wireCall is one traced request.
+// wireCall is one request that may be traced.
 type wireCall struct {
-	req     *http.Request // what is sent: req, or a copy with an observed body
+	req     *http.Request // what is sent: a copy of the request, its body observed
 	shape   *WireShape
+	start   time.Time
+	capture *capturedBody // the request body, read as it is sent
 	call    *Call
-	ctx     context.Context
 	model   string // the request's model, as the path names it (Bedrock)
 	stream  bool
-	capture *capturedBody // the request body, when it is read as it is sent
 }
 
-// startWire starts the span of req, or returns nil when req is not traced.
-func startWire(req *http.Request) (w *wireCall) {
+// prepareWire returns the call of req when its method and path are those of
+// a known API and no adapter traces it, or nil.
+func prepareWire(req *http.Request) (w *wireCall) {
 	defer func() {
 		if r := recover(); r != nil {
 			warnf("internal error (recovered): %v", r)
-			if w != nil {
-				w.call.End(nil)
-			}
 			w = nil
 		}
 	}()
@@ -192,52 +196,57 @@ func startWire(req *http.Request) (w *wireCall) {
 		return nil
 	}
 	shape := matchWireShape(req.URL.Path)
-	if shape == nil {
+	if shape == nil || req.Body == nil || req.Body == http.NoBody {
 		return nil
 	}
-	ctx := req.Context()
-	if CallFrom(ctx) != nil {
+	if CallFrom(req.Context()) != nil {
 		return nil // an adapter traces this call
 	}
-	w = &wireCall{req: req, shape: shape}
-	var body []byte
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			body, _ = io.ReadAll(io.LimitReader(rc, maxWireBody+1))
-			rc.Close()
+	w = &wireCall{shape: shape, start: time.Now(), capture: &capturedBody{inner: req.Body}}
+	copied := *req
+	copied.Body = w.capture
+	w.req = &copied
+	return w
+}
+
+// begin starts the span of a sent request, from what its body told, and
+// reports whether it is traced: a request whose path other APIs share
+// (/responses, /embeddings, ...) is traced only when its body, sent whole,
+// has the API's shape.
+func (w *wireCall) begin() (traced bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			if w.call != nil {
+				w.call.End(nil)
+			}
+			traced = false
 		}
-	} else if req.Body != nil && req.Body != http.NoBody && !shape.common {
-		// Read as the transport sends it, never ahead of it.
-		w.capture = &capturedBody{inner: req.Body}
-		copied := *req
-		copied.Body = w.capture
-		w.req = &copied
-	} else {
-		return nil
+	}()
+	body, sent := w.capture.take()
+	wr := parseWireRequest(w.shape, w.req.URL.Path, body)
+	if w.shape.common && !wr.shaped {
+		return false
 	}
-	wr := parseWireRequest(shape, req.URL.Path, body)
-	if w.capture == nil && !wr.shaped {
-		return nil
-	}
-	host, _ := hostPort(req.URL)
-	operation := shape.Operation
-	if shape.format == bedrockInvokeFormat {
+	host, _ := hostPort(w.req.URL)
+	operation := w.shape.Operation
+	if w.shape.format == bedrockInvokeFormat {
 		operation = BedrockInvokeOperation(wr.Model)
 	}
-	callCtx, call := StartInference(ctx, operation, wireProvider(shape, host), wr.Model)
+	_, call := startInference(w.req.Context(), operation, wireProvider(w.shape, host), wr.Model, w.start)
 	if call == nil {
-		return nil
+		return false
 	}
-	w.call, w.ctx, w.model = call, callCtx, wr.Model
-	call.SetServerURL(req.URL)
-	w.stream = wr.streams(shape, req.URL)
+	w.call, w.model = call, wr.Model
+	call.SetServerURL(w.req.URL)
+	w.stream = wr.streams(w.shape, w.req.URL)
 	if w.stream {
 		call.SetStreaming()
 	}
-	if body != nil {
-		wr.record(call, shape)
+	if sent {
+		wr.record(call, w.shape)
 	}
-	return w
+	return true
 }
 
 // finish records the outcome of the request: at once for a failure, when
@@ -249,7 +258,6 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 			w.call.End(nil)
 		}
 	}()
-	w.recordSentRequest()
 	if err != nil {
 		w.call.End(err)
 		return
@@ -317,14 +325,10 @@ func wireErrorType(resp *http.Response) string {
 	return HTTPErrorType(resp.StatusCode)
 }
 
-// recordSentRequest records the request a body read as it was sent
-// carried, once the transport has read all of it: when the response
-// arrives, or else when it ends (the transport may still be sending the
-// body's end when the answer's headers arrive).
+// recordSentRequest records the request its body carried when the
+// transport was still sending the body's end as the answer's headers
+// arrived (begin had none of it): at the end of the response.
 func (w *wireCall) recordSentRequest() {
-	if w.capture == nil {
-		return
-	}
 	body, ok := w.capture.take()
 	if !ok {
 		return

@@ -450,3 +450,43 @@ func TestTraceWireDisabled(t *testing.T) {
 		t.Errorf("%d spans with the fallback disabled", n)
 	}
 }
+
+// TestTraceWireNeverCallsGetBody: the request body is read as the
+// transport sends it; GetBody, which a client may count or which may read a
+// file again, is left to net/http (openai-go's tests count its calls).
+func TestTraceWireNeverCallsGetBody(t *testing.T) {
+	srv := wireServer(t)
+	rec := withAppProvider(t)
+	const body = `{"model":"gpt-4o-mini","messages":[],"max_tokens":7}`
+	for _, path := range []string{"/v1/chat/completions", "/v1/responses"} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		getBody := req.GetBody
+		calls := 0
+		req.GetBody = func() (io.ReadCloser, error) {
+			calls++
+			return getBody()
+		}
+		resp, err := TraceWire(req, func(r *http.Request) (*http.Response, error) { return http.DefaultTransport.RoundTrip(r) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if calls != 0 {
+			t.Errorf("%s: GetBody called %d times", path, calls)
+		}
+	}
+	spans := rec.Ended()
+	if len(spans) != 2 {
+		t.Fatalf("%d spans, want 2", len(spans))
+	}
+	for _, s := range spans {
+		attrs := attrMap(s.Attributes())
+		if attrs["gen_ai.request.model"].AsString() != "gpt-4o-mini" || attrs["gen_ai.request.max_tokens"].AsInt64() != 7 {
+			t.Errorf("%s: %v", s.Name(), attrs)
+		}
+	}
+}
