@@ -284,7 +284,7 @@ type bedrockInvokeBody struct {
 // and its messages when the call captures content.
 func BedrockInvokeRequest(c *Call, op, model string, body []byte) {
 	var req bedrockInvokeBody
-	if !bedrockDecode(body, &req) {
+	if !decodeLenient(body, &req) {
 		return
 	}
 	if op == OperationEmbeddings {
@@ -562,9 +562,9 @@ func (u *bedrockUsageBody) usage() Usage {
 		u.CacheRead+u.CacheReadCamel+u.CacheReadConverse, u.CacheCreation+u.CacheWriteCamel+u.CacheWriteConverse)
 }
 
-// bedrockDecode decodes what it can of a JSON body: a field of an
+// decodeLenient decodes what it can of a JSON body: a field of an
 // unexpected type is skipped, not the body.
-func bedrockDecode(body []byte, v any) bool {
+func decodeLenient(body []byte, v any) bool {
 	err := json.Unmarshal(body, v)
 	var typeErr *json.UnmarshalTypeError
 	return err == nil || errors.As(err, &typeErr)
@@ -646,7 +646,7 @@ func (st *bedrockInvokeState) event(s *Stream, kind string, payload []byte) {
 // chunk records a response body, or one chunk of a stream, of any family.
 func (st *bedrockInvokeState) chunk(s *Stream, body []byte) {
 	var r bedrockInvokeResult
-	if !bedrockDecode(body, &r) {
+	if !decodeLenient(body, &r) {
 		return
 	}
 	capture := s.CaptureContent()
@@ -815,7 +815,7 @@ func bedrockEmbeddingResponse(c *Call, body []byte) {
 		Embeddings          json.RawMessage `json:"embeddings"`
 		InputTextTokenCount *int64          `json:"inputTextTokenCount"`
 	}
-	if !bedrockDecode(body, &r) {
+	if !decodeLenient(body, &r) {
 		return
 	}
 	dims := len(r.Embedding)

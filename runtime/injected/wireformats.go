@@ -3,7 +3,6 @@ package injected
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"strings"
 )
@@ -83,8 +82,7 @@ func parseWireRequest(shape *WireShape, path string, body []byte) *wireRequest {
 	r := &wireRequest{}
 	if len(body) > 0 && len(body) <= maxWireBody {
 		// A field of another type leaves the others read.
-		var typeErr *json.UnmarshalTypeError
-		if err := json.Unmarshal(body, r); err == nil || errors.As(err, &typeErr) {
+		if decodeLenient(body, r) {
 			switch shape.format {
 			case geminiFormat:
 				r.shaped = r.Contents != nil
