@@ -123,26 +123,6 @@ func exitTimeout(getenv func(string) string) time.Duration {
 	return d
 }
 
-// otlpProtocol returns the OTLP protocol for a signal:
-// OTEL_EXPORTER_OTLP_{SIGNAL}_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL,
-// else http/protobuf. http/json, which the Go exporters do not speak, is an
-// error naming the variable.
-func otlpProtocol(getenv func(string) string, signal string) (string, error) {
-	key := "OTEL_EXPORTER_OTLP_" + signal + "_PROTOCOL"
-	v := strings.TrimSpace(getenv(key))
-	if v == "" {
-		key = "OTEL_EXPORTER_OTLP_PROTOCOL"
-		v = strings.TrimSpace(getenv(key))
-	}
-	switch v {
-	case "", "http/protobuf":
-		return "http/protobuf", nil
-	case "grpc":
-		return "grpc", nil
-	}
-	return "", fmt.Errorf("%s=%q is not supported (use grpc or http/protobuf)", key, v)
-}
-
 // resourceFromEnv is the SDK's default resource merged with
 // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. A partial resource is still
 // useful: on a merge error, the default one is kept.

@@ -11,10 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/llminstr/llminstr/runtime/otlp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -161,19 +160,14 @@ func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric
 		case "console":
 			exporter = &consoleMetricExporter{w: console}
 		case "otlp":
-			protocol, perr := otlpProtocol(getenv, "METRICS")
-			if perr != nil {
-				err = errors.Join(err, perr)
+			cfg, cerr := otlpConfig(getenv, otlp.Metrics, "OTEL_METRICS_EXPORTER")
+			if cerr != nil {
+				err = errors.Join(err, cerr)
 				continue
 			}
 			var xerr error
-			if protocol == "grpc" {
-				exporter, xerr = otlpmetricgrpc.New(context.Background())
-			} else {
-				exporter, xerr = otlpmetrichttp.New(context.Background())
-			}
-			if xerr != nil {
-				err = errors.Join(err, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp (%s): %w", protocol, xerr))
+			if exporter, xerr = otlp.NewMetricExporter(cfg); xerr != nil {
+				err = errors.Join(err, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp: %w", xerr))
 				continue
 			}
 		}

@@ -10,9 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/llminstr/llminstr/runtime/otlp"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
@@ -136,24 +135,33 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 	return tp, shutdown, nil
 }
 
-// otlpTraceExporter returns the OTLP span exporter of the protocol the
-// environment asks for. The exporters read the endpoint, headers, TLS,
-// compression and timeout from the standard environment themselves.
+// otlpTraceExporter returns the OTLP span exporter the standard
+// environment configures (see [otlp.ConfigFromEnv]); values it cannot use
+// are reported once, and their defaults used.
 func otlpTraceExporter(getenv func(string) string) (sdktrace.SpanExporter, error) {
-	protocol, err := otlpProtocol(getenv, "TRACES")
+	cfg, err := otlpConfig(getenv, otlp.Traces, "OTEL_TRACES_EXPORTER")
 	if err != nil {
 		return nil, err
 	}
-	var exporter sdktrace.SpanExporter
-	if protocol == "grpc" {
-		exporter, err = otlptracegrpc.New(context.Background())
-	} else {
-		exporter, err = otlptracehttp.New(context.Background())
-	}
+	exporter, err := otlp.NewSpanExporter(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp (%s): %w", protocol, err)
+		return nil, fmt.Errorf("OTEL_TRACES_EXPORTER=otlp: %w", err)
 	}
 	return exporter, nil
+}
+
+// otlpConfig reads a signal's OTLP exporter configuration, warning about
+// the values it cannot use.
+func otlpConfig(getenv func(string) string, signal otlp.Signal, selector string) (otlp.Config, error) {
+	cfg, warnings, err := otlp.ConfigFromEnv(getenv, signal)
+	for _, w := range warnings {
+		warnf("%s", w)
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("%s=otlp: %w", selector, err)
+	}
+	cfg.Warn = func(msg string) { warnf("%s", msg) }
+	return cfg, nil
 }
 
 // fanoutExporter exports every batch to each of its exporters

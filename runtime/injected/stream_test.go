@@ -6,11 +6,9 @@ import (
 	"io"
 	"testing"
 	"time"
-
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
-func waitEnded(t *testing.T, rec *tracetest.SpanRecorder, n int) {
+func waitEnded(t *testing.T, rec *spanRecorder, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for len(rec.Ended()) < n {
