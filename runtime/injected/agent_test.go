@@ -95,7 +95,7 @@ func TestOperationSpans(t *testing.T) {
 func emitted(kvs []attribute.KeyValue) map[string]string {
 	m := map[string]string{}
 	for _, kv := range kvs {
-		m[string(kv.Key)] = kv.Value.Emit()
+		m[string(kv.Key)] = emit(kv.Value)
 	}
 	return m
 }
