@@ -157,9 +157,13 @@ var fingerprintOnce = sync.OnceValue(func() string {
 // version of the runtime module the build requires.
 func Fingerprint() string { return fingerprintOnce() }
 
-// runtimeRequirement describes the runtime module the current module uses:
-// its require and replace lines in go.mod / go.work, plus a hash of the
-// runtime's sources when it is replaced by a local directory.
+// runtimeRequirement describes the runtime module the current module uses
+// and the OpenTelemetry modules it builds with: their require and replace
+// lines in go.mod / go.work, plus a hash of the sources of a module
+// replaced by a local directory. Whether the runtime can be linked in at
+// all depends on them (an OpenTelemetry SDK older than the API does not
+// compile): a compile that had to go without the runtime is cached under
+// the fingerprint, and once they change it is not reused.
 func runtimeRequirement() string {
 	dir, _ := os.Getwd()
 	var b strings.Builder
@@ -177,7 +181,7 @@ func runtimeRequirement() string {
 			continue
 		}
 		for _, line := range strings.Split(string(data), "\n") {
-			if !strings.Contains(line, "llminstr/runtime") {
+			if !strings.Contains(line, "llminstr/runtime") && !strings.Contains(line, "go.opentelemetry.io/otel") {
 				continue
 			}
 			// The version required, or the content of a local replacement:
