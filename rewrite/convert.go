@@ -18,7 +18,9 @@ import (
 // passed as a type argument whose constraint has it: calls through the
 // interface or the type parameter are not seen by the rewrite. Interfaces
 // that are themselves rule receivers (client.MCPClient) are instrumented,
-// and are not reported.
+// and are not reported; nor are arguments of functions a rule wraps
+// (langchaingo's chains.Run takes an agent executor as a chains.Chain, and
+// its adapter runs it).
 func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, f *ast.File, src []byte) []*match {
 	services := map[[2]string][]*rules.Rule{} // {package, type} -> rules on its methods
 	ruleIfaces := map[[2]string]bool{}
@@ -37,6 +39,37 @@ func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx
 	}
 	if len(services) == 0 {
 		return nil
+	}
+	// Functions that rules wrap (chains.Run): a service handed to one is
+	// in the hands of its adapter, which knows what to do with it.
+	wrapped := map[[2]string]bool{} // {package, function}
+	for i := range cfg.Rules {
+		r := &cfg.Rules[i]
+		if r.Kind == rules.KindCall && r.Receiver == "" && !cfg.Disabled[r.Integration] {
+			for _, p := range r.Packages {
+				wrapped[[2]string{p, r.Name}] = true
+			}
+		}
+	}
+	isWrapped := func(fun ast.Expr) bool {
+		var id *ast.Ident
+		switch f := fun.(type) {
+		case *ast.Ident:
+			id = f
+		case *ast.SelectorExpr:
+			id = f.Sel
+		}
+		if id == nil {
+			return false
+		}
+		fn, ok := info.Uses[id].(*types.Func)
+		if !ok || fn.Pkg() == nil {
+			return false
+		}
+		if sig, ok := fn.Type().(*types.Signature); !ok || sig.Recv() != nil {
+			return false
+		}
+		return wrapped[[2]string{fn.Pkg().Path(), fn.Name()}]
 	}
 	ignored := ignoreDirectives(fset, f, src)
 	var out []*match
@@ -137,8 +170,8 @@ func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx
 				break
 			}
 			sig, ok := typeOf(n.Fun).(*types.Signature)
-			if !ok {
-				break // a builtin
+			if !ok || isWrapped(n.Fun) {
+				break // a builtin, or a function a rule wraps
 			}
 			for i, a := range n.Args {
 				var param types.Type
