@@ -91,10 +91,11 @@ func (Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// toolCalls returns the calls to ask for: none once a tool has answered.
+// toolCalls returns the calls to ask for: none once a tool (or a legacy
+// function) has answered.
 func (req *request) toolCalls(body string) []any {
 	for _, m := range req.Messages {
-		if m.Role == "tool" {
+		if m.Role == "tool" || m.Role == "function" { // a result of a tool, or of a legacy function call
 			return nil
 		}
 	}
