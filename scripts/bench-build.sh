@@ -1,43 +1,116 @@
 #!/usr/bin/env bash
-# Whole-build overhead of llminstr, measured in one run on this machine:
-# examples/agent built plain and with -toolexec=llminstr, each from an empty
-# build cache (clean), again with nothing changed (warm, median of 5), and
-# after touching main.go (incremental, median of 5). The module cache is
-# shared, so downloads are not counted.
+# Whole-build overhead of llminstr, measured in one run on this machine.
+#
+#   scripts/bench-build.sh                          # examples/agent
+#   scripts/bench-build.sh module@version package   # a real application
+#
+# Three ways of building the same program are compared: plain go build, a
+# -toolexec wrapper that only runs the tool it is given (the floor of any
+# -toolexec tool: the go command hashes the wrapper into every action), and
+# -toolexec=llminstr. Each is timed
+#   clean:       from an empty build cache, PAIRS times, the modes taking
+#                turns so that the machine's drift hits them alike (median);
+#   incremental: after appending a comment to one file of the main package,
+#                with a warm cache (median of 5);
+#   cached:      again with nothing changed (median of 5).
+# The module cache is shared, so downloads are not counted. It ends with
+# the binary sizes and the ratios to plain.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+pairs=${PAIRS:-3}
 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp -r examples/agent "$work/agent"
-(cd "$work/agent" && go mod edit -replace=github.com/llminstr/llminstr/runtime="$root/runtime")
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+
+# The no-op wrapper.
+mkdir -p "$work/noop"
+cat >"$work/noop/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"os/exec"
+)
+
+func main() {
+	cmd := exec.Command(os.Args[1], os.Args[2:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		if e, ok := err.(*exec.ExitError); ok {
+			os.Exit(e.ExitCode())
+		}
+		os.Exit(1)
+	}
+}
+GO
+(cd "$work/noop" && go mod init noop >/dev/null 2>&1 && go build -o "$work/noopexec" .)
+
+if [ $# -ge 1 ]; then
+	mv=$1 pkg=${2:-.}
+	dir=$(go mod download -json "$mv" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	cp -r "$dir" "$work/app"
+	chmod -R u+w "$work/app"
+	(cd "$work/app" && go mod edit -replace=github.com/llminstr/llminstr/runtime="$root/runtime" &&
+		"$tool" init -version v0.0.0-00010101000000-000000000000 >/dev/null && go mod download)
+	name=$mv
+else
+	cp -r examples/agent "$work/app"
+	(cd "$work/app" && go mod edit -replace=github.com/llminstr/llminstr/runtime="$root/runtime")
+	pkg=. name=examples/agent
+fi
+touchfile=$(cd "$work/app" && go list -f '{{.Dir}}/{{index .GoFiles 0}}' "$pkg")
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-measure() { # name cache flags...
-	local name=$1 cache=$2; shift 2
+modes=(plain noop llminstr)
+flags() {
+	case $1 in
+	plain) ;;
+	noop) echo "-toolexec=$work/noopexec" ;;
+	llminstr) echo "-toolexec=$tool" ;;
+	esac
+}
+build() { # mode cache -> seconds
 	local t0 t1
-	t0=$(now); (cd "$work/agent" && GOCACHE="$cache" go build "$@" -o "$work/out" .); t1=$(now)
-	local clean; clean=$(elapsed "$t0" "$t1")
-	local warm=()
-	for _ in 1 2 3 4 5; do
-		t0=$(now); (cd "$work/agent" && GOCACHE="$cache" go build "$@" -o "$work/out" .); t1=$(now)
-		warm+=("$(elapsed "$t0" "$t1")")
-	done
-	local incr=()
-	for i in 1 2 3 4 5; do
-		echo "// touch $i $RANDOM" >>"$work/agent/main.go"
-		t0=$(now); (cd "$work/agent" && GOCACHE="$cache" go build "$@" -o "$work/out" .); t1=$(now)
-		incr+=("$(elapsed "$t0" "$t1")")
-	done
-	printf "%-14s clean %7.2fs   warm %6.3fs   incremental %6.3fs\n" "$name" "$clean" \
-		"$(printf '%s\n' "${warm[@]}" | median)" "$(printf '%s\n' "${incr[@]}" | median)"
+	t0=$(now)
+	(cd "$work/app" && GOCACHE="$2" go build $(flags "$1") -o "$work/out-$1" "$pkg")
+	t1=$(now)
+	elapsed "$t0" "$t1"
 }
 
-echo "go: $(go version)   cores: $(nproc)"
-measure plain "$work/cache-plain"
-measure instrumented "$work/cache-instr" -toolexec="$tool"
+echo "go: $(go version)   cores: $(nproc)   program: $name $pkg"
+declare -A clean incr cached
+for i in $(seq "$pairs"); do
+	for m in "${modes[@]}"; do
+		rm -rf "$work/cache-$m"
+		clean[$m]+="$(build "$m" "$work/cache-$m") "
+	done
+done
+for m in "${modes[@]}"; do
+	for i in 1 2 3 4 5; do
+		cached[$m]+="$(build "$m" "$work/cache-$m") "
+	done
+done
+for i in 1 2 3 4 5; do
+	for m in "${modes[@]}"; do
+		echo "// touch $m $i $RANDOM" >>"$touchfile"
+		incr[$m]+="$(build "$m" "$work/cache-$m") "
+	done
+done
+
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+p_clean=$(med "${clean[plain]}") p_incr=$(med "${incr[plain]}") p_cached=$(med "${cached[plain]}")
+printf "%-9s %10s %8s %12s %8s %8s %8s\n" mode clean ratio incremental delta cached delta
+for m in "${modes[@]}"; do
+	c=$(med "${clean[$m]}") n=$(med "${incr[$m]}") k=$(med "${cached[$m]}")
+	printf "%-9s %9.2fs %8s %11.3fs %+7.3fs %7.3fs %+7.3fs\n" "$m" "$c" "$(ratio "$c" "$p_clean")x" \
+		"$n" "$(awk -v a="$n" -v b="$p_incr" 'BEGIN{print a-b}')" "$k" "$(awk -v a="$k" -v b="$p_cached" 'BEGIN{print a-b}')"
+done
+echo "clean builds (s): plain ${clean[plain]}/ noop ${clean[noop]}/ llminstr ${clean[llminstr]}"
+ps=$(stat -c %s "$work/out-plain") is=$(stat -c %s "$work/out-llminstr")
+awk -v p="$ps" -v i="$is" 'BEGIN { printf "binary: plain %.1f MB, instrumented %.1f MB (%+.1f MB)\n", p/1e6, i/1e6, (i-p)/1e6 }'
