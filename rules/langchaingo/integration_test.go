@@ -161,4 +161,3 @@ func tree(t *testing.T, spans []otlpreceiver.Span) (agent otlpreceiver.Span, cha
 	}
 	return agent, chats, tools
 }
-
