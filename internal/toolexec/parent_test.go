@@ -70,3 +70,42 @@ func TestParseProcArgs(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitCommandLine: Windows command lines as a shell or another
+// program gives them to the go command, split into its arguments, and the
+// flags the child build takes from them.
+func TestSplitCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		line  string
+		argv  []string
+		flags []string
+	}{
+		{`go build -race -toolexec=llminstr ./...`,
+			[]string{"go", "build", "-race", "-toolexec=llminstr", "./..."}, []string{"-race", "-toolexec=llminstr"}},
+		{`"C:\Program Files\Go\bin\go.exe" build -toolexec "C:\Users\ana\go\bin\llminstr.exe" -o C:\out\ .`,
+			[]string{`C:\Program Files\Go\bin\go.exe`, "build", "-toolexec", `C:\Users\ana\go\bin\llminstr.exe`, "-o", `C:\out\`, "."},
+			[]string{`-toolexec=C:\Users\ana\go\bin\llminstr.exe`}},
+		{"go  test\t-tags \"netgo osusergo\" -gcflags \"all=-N -l\" -trimpath ./...",
+			[]string{"go", "test", "-tags", "netgo osusergo", "-gcflags", "all=-N -l", "-trimpath", "./..."},
+			[]string{"-tags=netgo osusergo", "-gcflags=all=-N -l", "-trimpath"}},
+		// Escaped quotes and backslashes, as syscall.EscapeArg writes them.
+		{`go test -run "Test\"Quoted\"" -coverpkg=C:\a\\b\\ -cover x\\"y z"\\\"`,
+			[]string{"go", "test", "-run", `Test"Quoted"`, `-coverpkg=C:\a\\b\\`, "-cover", `x\y z\"`},
+			[]string{`-coverpkg=C:\a\\b\\`, "-cover"}},
+		{`go build "" -mod=mod "a""b"`, []string{"go", "build", "", "-mod=mod", `a"b`}, []string{"-mod=mod"}},
+		{`"C:\Go\bin\go.exe"`, []string{`C:\Go\bin\go.exe`}, nil},
+	} {
+		argv := splitCommandLine(tc.line)
+		if !slices.Equal(argv, tc.argv) {
+			t.Errorf("splitCommandLine(%s) = %q, want %q", tc.line, argv, tc.argv)
+			continue
+		}
+		var flags []string
+		if len(argv) > 2 {
+			flags = childBuildFlags(argv[2:])
+		}
+		if !slices.Equal(flags, tc.flags) {
+			t.Errorf("flags of %s = %q, want %q", tc.line, flags, tc.flags)
+		}
+	}
+}
