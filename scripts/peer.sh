@@ -6,6 +6,7 @@
 #
 #   scripts/peer.sh [module@version ...]
 #   PEER_MODES="instrumented-race" scripts/peer.sh ...   # some of the four runs
+#   PEER_PKGS="./llms/... ./agents/..." scripts/peer.sh ... # some packages
 #
 # With no arguments it runs the newest tested release of openai-go v3,
 # go-openai and anthropic-sdk-go. Each suite is a copy of the module from
@@ -55,8 +56,9 @@ for mv in "${modules[@]}"; do
 		cd "$src"
 		go mod edit -require=github.com/llminstr/llminstr/runtime@v0.0.0-00010101000000-000000000000 \
 			-replace=github.com/llminstr/llminstr/runtime="$root/runtime"
-		pkg=$(go list -f '{{.Name}}' . 2>/dev/null || echo main)
-		printf '//go:build tools\n\npackage %s\n\nimport _ "github.com/llminstr/llminstr/runtime"\n' "$pkg" >llminstr_tools.go
+		# As a user would: init writes the tools file and raises the
+		# OpenTelemetry SDK to the API the module's dependencies select.
+		GOFLAGS=-mod=mod "$tool" init >/dev/null
 		go mod tidy >/dev/null 2>&1
 	)
 	for mode in ${PEER_MODES:-plain instrumented plain-race instrumented-race}; do
@@ -71,7 +73,7 @@ for mv in "${modules[@]}"; do
 			flags+=(-skip "$(skip "$mv")")
 		fi
 		t0=$(now)
-		(cd "$src" && SKIP_MOCK_TESTS=true go test -count=1 -v "${flags[@]}" ./... >"$work/$name.$mode.log" 2>&1) || true
+		(cd "$src" && SKIP_MOCK_TESTS=true go test -count=1 -v "${flags[@]}" ${PEER_PKGS:-./...} >"$work/$name.$mode.log" 2>&1) || true
 		t1=$(now)
 		printf '%-34s %-17s %5d passed  %4d failed  %4ds\n' "$mv" "$mode" \
 			"$(passed "$work/$name.$mode.log" | wc -l)" "$(grep -c -- '--- FAIL' "$work/$name.$mode.log" || true)" $((t1 - t0))
