@@ -9,7 +9,8 @@
 # -toolexec tool: the go command hashes the wrapper into every action), and
 # -toolexec=llminstr. Each is timed
 #   clean:       from an empty build cache, PAIRS times, the modes taking
-#                turns so that the machine's drift hits them alike (median);
+#                turns, each round starting with another, so that the
+#                machine's drift hits them alike (median);
 #   incremental: after appending a comment to one file of the main package,
 #                with a warm cache (median of 5);
 #   cached:      again with nothing changed (median of 5).
@@ -86,7 +87,9 @@ build() { # mode cache -> seconds
 echo "go: $(go version)   cores: $(nproc)   program: $name $pkg"
 declare -A clean incr cached
 for i in $(seq "$pairs"); do
-	for m in "${modes[@]}"; do
+	# Each round starts with another mode, so that none is always first.
+	for j in 0 1 2; do
+		m=${modes[$(((i + j) % 3))]}
 		rm -rf "$work/cache-$m"
 		clean[$m]+="$(build "$m" "$work/cache-$m") "
 	done
