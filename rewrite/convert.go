@@ -40,36 +40,19 @@ func findConversions(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx
 	if len(services) == 0 {
 		return nil
 	}
-	// Functions that rules wrap (chains.Run): a service handed to one is
-	// in the hands of its adapter, which knows what to do with it.
-	wrapped := map[[2]string]bool{} // {package, function}
-	for i := range cfg.Rules {
-		r := &cfg.Rules[i]
-		if r.Kind == rules.KindCall && r.Receiver == "" && !cfg.Disabled[r.Integration] {
-			for _, p := range r.Packages {
-				wrapped[[2]string{p, r.Name}] = true
-			}
-		}
-	}
+	// A call of a function a rule wraps (chains.Run): a service handed to
+	// it is in the hands of its adapter, which knows what to do with it.
 	isWrapped := func(fun ast.Expr) bool {
-		var id *ast.Ident
-		switch f := fun.(type) {
-		case *ast.Ident:
-			id = f
-		case *ast.SelectorExpr:
-			id = f.Sel
-		}
-		if id == nil {
+		sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+		if !ok {
 			return false
 		}
-		fn, ok := info.Uses[id].(*types.Func)
-		if !ok || fn.Pkg() == nil {
+		fn := selectedFunc(info, sel)
+		if fn == nil {
 			return false
 		}
-		if sig, ok := fn.Type().(*types.Signature); !ok || sig.Recv() != nil {
-			return false
-		}
-		return wrapped[[2]string{fn.Pkg().Path(), fn.Name()}]
+		r, _ := ruleFor(cfg.Rules, info, sel, fn)
+		return r != nil && r.Kind == rules.KindCall && r.Receiver == "" && !cfg.Disabled[r.Integration]
 	}
 	ignored := ignoreDirectives(fset, f, src)
 	var out []*match
