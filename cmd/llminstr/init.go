@@ -14,8 +14,6 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/mod/semver"
-
 	"github.com/llminstr/llminstr/internal/toolexec"
 	"github.com/llminstr/llminstr/rules"
 )
@@ -112,58 +110,34 @@ func cmdInit(args []string, stdout io.Writer) (int, error) {
 	return 0, nil
 }
 
-// openTelemetryAPI and openTelemetrySDK are the OpenTelemetry Go modules
-// the runtime uses: the API, and the SDK that implements it.
-var (
-	openTelemetryAPI = []string{"go.opentelemetry.io/otel", "go.opentelemetry.io/otel/trace", "go.opentelemetry.io/otel/metric"}
-	openTelemetrySDK = []string{"go.opentelemetry.io/otel/sdk", "go.opentelemetry.io/otel/sdk/metric"}
-)
-
 // alignOpenTelemetry requires the OpenTelemetry SDK modules at the version
 // of the newest OpenTelemetry API module the build selects, when they are
-// older. The runtime asks only for the oldest SDK it works with, so as to
-// raise nothing in the application; but the application's own
-// dependencies often bring a newer API without the SDK, and an SDK older
-// than the API does not compile (the API adds methods the SDK's spans must
-// have).
+// older (see [toolexec.SDKBehindAPI]).
 func alignOpenTelemetry(modDir string, stdout io.Writer) error {
-	out, err := goCommand(modDir, append([]string{"list", "-m", "-f", "{{.Path}} {{.Version}}"}, append(openTelemetryAPI, openTelemetrySDK...)...)...)
+	out, err := goCommand(modDir, append([]string{"list", "-m", "-f", toolexec.OpenTelemetryListFormat}, toolexec.OpenTelemetryModules...)...)
 	if err != nil {
 		return err
 	}
-	selected := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if path, v, ok := strings.Cut(line, " "); ok {
-			selected[path] = v
-		}
-	}
-	api := ""
-	for _, path := range openTelemetryAPI {
-		if v := selected[path]; semver.IsValid(v) && (api == "" || semver.Compare(v, api) > 0) {
-			api = v
-		}
-	}
-	var get []string
-	for _, path := range openTelemetrySDK {
-		if v := selected[path]; api != "" && semver.IsValid(v) && semver.Compare(v, api) < 0 {
-			get = append(get, path+"@"+api)
-		}
-	}
-	if len(get) == 0 {
+	api, behind := toolexec.SDKBehindAPI(out)
+	if len(behind) == 0 {
 		return nil
+	}
+	get := []string{"get"}
+	for _, m := range behind {
+		get = append(get, m.Path+"@"+api.Version)
 	}
 	before, err := readGoMod(modDir)
 	if err != nil {
 		return err
 	}
-	if _, err := goCommand(modDir, append([]string{"get"}, get...)...); err != nil {
+	if _, err := goCommand(modDir, get...); err != nil {
 		return err
 	}
 	after, err := readGoMod(modDir)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "the OpenTelemetry SDK now matches the OpenTelemetry API the build already selects (%s):\n", api)
+	fmt.Fprintf(stdout, "the OpenTelemetry SDK now matches the OpenTelemetry API the build already selects (%s):\n", api.Version)
 	printChanges(stdout, filepath.Join(modDir, "go.mod"), before, after)
 	return nil
 }

@@ -20,8 +20,6 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/mod/semver"
-
 	"github.com/llminstr/llminstr/internal/filelock"
 	"github.com/llminstr/llminstr/rules"
 )
@@ -434,41 +432,24 @@ func explainListError(paths []string, stderr string, err error) error {
 
 // sdkBehindAPI explains a failure to compile the OpenTelemetry SDK, in
 // msg, that comes from an SDK module older than the OpenTelemetry API the
-// build selects: the application's dependencies often require a newer API
-// without the SDK, and the runtime asks only for the oldest SDK it works
-// with. It returns the fix, or "".
+// build selects (see [SDKBehindAPI]). It returns the fix, or "".
 func sdkBehindAPI(msg string) string {
 	if !strings.Contains(msg, "go.opentelemetry.io/otel/sdk") || !strings.Contains(msg, "does not implement") {
 		return ""
 	}
-	mods := []string{"go.opentelemetry.io/otel", "go.opentelemetry.io/otel/trace", "go.opentelemetry.io/otel/metric",
-		"go.opentelemetry.io/otel/sdk", "go.opentelemetry.io/otel/sdk/metric"}
-	out, _, err := goList([]string{"-m", "-f", "{{.Path}} {{.Version}}"}, mods)
+	out, _, err := goList([]string{"-m", "-f", OpenTelemetryListFormat}, OpenTelemetryModules)
 	if err != nil {
 		return ""
 	}
-	selected := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if path, v, ok := strings.Cut(line, " "); ok {
-			selected[path] = v
-		}
-	}
-	api, apiPath := "", ""
-	for _, path := range mods[:3] {
-		if v := selected[path]; semver.IsValid(v) && (api == "" || semver.Compare(v, api) > 0) {
-			api, apiPath = v, path
-		}
-	}
-	var behind, get []string
-	for _, path := range mods[3:] {
-		if v := selected[path]; semver.IsValid(v) && api != "" && semver.Compare(v, api) < 0 {
-			behind = append(behind, path+" "+v)
-			get = append(get, path+"@"+api)
-		}
-	}
+	api, behind := SDKBehindAPI(out)
 	if len(behind) == 0 {
 		return ""
 	}
+	var selected, get []string
+	for _, m := range behind {
+		selected = append(selected, m.Path+" "+m.Version)
+		get = append(get, m.Path+"@"+api.Version)
+	}
 	return fmt.Sprintf("The OpenTelemetry SDK this build selects (%s) is older than its API (%s %s), which does not compile.\n\tFix: run \"llminstr init\" in the module (it runs: go get %s).",
-		strings.Join(behind, ", "), apiPath, api, strings.Join(get, " "))
+		strings.Join(selected, ", "), api.Path, api.Version, strings.Join(get, " "))
 }
