@@ -186,23 +186,27 @@ func (c *client) httpResult(resp *http.Response, body []byte) (retry bool, after
 		return false, 0, nil
 	}
 	err = fmt.Errorf("OTLP export to %s: %s%s", c.url, resp.Status, statusMessage(resp.Header.Get("Content-Type"), body))
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	if retryableHTTPStatus(resp.StatusCode) {
 		return true, retryAfter(resp.Header.Get("Retry-After")), err
 	}
 	return false, 0, err
+}
+
+// retryableHTTPStatus reports whether an HTTP status says the endpoint is
+// busy or unavailable for now, so that the export may be tried again.
+func retryableHTTPStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // grpcResult interprets the response to a gRPC call: its status is in the
 // trailers, or in the headers of a response without a body.
 func (c *client) grpcResult(resp *http.Response, body []byte, readErr error) (retry bool, after time.Duration, err error) {
 	if resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("OTLP export to %s: HTTP %s", c.url, resp.Status)
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return true, 0, err
-		}
-		return false, 0, err
+		return retryableHTTPStatus(resp.StatusCode), 0, fmt.Errorf("OTLP export to %s: HTTP %s", c.url, resp.Status)
 	}
 	status := resp.Trailer.Get("Grpc-Status")
 	message := resp.Trailer.Get("Grpc-Message")

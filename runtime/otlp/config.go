@@ -109,7 +109,8 @@ func ConfigFromEnv(getenv func(string) string, signal Signal) (cfg Config, warni
 		}
 		insecure = b
 	}
-	cfg.URL, err = endpoint(getenv, signal, cfg.Protocol, insecure)
+	value, name := lookup("ENDPOINT")
+	cfg.URL, err = endpoint(name, value, signal, cfg.Protocol, insecure)
 	if err != nil {
 		return cfg, warnings, err
 	}
@@ -179,15 +180,10 @@ func ConfigFromEnv(getenv func(string) string, signal Signal) (cfg Config, warni
 // OTEL_EXPORTER_OTLP_ENDPOINT is a base URL to which the signal's path
 // (/v1/traces) is added. For gRPC either names the host; a URL's scheme
 // says whether to use TLS (https) or not (http), and an endpoint without a
-// scheme uses TLS unless OTEL_EXPORTER_OTLP_INSECURE is true.
-func endpoint(getenv func(string) string, signal Signal, protocol string, insecure bool) (*url.URL, error) {
-	name := "OTEL_EXPORTER_OTLP_" + signal.env + "_ENDPOINT"
-	value := strings.TrimSpace(getenv(name))
-	perSignal := value != ""
-	if !perSignal {
-		name = "OTEL_EXPORTER_OTLP_ENDPOINT"
-		value = strings.TrimSpace(getenv(name))
-	}
+// scheme uses TLS unless OTEL_EXPORTER_OTLP_INSECURE is true. name and
+// value are the variable the setting came from and its value.
+func endpoint(name, value string, signal Signal, protocol string, insecure bool) (*url.URL, error) {
+	perSignal := name != "OTEL_EXPORTER_OTLP_ENDPOINT"
 	if value == "" {
 		name = ""
 		value = defaultHTTPEndpoint
