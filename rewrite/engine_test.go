@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
+	"github.com/llminstr/llminstr/internal/config"
 	"github.com/llminstr/llminstr/rewrite"
 	"github.com/llminstr/llminstr/rules"
 )
@@ -68,14 +69,27 @@ func engineCase(t *testing.T, file string) {
 			}
 		}
 	}
-	rs, err := rules.Load(integration)
+	var rs []rules.Rule
+	if len(integration) > 0 {
+		if rs, err = rules.Load(integration); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A case's llminstr.yaml adds user-defined rules.
+	user, err := config.Load(dir, func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	rs = append(rs, user.Rules...)
+	listed := []string{"./app"}
+	if _, err := os.Stat(filepath.Join(dir, "runtime")); err == nil {
+		// A stand-in for the runtime, which generated adapters import.
+		listed = append(listed, rules.InjectedPackage)
 	}
 
 	// Export data of the program's dependencies: the standard library and
 	// the fake SDK, built by the go command without the network.
-	out := hermeticGo(t, dir, "list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}", "./app")
+	out := hermeticGo(t, dir, append([]string{"list", "-deps", "-export", "-f", "{{.ImportPath}}={{.Export}}"}, listed...)...)
 	exports := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
 		if k, v, ok := strings.Cut(line, "="); ok && v != "" {
@@ -118,6 +132,10 @@ func engineCase(t *testing.T, file string) {
 	}
 	for _, f := range res.Generated {
 		fmt.Fprintf(&report, "injected %s\n", filepath.Base(f.Path))
+		if strings.Contains(f.Path, "_user_") {
+			// Generated from the case's rules, not read from them.
+			got["app/"+filepath.Base(f.Path)+".golden"] = f.Content
+		}
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(&report, "warning %s\n", strings.ReplaceAll(w, dir+string(filepath.Separator), ""))

@@ -58,7 +58,7 @@ func findCalls(cfg *Config, fset *token.FileSet, info *types.Info, fileIdx int, 
 		if r == nil {
 			return true
 		}
-		m := &match{rule: r, file: fileIdx, pos: call.Pos(), end: call.End(), target: fn.Origin().Pkg().Path(), status: Rewritten}
+		m := &match{rule: r, file: fileIdx, pos: call.Pos(), end: call.End(), target: fn.Origin().Pkg().Path(), fn: fn, status: Rewritten}
 		out = append(out, m)
 		switch {
 		case ignored(call.Pos()):

@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/llminstr/llminstr/rules"
@@ -143,8 +144,10 @@ type match struct {
 	pos  token.Pos
 	end  token.Pos
 	site int
-	// target is the package the matched function is declared in.
+	// target is the package the matched function is declared in, fn the
+	// function.
 	target string
+	fn     *types.Func
 	// status and reason are what is known before the rewrite is verified.
 	status Status
 	reason string
@@ -203,8 +206,14 @@ func Rewrite(cfg *Config) (*Result, error) {
 		}
 		matches = append(matches, findDirectives(cfg, fset, info, i, f.ast)...)
 	}
+	if err := checkUserRules(cfg.Rules, pkg); err != nil {
+		return nil, err
+	}
 	if len(matches) == 0 {
 		return res, nil
+	}
+	if cfg, err = withGeneratedAdapters(cfg, pkg, matches); err != nil {
+		return nil, err
 	}
 	if clash := collisions(cfg, pkg, asts, matches); len(clash) > 0 {
 		for _, m := range matches {
@@ -261,6 +270,38 @@ func Rewrite(cfg *Config) (*Result, error) {
 		}
 		blame(cfg, res, active, fset, genNames, checkErr)
 	}
+}
+
+// withGeneratedAdapters returns cfg with the adapters of the matched rules
+// that have an Extraction generated for their targets and served by its
+// AdapterSource.
+func withGeneratedAdapters(cfg *Config, host *types.Package, matches []*match) (*Config, error) {
+	generated := map[string][]byte{}
+	for _, m := range matches {
+		if m.rule.Extract == nil || m.fn == nil || generated[m.rule.AdapterFile] != nil {
+			continue
+		}
+		src, err := generateAdapter(m.rule, m.fn, host)
+		if err != nil {
+			return nil, err
+		}
+		generated[m.rule.AdapterFile] = src
+	}
+	if len(generated) == 0 {
+		return cfg, nil
+	}
+	base := cfg.AdapterSource
+	if base == nil {
+		base = rules.AdapterSource
+	}
+	c := *cfg
+	c.AdapterSource = func(name string) ([]byte, error) {
+		if src, ok := generated[name]; ok {
+			return src, nil
+		}
+		return base(name)
+	}
+	return &c, nil
 }
 
 // injectedPrefix begins every top-level name and import name of the code
@@ -379,6 +420,11 @@ func mayMatch(cfg *Config, files []*sourceFile) bool {
 		}
 		for _, f := range files {
 			if bytes.Contains(f.src, needle) {
+				return true
+			}
+			// A user-defined rule is checked wherever its package is
+			// imported, called or not.
+			if r.Extract != nil && len(r.Packages) > 0 && bytes.Contains(f.src, []byte(strconv.Quote(r.Packages[0]))) {
 				return true
 			}
 		}

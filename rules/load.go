@@ -297,6 +297,11 @@ func declares(src []byte, name string) bool {
 	return false
 }
 
+// ParseTarget splits a function or method named as rules name them,
+// path.Func or path.(*Type).Method, into its package path, receiver type
+// name (without "*"; empty for a function) and name.
+func ParseTarget(s string) (pkg, recv, name string, err error) { return parseTarget(s) }
+
 // parseTarget splits a function or method in go/types form:
 // "import/path.Func", "import/path.(*Type).Method" or
 // "import/path.(Type).Method". The receiver is returned without its star.

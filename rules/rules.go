@@ -78,6 +78,39 @@ type Rule struct {
 	// Fallbacks are adapters for other versions of the SDK, tried in order
 	// when the previous one does not type-check against the SDK in use.
 	Fallbacks []AdapterRef
+
+	// Extract, when set, says where the call's attributes are found, and
+	// the engine generates the adapter from it and the target's signature
+	// instead of reading AdapterFile: the rules users declare in
+	// llminstr.yaml for their own clients.
+	Extract *Extraction
+	// Origin is where a user-defined rule is declared ("llminstr.yaml:12"),
+	// for its errors.
+	Origin string
+}
+
+// UserIntegration is the integration of the rules users declare in
+// llminstr.yaml: "disable: [user]" switches them off.
+const UserIntegration = "user"
+
+// Extraction says where a generated adapter finds a call's attributes: each
+// is a field path such as "req.Model" or "result.Usage.PromptTokens",
+// starting at a parameter of the target (by name, or argN by position) or
+// at "result", its first result that is not an error, then selecting
+// fields or calling methods without arguments ("result.Usage().Input").
+type Extraction struct {
+	Model         FieldPath
+	InputTokens   FieldPath
+	OutputTokens  FieldPath
+	FinishReason  FieldPath
+	ResponseModel FieldPath
+	ResponseID    FieldPath
+}
+
+// A FieldPath is one path of an Extraction and where it is declared.
+type FieldPath struct {
+	Path   string
+	Origin string // "llminstr.yaml:14"
 }
 
 // AdapterRef names an adapter function, the file that declares it and the
@@ -204,8 +237,8 @@ func IsRuntime(importPath string) bool {
 //
 // They include "wire", the wire-level fallback, which no rule names.
 func Integrations(rs []Rule) []string {
-	seen := map[string]bool{WireIntegration: true}
-	out := []string{WireIntegration}
+	seen := map[string]bool{WireIntegration: true, UserIntegration: true}
+	out := []string{UserIntegration, WireIntegration}
 	for _, r := range rs {
 		if r.Integration != "runtime" && !seen[r.Integration] {
 			seen[r.Integration] = true

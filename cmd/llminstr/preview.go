@@ -68,7 +68,7 @@ func runPreview(lf loadFlags, patterns []string) ([]*preview.Package, error) {
 		return nil, err
 	}
 	return preview.Run(preview.Options{
-		Dir: dir, BuildFlags: buildFlags, Patterns: patterns, Tests: lf.tests, Rules: all, Disabled: cfg.Disabled,
+		Dir: dir, BuildFlags: buildFlags, Patterns: patterns, Tests: lf.tests, Rules: append(all, cfg.Rules...), Disabled: cfg.Disabled,
 	})
 }
 

@@ -75,3 +75,73 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadRules(t *testing.T) {
+	const valid = `rules:
+  - call: example.com/app/llm.(*Client).Complete
+    operation: chat
+    provider: acme
+    model: req.Model
+    input_tokens: result.Usage.In
+  - id: embed
+    call: example.com/app/llm.Embed
+    operation: embeddings
+    provider: acme
+disable: [user]
+`
+	cases := []struct {
+		name    string
+		file    string
+		want    []string // rule IDs
+		wantErr string
+	}{
+		{name: "valid", file: valid, want: []string{"user.llm.Client.Complete", "user.embed"}},
+		{name: "empty", file: "rules:\n"},
+		{name: "not a list", file: "rules: x\n", wantErr: "llminstr.yaml:1: rules must be a list"},
+		{name: "item not a mapping", file: "rules:\n  - x\n", wantErr: "llminstr.yaml:2: each rule must be a mapping"},
+		{name: "unknown key", file: "rules:\n  - call: a.B\n    modle: req.Model\n", wantErr: "llminstr.yaml:3: unknown key \"modle\" in a rule"},
+		{name: "missing operation", file: "rules:\n  - call: a.B\n    provider: p\n", wantErr: "llminstr.yaml:2: a rule needs operation"},
+		{name: "bad call", file: "rules:\n  - call: a\n    operation: chat\n    provider: p\n", wantErr: "llminstr.yaml:2: call: \"a\" is not in the form"},
+		{name: "bad operation", file: "rules:\n  - call: a.B\n    operation: talk\n    provider: p\n", wantErr: "llminstr.yaml:2: operation \"talk\" is not one of"},
+		{name: "not a string", file: "rules:\n  - call: a.B\n    operation: chat\n    provider: p\n    model: [x]\n", wantErr: "llminstr.yaml:5: model must be a string"},
+		{name: "twice", file: "rules:\n  - call: a.B\n    call: a.C\n", wantErr: "llminstr.yaml:3: call is given twice"},
+		{name: "same id", file: "rules:\n  - {call: a.B, operation: chat, provider: p}\n  - {call: a.B, operation: chat, provider: q}\n", wantErr: "llminstr.yaml:3: rule user.a.B is also declared at line 2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, FileName), []byte(tc.file), 0o666)
+			c, err := Load(dir, func(string) string { return "" }, append(known, "user"))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range c.Rules {
+				got = append(got, r.ID)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("rules = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("paths", func(t *testing.T) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, FileName), []byte(valid), 0o666)
+		c, err := Load(dir, func(string) string { return "" }, append(known, "user"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Rules[0]
+		path := filepath.Join(dir, FileName)
+		if r.Origin != path+":2" || r.Extract.Model.Path != "req.Model" || r.Extract.Model.Origin != path+":5" ||
+			r.Extract.InputTokens.Origin != path+":6" || r.Packages[0] != "example.com/app/llm" || r.Receiver != "Client" || r.Name != "Complete" {
+			t.Errorf("rule = %+v, extract %+v", r, *r.Extract)
+		}
+	})
+}

@@ -78,6 +78,9 @@ func compile(args []string) (int, error) {
 		return execTool(args), nil
 	}
 	allRules := rules.All()
+	if userCfg, err := loadConfig(); err == nil {
+		allRules = append(allRules, userCfg.Rules...)
+	}
 	reaches, inherited := reachesSDK(cfg, allRules)
 	wire := ""
 	if _, http := cfg.packageFile["net/http"]; http && wireOn() {
@@ -314,6 +317,10 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		var oldRT *oldRuntimeError
 		if errors.As(err, &missing) || errors.As(err, &old) || errors.As(err, &oldRT) {
 			return nil, nil, nil, err
+		}
+		var ruleErr *rewrite.RuleError
+		if errors.As(err, &ruleErr) {
+			return nil, nil, nil, &userError{err}
 		}
 		if errors.Is(err, rewrite.ErrNotTypeChecked) {
 			// Leave the user's own errors to the compiler.

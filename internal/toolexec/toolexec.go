@@ -143,6 +143,9 @@ var fingerprintOnce = sync.OnceValue(func() string {
 	// What the user switched off changes the rewrites.
 	if cfg, err := loadConfig(); err == nil {
 		fmt.Fprintf(h, "disabled %v\n", cfg.DisabledList())
+		for _, r := range cfg.Rules {
+			fmt.Fprintf(h, "user rule %s %v %s %s %s %s %+v\n", r.ID, r.Packages, r.Receiver, r.Name, r.Operation, r.Provider, *r.Extract)
+		}
 	}
 	// A build that reports, keeps or explains what its compiles do must
 	// compile: from the cache it would report nothing.
