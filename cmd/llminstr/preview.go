@@ -72,6 +72,29 @@ func runPreview(lf loadFlags, patterns []string) ([]*preview.Package, error) {
 	})
 }
 
+// unmatchedUserRules notes on stderr each rule of llminstr.yaml that no
+// call site of the packages matched: a misspelt name is never an error of
+// the build (the name may be right for other packages), only silent.
+func unmatchedUserRules(recs []report.Record) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return
+	}
+	cfg, err := config.Load(config.ModuleRoot(dir), os.Getenv, rules.Integrations(rules.All()))
+	if err != nil {
+		return
+	}
+	matched := map[string]bool{}
+	for _, r := range recs {
+		matched[r.Rule] = true
+	}
+	for _, r := range cfg.Rules {
+		if !matched[r.ID] {
+			fmt.Fprintf(os.Stderr, "llminstr report: %s: rule %s matched no call site in these packages\n", relative(r.Origin), r.ID)
+		}
+	}
+}
+
 // loadFailed reports the packages of a *preview.LoadError on stderr, after
 // the output of those that loaded: they make the command fail.
 func loadFailed(name string, err error) bool {
@@ -168,6 +191,7 @@ func cmdReport(args []string, stdout io.Writer) (int, error) {
 	if loadFailed("report", loadErr) {
 		return 1, nil
 	}
+	unmatchedUserRules(recs)
 	if *strict {
 		// A site the user ignored on purpose is not a failure; one llminstr
 		// could not instrument (or that configuration disabled) is.

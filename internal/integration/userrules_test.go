@@ -70,9 +70,17 @@ func TestUserRules(t *testing.T) {
 	})
 
 	t.Run("report", func(t *testing.T) {
+		// A rule nothing calls is noted, naming its line.
+		yaml := filepath.Join(dir, "llminstr.yaml")
+		orig, _ := os.ReadFile(yaml)
+		t.Cleanup(func() { os.WriteFile(yaml, orig, 0o666) })
+		os.WriteFile(yaml, append(orig, "  - {call: example.com/inhouse/other.Ask, operation: embeddings, provider: acme}\n"...), 0o666)
 		out, stderr, code := llminstrCmd(t, dir, nil, "report", "-json", "-strict")
 		if code != 0 {
 			t.Fatalf("report exited %d: %s", code, stderr)
+		}
+		if want := "llminstr.yaml:12: rule user.other.Ask matched no call site"; !strings.Contains(stderr, want) {
+			t.Errorf("report's stderr has no %q:\n%s", want, stderr)
 		}
 		var rep report.Report
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
