@@ -57,7 +57,8 @@ func TestAdapterFilesStayClearOfHostNames(t *testing.T) {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
-				if d.Recv == nil {
+				// init functions declare no name: a package may have many.
+				if d.Recv == nil && d.Name.Name != "init" {
 					check(d.Name)
 				}
 			case *ast.GenDecl:

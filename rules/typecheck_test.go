@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/types"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,16 +33,31 @@ func TestAdaptersMatchTheirTargets(t *testing.T) {
 				if len(tags) > 0 {
 					cfg.BuildFlags = []string{"-tags=" + strings.Join(tags, ",")}
 				}
-				pkgs, err := packages.Load(cfg, "github.com/llminstr/llminstr/rules/"+dir)
+				// The targets' packages are loaded with the adapters', so
+				// that generic adapters, which need not import them, are
+				// checked against the same types.
+				adapterPath := "github.com/llminstr/llminstr/rules/" + dir
+				patterns := []string{adapterPath}
+				for _, r := range byDir[dir] {
+					if len(r.Packages) > 0 && !slices.Contains(patterns, r.Packages[0]) {
+						patterns = append(patterns, r.Packages[0])
+					}
+				}
+				pkgs, err := packages.Load(cfg, patterns...)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if packages.PrintErrors(pkgs) > 0 {
 					t.Fatalf("%s (tags %v) does not type-check", dir, tags)
 				}
-				pkg := pkgs[0]
+				var pkg *packages.Package
+				for _, p := range pkgs {
+					if p.PkgPath == adapterPath {
+						pkg = p
+					}
+				}
 				for _, r := range byDir[dir] {
-					if err := checkRule(pkg, r); err != nil {
+					if err := checkRule(pkg, pkgs, r); err != nil {
 						t.Errorf("%s: %v", r.ID, err)
 					}
 				}
@@ -50,7 +66,7 @@ func TestAdaptersMatchTheirTargets(t *testing.T) {
 	}
 }
 
-func checkRule(pkg *packages.Package, r Rule) error {
+func checkRule(pkg *packages.Package, loaded []*packages.Package, r Rule) error {
 	obj, ok := pkg.Types.Scope().Lookup(r.Adapter).(*types.Func)
 	if !ok {
 		return fmt.Errorf("%s declares no function %s", pkg.PkgPath, r.Adapter)
@@ -70,17 +86,32 @@ func checkRule(pkg *packages.Package, r Rule) error {
 		}
 		return nil
 	}
-	target, err := lookupTarget(pkg, r)
+	target, err := lookupTarget(loaded, r)
 	if err != nil {
 		return err
 	}
 	if len(params) == 0 {
 		return fmt.Errorf("%s has no parameters", r.Adapter)
 	}
+	// A generic adapter matches when its type parameters can stand for
+	// the target's types: the call site instantiates it by inference.
+	bind := map[*types.TypeParam]types.Type{}
+	same := func(pattern, t types.Type) bool { return matchType(pattern, t, bind) }
+	identical := func(a, b []types.Type) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !same(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	}
 	switch r.Kind {
 	case KindCall:
 		value := types.NewSignatureType(nil, nil, nil, target.Params(), target.Results(), target.Variadic())
-		if !types.Identical(params[0], value) {
+		if !same(params[0], value) {
 			return fmt.Errorf("the first parameter of %s is %s, want the method value's type %s", r.Adapter, params[0], value)
 		}
 	case KindReceiverCall:
@@ -88,7 +119,7 @@ func checkRule(pkg *packages.Package, r Rule) error {
 		// the calls on a type and through the SDK's interface of it).
 		recv := target.Recv().Type()
 		iface, isIface := params[0].Underlying().(*types.Interface)
-		if !types.Identical(params[0], recv) && !(isIface && types.Implements(recv, iface)) {
+		if !same(params[0], recv) && !(isIface && types.Implements(recv, iface)) {
 			return fmt.Errorf("the first parameter of %s is %s, want the receiver %s or an interface it implements", r.Adapter, params[0], recv)
 		}
 	}
@@ -102,16 +133,16 @@ func checkRule(pkg *packages.Package, r Rule) error {
 }
 
 // lookupTarget finds the rule's target in the module version the adapter
-// package imports.
-func lookupTarget(pkg *packages.Package, r Rule) (*types.Signature, error) {
+// package is loaded with.
+func lookupTarget(loaded []*packages.Package, r Rule) (*types.Signature, error) {
 	var target *packages.Package
-	packages.Visit([]*packages.Package{pkg}, nil, func(p *packages.Package) {
+	packages.Visit(loaded, nil, func(p *packages.Package) {
 		if p.PkgPath == r.Packages[0] {
 			target = p
 		}
 	})
 	if target == nil {
-		return nil, fmt.Errorf("%s does not import %s", pkg.PkgPath, r.Packages[0])
+		return nil, fmt.Errorf("%s is not loaded with the adapters", r.Packages[0])
 	}
 	if r.Receiver == "" {
 		fn, ok := target.Types.Scope().Lookup(r.Name).(*types.Func)
@@ -162,14 +193,35 @@ func vars(ts []types.Type) []*types.Var {
 	return out
 }
 
-func identical(a, b []types.Type) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !types.Identical(a[i], b[i]) {
+// matchType reports whether t is pattern with its type parameters bound
+// (consistently, in bind) to types of t's.
+func matchType(pattern, t types.Type, bind map[*types.TypeParam]types.Type) bool {
+	switch p := pattern.(type) {
+	case *types.TypeParam:
+		if b, ok := bind[p]; ok {
+			return types.Identical(b, t)
+		}
+		bind[p] = t
+		return true
+	case *types.Signature:
+		s, ok := t.(*types.Signature)
+		if !ok || p.Variadic() != s.Variadic() || p.Params().Len() != s.Params().Len() || p.Results().Len() != s.Results().Len() {
 			return false
 		}
+		for _, pair := range [][2]*types.Tuple{{p.Params(), s.Params()}, {p.Results(), s.Results()}} {
+			for i := 0; i < pair[0].Len(); i++ {
+				if !matchType(pair[0].At(i).Type(), pair[1].At(i).Type(), bind) {
+					return false
+				}
+			}
+		}
+		return true
+	case *types.Slice:
+		s, ok := t.(*types.Slice)
+		return ok && matchType(p.Elem(), s.Elem(), bind)
+	case *types.Pointer:
+		s, ok := t.(*types.Pointer)
+		return ok && matchType(p.Elem(), s.Elem(), bind)
 	}
-	return true
+	return types.Identical(pattern, t)
 }

@@ -1,6 +1,9 @@
 package injected
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // An openSpan is a span the runtime started and has not ended: an LLM
 // call, its stream, an agent's invocation.
@@ -31,8 +34,21 @@ func untrack(s openSpan) {
 	open.mu.Unlock()
 }
 
+// exitGrace is how long endUnfinished lets spans in flight end on their
+// own: a stream's span ended by a goroutine that is reading its last chunk
+// as the program returns from main.
+const exitGrace = 100 * time.Millisecond
+
 // endUnfinished ends every span still open, and says on stderr how many.
 func endUnfinished() {
+	for deadline := time.Now().Add(exitGrace); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		open.mu.Lock()
+		n := len(open.spans)
+		open.mu.Unlock()
+		if n == 0 {
+			return
+		}
+	}
 	open.mu.Lock()
 	spans := make([]openSpan, 0, len(open.spans))
 	for s := range open.spans {
