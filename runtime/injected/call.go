@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -65,6 +66,11 @@ func startInference(ctx context.Context, operation, provider, model string, star
 		// The SDK would fail on a nil context; leave that failure to it.
 		return ctx, nil
 	}
+	if inForeignInference(ctx) {
+		// A framework that traces its own model calls (Google's ADK) has
+		// this request's span already: one span per request.
+		return ctx, nil
+	}
 	name := operation
 	if model != "" {
 		name += " " + model
@@ -88,6 +94,35 @@ func startInference(ctx context.Context, operation, provider, model string, star
 	}
 	track(c)
 	return context.WithValue(spanCtx, callKey{}, c), c
+}
+
+// inferenceOperations are the gen_ai.operation.name values of a model
+// request's span.
+var inferenceOperations = map[string]bool{
+	OperationChat: true, OperationTextCompletion: true, "generate_content": true, OperationEmbeddings: true,
+}
+
+// inForeignInference reports whether the context's span is a recording
+// span of a model request that another instrumentation started (its
+// gen_ai.operation.name says so): Google's ADK starts "generate_content
+// {model}" around the genai call it makes, recorded when the application
+// set a global TracerProvider. The call is then left to that span, without
+// the runtime's metrics and cost.
+func inForeignInference(ctx context.Context) bool {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return false
+	}
+	ro, ok := span.(sdktrace.ReadOnlySpan)
+	if !ok || ro.InstrumentationScope().Name == instrumentationName {
+		return false
+	}
+	for _, kv := range ro.Attributes() {
+		if kv.Key == keyOperationName {
+			return inferenceOperations[kv.Value.AsString()]
+		}
+	}
+	return false
 }
 
 // endUnfinished ends, at exit, a call still in flight: through its stream,

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // withAppProvider installs an application provider recording in memory.
@@ -392,5 +393,63 @@ func TestProviderForHost(t *testing.T) {
 	}
 	if Float32(0.9) != 0.9 || Float32(0.7) != 0.7 {
 		t.Errorf("Float32 widens to %v, %v", Float32(0.9), Float32(0.7))
+	}
+}
+
+// TestForeignInferenceSpan: under a recording model-request span that
+// another instrumentation started (ADK's generate_content), a call gets no
+// span of its own; under another kind of span of theirs, or one that does
+// not record, it does.
+func TestForeignInferenceSpan(t *testing.T) {
+	rec := withAppProvider(t)
+	adk := otel.GetTracerProvider().Tracer("gcp.vertex.agent")
+	for _, c := range []struct {
+		name      string
+		operation string
+		recording bool
+		wantSpan  bool
+	}{
+		{"generate_content", "generate_content", true, false},
+		{"chat", "chat", true, false},
+		{"invoke_agent", "invoke_agent", true, true},
+		{"no operation", "", true, true},
+		{"not recording", "generate_content", false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec.Reset()
+			ctx := context.Background()
+			var attrs []attribute.KeyValue
+			if c.operation != "" {
+				attrs = append(attrs, attribute.String("gen_ai.operation.name", c.operation))
+			}
+			var end func()
+			if c.recording {
+				var span interface{ End(...trace.SpanEndOption) }
+				ctx, span = adk.Start(ctx, "outer", trace.WithAttributes(attrs...))
+				end = func() { span.End() }
+			} else {
+				ctx = trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
+					TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}, TraceFlags: trace.FlagsSampled}))
+				end = func() {}
+			}
+			callCtx, call := StartInference(ctx, "generate_content", "gcp.gemini", "gemini-2.5-flash")
+			if (call != nil) != c.wantSpan {
+				t.Fatalf("call %v, want a span %v", call, c.wantSpan)
+			}
+			if call == nil && callCtx != ctx {
+				t.Errorf("without a span, the call's context changed")
+			}
+			call.End(nil)
+			end()
+			ours := 0
+			for _, s := range rec.Ended() {
+				if s.InstrumentationScope().Name == instrumentationName {
+					ours++
+				}
+			}
+			if want := map[bool]int{true: 1, false: 0}[c.wantSpan]; ours != want {
+				t.Errorf("%d spans of the runtime, want %d", ours, want)
+			}
+		})
 	}
 }
