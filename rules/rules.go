@@ -223,8 +223,9 @@ const WireIntegration = "wire"
 // the runtime's package to InjectedPackage; 4 added OperationSpan.SetNetwork,
 // Named and ProviderTransport; 5 added the wire-level fallback's hook; 6
 // moved the Bedrock wire formats into the runtime (ObserveEventStream,
-// BedrockConverseEvent, BedrockInvoke*), shared with the fallback.
-const RuntimeAPILevel = 6
+// BedrockConverseEvent, BedrockInvoke*), shared with the fallback; 7 added
+// LibraryProvider.
+const RuntimeAPILevel = 7
 
 // IsRuntime reports whether importPath belongs to the runtime module or to
 // OpenTelemetry, which are never instrumented.

@@ -38,6 +38,16 @@ func TestAdaptersMatchTheirTargets(t *testing.T) {
 				// checked against the same types.
 				adapterPath := "github.com/llminstr/llminstr/rules/" + dir
 				patterns := []string{adapterPath}
+				if why, ok := targetsNotLoadable[dir]; ok {
+					// The adapters alone must type-check; the targets are
+					// checked by the integration's program test.
+					pkgs, err := packages.Load(cfg, adapterPath)
+					if err != nil || packages.PrintErrors(pkgs) > 0 {
+						t.Fatalf("%s (tags %v) does not type-check: %v", dir, tags, err)
+					}
+					t.Logf("%s: targets not checked here: %s", dir, why)
+					return
+				}
 				for _, r := range byDir[dir] {
 					if len(r.Packages) > 0 && !slices.Contains(patterns, r.Packages[0]) {
 						patterns = append(patterns, r.Packages[0])
@@ -64,6 +74,12 @@ func TestAdaptersMatchTheirTargets(t *testing.T) {
 			})
 		}
 	}
+}
+
+// targetsNotLoadable are the integrations whose targets' packages do not
+// build in this module, with the reason; their programs' tests build them.
+var targetsNotLoadable = map[string]string{
+	"genkit": "Genkit v1.4.0's ai package (through dotprompt) needs invopop/jsonschema v0.13, and anthropic-sdk-go v1.84 and fantasy require v0.14; rules/genkit's TestIntegration builds its program",
 }
 
 func checkRule(pkg *packages.Package, loaded []*packages.Package, r Rule) error {

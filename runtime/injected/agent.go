@@ -116,7 +116,7 @@ func startSpan(ctx context.Context, kind trace.SpanKind, prefix, name string, at
 		spanName += " " + name
 	}
 	attrs = append(attrs[:len(attrs):len(attrs)], contextAttributes(ctx)...)
-	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
+	ctx, span := tracer().Start(ctx, spanName, trace.WithSpanKind(kind), trace.WithAttributes(attrs...), parentOption(ctx))
 	op = &OperationSpan{span: span}
 	if cfg := content(); cfg.mode&captureOnSpan != 0 {
 		op.content = cfg

@@ -83,7 +83,7 @@ func startInference(ctx context.Context, operation, provider, model string, star
 		attrs = append(attrs, keyRequestModel.String(model))
 	}
 	attrs = append(attrs, contextAttributes(ctx)...)
-	spanCtx, span := tracer().Start(ctx, name,
+	spanCtx, span := tracer().Start(ctx, name, parentOption(ctx),
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...),
 		trace.WithTimestamp(start),

@@ -28,7 +28,7 @@ const Version = "0.1.0"
 // than the tool is reported as such, with the command that updates it,
 // rather than as adapters that do not type-check. (Runtimes without it are
 // level 1.)
-const APILevel = 6
+const APILevel = 7
 
 // tracerCache remembers the tracer of the last provider seen, so that the
 // common case costs one atomic load and one interface comparison.
@@ -48,12 +48,45 @@ func tracer() trace.Tracer {
 		return c.tracer
 	}
 	provider := global
-	if isDefaultGlobal(global) {
+	if isDefaultGlobal(global) || isLibraryProvider(global) {
 		provider = ownProvider()
 	}
 	t := provider.Tracer(instrumentationName, trace.WithInstrumentationVersion(Version))
 	cachedTracer.Store(&tracerCache{provider: global, tracer: t})
 	return t
+}
+
+// libraryProviders are global providers a library installed, not the
+// application (see [LibraryProvider]).
+var libraryProviders sync.Map
+
+// LibraryProvider tells the runtime that tp, now the global
+// TracerProvider, was installed by a library rather than by the
+// application: Genkit installs an SDK provider without exporters the first
+// time it traces, when the application has set none. While it is the
+// global, the runtime records with its own provider, set up from the
+// environment, as it does when there is no global provider.
+func LibraryProvider(tp trace.TracerProvider) {
+	if tp != nil {
+		libraryProviders.Store(tp, true)
+	}
+}
+
+func isLibraryProvider(tp trace.TracerProvider) bool {
+	defer func() { recover() }() // an uncomparable provider is the application's
+	_, ok := libraryProviders.Load(tp)
+	return ok
+}
+
+// parentOption makes the span a root when the context's span is one of a
+// library's provider (see [LibraryProvider]): that span is exported
+// nowhere the runtime's are, and a span whose parent is never exported
+// hangs from nothing in a backend.
+func parentOption(ctx context.Context) trace.SpanStartOption {
+	if parent := trace.SpanFromContext(ctx); parent.SpanContext().IsValid() && isLibraryProvider(parent.TracerProvider()) {
+		return trace.WithNewRoot()
+	}
+	return trace.WithAttributes() // nothing
 }
 
 var own struct {

@@ -453,3 +453,46 @@ func TestForeignInferenceSpan(t *testing.T) {
 		})
 	}
 }
+
+// TestLibraryProvider: while the global provider is one a library
+// installed (Genkit's, without exporters), the runtime records with its
+// own, and its spans under the library's are roots; once the application
+// sets a provider, that one is used again.
+func TestLibraryProvider(t *testing.T) {
+	app := withAppProvider(t) // restores the global provider at the end
+	libRec := &spanRecorder{}
+	lib := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(libRec))
+	otel.SetTracerProvider(lib)
+	LibraryProvider(lib)
+	ctx, libSpan := lib.Tracer("genkit-tracer").Start(context.Background(), "generate")
+	callCtx, call := StartInference(ctx, "chat", "openai", "gpt-4o-mini")
+	if call == nil {
+		t.Fatal("no call")
+	}
+	if got := trace.SpanFromContext(callCtx); got.TracerProvider() == trace.TracerProvider(lib) {
+		t.Errorf("the call's span is the library provider's")
+	}
+	if cfg := trace.NewSpanStartConfig(parentOption(ctx)); !cfg.NewRoot() {
+		t.Errorf("a span under the library's span is not a root")
+	}
+	otherCtx, otherSpan := sdktrace.NewTracerProvider().Tracer("app").Start(context.Background(), "app")
+	if cfg := trace.NewSpanStartConfig(parentOption(otherCtx)); cfg.NewRoot() {
+		t.Errorf("a span under another provider's span is a root")
+	}
+	otherSpan.End()
+	call.End(nil)
+	libSpan.End()
+	for _, s := range libRec.Ended() {
+		if s.Name() != "generate" {
+			t.Errorf("the library's provider recorded %q", s.Name())
+		}
+	}
+
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(app)))
+	app.Reset()
+	_, call = StartInference(context.Background(), "chat", "openai", "gpt-4o-mini")
+	call.End(nil)
+	if n := len(app.Ended()); n != 1 {
+		t.Errorf("the application's provider recorded %d spans, want 1", n)
+	}
+}

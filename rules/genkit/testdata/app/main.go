@@ -1,0 +1,48 @@
+// Command app generates through Genkit's OpenAI plugin (openai-go) against
+// the server at GENKITAPP_BASE_URL. The genkit integration's test builds
+// it with -toolexec=llminstr.
+//
+//	app generate   genkit.Generate of a prompt
+//	app tools      the same, with two tools the model calls
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/firebase/genkit/go/ai"
+	"github.com/firebase/genkit/go/genkit"
+	"github.com/firebase/genkit/go/plugins/compat_oai/openai"
+	"github.com/openai/openai-go/option"
+)
+
+type weatherInput struct {
+	City string `json:"city"`
+}
+
+type timeInput struct{}
+
+func main() {
+	ctx := context.Background()
+	g := genkit.Init(ctx,
+		genkit.WithPlugins(&openai.OpenAI{APIKey: "sk-test-secret", Opts: []option.RequestOption{option.WithBaseURL(os.Getenv("GENKITAPP_BASE_URL"))}}),
+		genkit.WithDefaultModel("openai/gpt-4o-mini"),
+	)
+	weather := genkit.DefineTool(g, "get_weather", "The weather in a city", func(ctx *ai.ToolContext, in weatherInput) (string, error) {
+		return "sunny in " + in.City, nil
+	})
+	clock := genkit.DefineTool(g, "get_time", "The time", func(ctx *ai.ToolContext, in timeInput) (string, error) {
+		return "noon", nil
+	})
+	opts := []ai.GenerateOption{ai.WithPrompt("What is the weather in Paris, and the time?")}
+	if len(os.Args) > 1 && os.Args[1] == "tools" {
+		opts = append(opts, ai.WithTools(weather, clock))
+	}
+	resp, err := genkit.Generate(ctx, g, opts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("answer:", resp.Text())
+}
