@@ -98,7 +98,7 @@ func generateAdapter(r *rules.Rule, fn *types.Func, host *types.Package) ([]byte
 		return nil, fail("", "%s is generic, which user-defined rules do not support", r.ID)
 	}
 	g := &generator{host: host, imports: map[string]string{}}
-	var params, args, types_ []string
+	var params, args, paramTypes []string
 	ctxParam := -1
 	paramIndex := map[string]int{}
 	for i := 0; i < sig.Params().Len(); i++ {
@@ -110,7 +110,7 @@ func generateAdapter(r *rules.Rule, fn *types.Func, host *types.Package) ([]byte
 		}
 		name := fmt.Sprintf("llminstrP%d", i)
 		params = append(params, name+" "+ts)
-		types_ = append(types_, ts)
+		paramTypes = append(paramTypes, ts)
 		arg := name
 		if strings.HasPrefix(ts, "...") {
 			arg += "..."
@@ -262,7 +262,7 @@ func generateAdapter(r *rules.Rule, fn *types.Func, host *types.Package) ([]byte
 	x := r.Extract
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "// %s wraps %s, as the rule at %s says.\n", r.Adapter, fn.FullName(), filepath.Base(r.Origin))
-	callType := "func(" + strings.Join(types_, ", ") + ")"
+	callType := "func(" + strings.Join(paramTypes, ", ") + ")"
 	if len(resultTypes) == 1 {
 		callType += " " + resultTypes[0]
 	} else if len(resultTypes) > 1 {
