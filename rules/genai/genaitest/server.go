@@ -24,7 +24,8 @@ const (
 
 // Server serves the Gemini API's generateContent, streamGenerateContent
 // (server-sent events) and embedContent methods. A request with function
-// declarations is answered with text and a function call.
+// declarations is answered with text and a function call, unless a
+// function has answered already.
 type Server struct{}
 
 func (Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -40,13 +41,24 @@ func (Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Tools []struct {
 			FunctionDeclarations []json.RawMessage `json:"functionDeclarations"`
 		} `json:"tools"`
+		Contents []struct {
+			Parts []struct {
+				FunctionResponse json.RawMessage `json:"functionResponse"`
+			} `json:"parts"`
+		} `json:"contents"`
 	}
 	json.Unmarshal(body, &req)
+	answered := false // a function has answered: the model calls no more
+	for _, c := range req.Contents {
+		for _, p := range c.Parts {
+			answered = answered || len(p.FunctionResponse) > 0
+		}
+	}
 	if model == fakeprovider.UnknownModel {
 		geminiError(w, http.StatusNotFound, "NOT_FOUND", "models/"+model+" is not found")
 		return
 	}
-	call := len(req.Tools) > 0 && len(req.Tools[0].FunctionDeclarations) > 0
+	call := len(req.Tools) > 0 && len(req.Tools[0].FunctionDeclarations) > 0 && !answered
 	usage := map[string]any{"promptTokenCount": PromptTokens, "candidatesTokenCount": OutputTokens,
 		"thoughtsTokenCount": Thoughts, "totalTokenCount": PromptTokens + OutputTokens + Thoughts}
 	final := func(parts []any) map[string]any {

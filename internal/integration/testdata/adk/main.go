@@ -8,6 +8,9 @@
 //	adk appotel  the program sets ADK's telemetry (OTLP from the
 //	             environment) as the global providers: ADK's spans record,
 //	             and its generate_content span is the request's only one
+//
+// A second argument "tool" gives the agent a tool the model calls, "stream"
+// streams the model's answers.
 package main
 
 import (
@@ -22,8 +25,18 @@ import (
 	"google.golang.org/adk/runner"
 	"google.golang.org/adk/session"
 	"google.golang.org/adk/telemetry"
+	"google.golang.org/adk/tool"
+	"google.golang.org/adk/tool/functiontool"
 	"google.golang.org/genai"
 )
+
+type weatherInput struct {
+	City string `json:"city"`
+}
+
+type weatherOutput struct {
+	Weather string `json:"weather"`
+}
 
 func main() {
 	ctx := context.Background()
@@ -43,7 +56,22 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	a, err := llmagent.New(llmagent.Config{Name: "helper", Model: model, Instruction: "Answer briefly."})
+	mode := ""
+	if len(os.Args) > 2 {
+		mode = os.Args[2]
+	}
+	cfg := llmagent.Config{Name: "helper", Model: model, Instruction: "Answer briefly."}
+	if mode == "tool" {
+		weather, err := functiontool.New(functiontool.Config{Name: "get_weather", Description: "The weather in a city"},
+			func(ctx tool.Context, in weatherInput) (weatherOutput, error) {
+				return weatherOutput{Weather: "sunny in " + in.City}, nil
+			})
+		if err != nil {
+			log.Fatal(err)
+		}
+		cfg.Tools = []tool.Tool{weather}
+	}
+	a, err := llmagent.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,15 +84,25 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for event, err := range r.Run(ctx, "user", created.Session.ID(), genai.NewContentFromText("Say hello.", genai.RoleUser), agent.RunConfig{}) {
+	run := agent.RunConfig{}
+	if mode == "stream" {
+		run.StreamingMode = agent.StreamingModeSSE
+	}
+	for event, err := range r.Run(ctx, "user", created.Session.ID(), genai.NewContentFromText("Say hello.", genai.RoleUser), run) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if event.Content != nil {
-			for _, p := range event.Content.Parts {
-				if p.Text != "" {
-					fmt.Println("answer:", p.Text)
-				}
+		if event.Content == nil || event.Partial {
+			continue
+		}
+		for _, p := range event.Content.Parts {
+			switch {
+			case p.Text != "":
+				fmt.Println("answer:", p.Text)
+			case p.FunctionCall != nil:
+				fmt.Println("call:", p.FunctionCall.Name)
+			case p.FunctionResponse != nil:
+				fmt.Println("result:", p.FunctionResponse.Response)
 			}
 		}
 	}
