@@ -29,6 +29,7 @@ Usage:
 	llminstr diff [-tags t] [-exit-code] [packages]
 	llminstr report [-tags t] [-json] [-strict] [packages]
 	llminstr init [-version v]
+	llminstr view [-o report.html] [-listen addr] [files]
 	llminstr version
 	llminstr help
 
@@ -44,6 +45,12 @@ Commands:
 	         any call site is skipped.
 	init     add the runtime module to the current module (go get) and a
 	         tools file that keeps it there; idempotent.
+	view     show the LLM calls of instrumented programs: read OTLP files
+	         (LLMINSTR_TRACE_FILE's JSON lines, the Collector's file
+	         exporter's JSON or protobuf; stdin when none is named) and print
+	         each trace as a tree with a summary by model; -o: write a
+	         self-contained HTML report instead; -listen 127.0.0.1:4318:
+	         receive OTLP/HTTP exports and show them live in a browser.
 	version  print the version, the rules fingerprint and the build cache
 	         fingerprint.
 
@@ -74,6 +81,8 @@ sets up no OpenTelemetry providers of its own):
 	                              OTEL_EXPORTER_OTLP_* variables)
 	OTEL_EXPORTER_OTLP_PROTOCOL   http/protobuf (default) or grpc
 	OTEL_SERVICE_NAME             service.name of the resource
+	LLMINSTR_TRACE_FILE=file      also append spans and metrics to file, as
+	                              OTLP/JSON lines (for llminstr view)
 	OTEL_SDK_DISABLED=true        record nothing
 	OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental
 	                              the newest GenAI metric names
@@ -107,6 +116,8 @@ func main() {
 		code, err = cmdReport(args[1:], os.Stdout)
 	case "init":
 		code, err = cmdInit(args[1:], os.Stdout)
+	case "view":
+		code, err = cmdView(args[1:], os.Stdin, os.Stdout, os.Stderr)
 	case "version":
 		fmt.Printf("llminstr %s\nrules fingerprint %s\nbuild cache fingerprint %s\n",
 			toolexec.Version(), rules.Fingerprint(rules.All()), toolexec.Fingerprint())

@@ -5,7 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/llminstr/llminstr/runtime/otlp"
 
 	sdkresource "go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -47,6 +50,26 @@ func exportersFromEnv(getenv func(string) string, selector, signalEndpoint strin
 		err = fmt.Errorf("%s: %s not supported (use otlp, console or none)", selector, strings.Join(unknown, ", "))
 	}
 	return names, err
+}
+
+// TraceFileEnv names the file to which the runtime appends its spans and
+// metrics as OTLP/JSON lines (see [otlp.File]), besides the exporters
+// OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER choose; llminstr view
+// reads it.
+const TraceFileEnv = "LLMINSTR_TRACE_FILE"
+
+var traceFiles sync.Map // path -> *otlp.File
+
+// fileFromEnv returns the file TraceFileEnv names, one per path so that
+// spans and metrics share it, or nil when it is unset or the SDK is
+// disabled (OTEL_SDK_DISABLED=true).
+func fileFromEnv(getenv func(string) string) *otlp.File {
+	path := strings.TrimSpace(getenv(TraceFileEnv))
+	if path == "" || strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
+		return nil
+	}
+	f, _ := traceFiles.LoadOrStore(path, otlp.NewFile(path))
+	return f.(*otlp.File)
 }
 
 // Limits of the batch span processor's settings: larger values are clamped

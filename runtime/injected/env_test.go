@@ -3,9 +3,13 @@ package injected
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -151,5 +155,72 @@ func TestEndUnfinished(t *testing.T) {
 	}
 	if !inFlight.Ended() || !streaming.Ended() {
 		t.Errorf("calls not ended")
+	}
+}
+
+// TestTraceFile: with LLMINSTR_TRACE_FILE set, spans and metrics are
+// appended to the file as OTLP/JSON lines, one request per line, besides
+// the other exporters; two providers (as two processes would) append to
+// the same file without mixing their lines.
+func TestTraceFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "calls.jsonl")
+	env := map[string]string{TraceFileEnv: path}
+	getenv := func(k string) string { return env[k] }
+	for i := range 2 {
+		tp, shutdown, err := providerFromEnv(getenv, io.Discard)
+		if err != nil || shutdown == nil {
+			t.Fatalf("providerFromEnv: %v (shutdown %v)", err, shutdown != nil)
+		}
+		_, span := tp.Tracer("t").Start(context.Background(), fmt.Sprintf("chat m%d", i))
+		span.End()
+		if err := shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mp, shutdown, err := meterProviderFromEnv(getenv, io.Discard)
+	if err != nil || shutdown == nil {
+		t.Fatalf("meterProviderFromEnv: %v", err)
+	}
+	counter, _ := mp.Meter("t").Int64Counter("calls")
+	counter.Add(context.Background(), 3)
+	if err := shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3:\n%s", len(lines), data)
+	}
+	for i, want := range []string{"chat m0", "chat m1"} {
+		var req struct {
+			ResourceSpans []struct {
+				ScopeSpans []struct {
+					Spans []struct {
+						TraceID string `json:"traceId"`
+						Name    string `json:"name"`
+					} `json:"spans"`
+				} `json:"scopeSpans"`
+			} `json:"resourceSpans"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &req); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		s := req.ResourceSpans[0].ScopeSpans[0].Spans[0]
+		if s.Name != want || len(s.TraceID) != 32 {
+			t.Errorf("line %d: span %q, trace id %q; want %q with a hex id", i+1, s.Name, s.TraceID, want)
+		}
+	}
+	if !strings.Contains(lines[2], `"resourceMetrics"`) || !strings.Contains(lines[2], `"name":"calls"`) || !strings.Contains(lines[2], `"asInt":"3"`) {
+		t.Errorf("metrics line: %s", lines[2])
+	}
+
+	// Disabled SDK: no file.
+	env["OTEL_SDK_DISABLED"] = "true"
+	if f := fileFromEnv(getenv); f != nil {
+		t.Error("OTEL_SDK_DISABLED=true: got a trace file")
 	}
 }

@@ -173,6 +173,9 @@ func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric
 		}
 		options = append(options, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter)))
 	}
+	if file := fileFromEnv(getenv); file != nil {
+		options = append(options, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(file.MetricExporter())))
+	}
 	if len(options) == 1 {
 		return metricnoop.NewMeterProvider(), nil, err
 	}

@@ -135,6 +135,9 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 			exporters = append(exporters, exporter)
 		}
 	}
+	if file := fileFromEnv(getenv); file != nil {
+		exporters = append(exporters, file.SpanExporter())
+	}
 	if len(exporters) == 0 {
 		return noop.NewTracerProvider(), nil, err
 	}
