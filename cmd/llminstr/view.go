@@ -63,7 +63,7 @@ func cmdView(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, err
 			return 1, err
 		}
 		sum := view.Summarize(traces)
-		fmt.Fprintf(stdout, "llminstr view: wrote %s (%d traces, %d model calls)\n", *out, sum.Traces, sum.Totals.Calls)
+		fmt.Fprintf(stdout, "llminstr view: wrote %s (%s, %s)\n", *out, count(sum.Traces, "trace"), count(sum.Totals.Calls, "model call"))
 		return 0, nil
 	}
 	if err := view.WriteTree(stdout, traces, opts); err != nil {
@@ -170,4 +170,11 @@ func isTerminal(w any) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

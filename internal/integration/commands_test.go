@@ -249,6 +249,10 @@ func TestCommandErrors(t *testing.T) {
 		{name: "unknown integration", args: []string{"report"}, env: []string{"LLMINSTR_DISABLE=opneai"}, wantCode: 1, want: `LLMINSTR_DISABLE: unknown integration "opneai"`},
 		{name: "malformed yaml", args: []string{"diff"}, yaml: "disable: [openai]\nenable: true\n", wantCode: 1, want: "llminstr.yaml:2: unknown key \"enable\""},
 		{name: "packages fail to load", args: []string{"report", "./nosuchdir"}, wantCode: 1, want: "nosuchdir"},
+		{name: "view: no such file", args: []string{"view", "nosuch.jsonl"}, wantCode: 1, want: "llminstr view: open nosuch.jsonl: no such file or directory"},
+		{name: "view: not OTLP", args: []string{"view", "main.go"}, wantCode: 1, want: "llminstr view: main.go: neither OTLP/JSON nor OTLP protobuf"},
+		{name: "view: bad colour", args: []string{"view", "-color=red"}, wantCode: 2, want: `-color="red": want auto, always or never`},
+		{name: "view: bad address", args: []string{"view", "-listen", "256.0.0.1:1"}, wantCode: 1, want: "llminstr view: listen tcp"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

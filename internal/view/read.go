@@ -28,21 +28,18 @@ const maxInput = 1 << 30
 // and logs requests are skipped.
 func Read(r io.Reader) ([]*Span, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		b, err := br.Peek(1)
-		if err != nil {
-			if err == io.EOF {
-				return nil, nil
-			}
-			return nil, err
-		}
-		if !isSpace(b[0]) {
-			if b[0] == '{' {
-				return readJSON(br)
-			}
-			break
-		}
-		br.ReadByte()
+	// JSON starts with '{' after blanks; a protobuf request may start
+	// with a byte that is a blank ('\n' is the tag of its field 1), so
+	// nothing is consumed before the choice.
+	head, err := br.Peek(br.Size())
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	if len(bytes.TrimLeft(head, " \t\r\n")) == 0 && len(head) < br.Size() {
+		return nil, nil // empty, or blanks only
+	}
+	if first := bytes.TrimLeft(head, " \t\r\n"); len(first) > 0 && first[0] == '{' {
+		return readJSON(br)
 	}
 	data, err := io.ReadAll(io.LimitReader(br, maxInput))
 	if err != nil {
@@ -50,8 +47,6 @@ func Read(r io.Reader) ([]*Span, error) {
 	}
 	return readProto(data)
 }
-
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 func readJSON(r io.Reader) ([]*Span, error) {
 	dec := json.NewDecoder(r)
