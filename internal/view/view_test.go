@@ -143,9 +143,9 @@ func TestReadFormats(t *testing.T) {
 	single, _ := proto.Marshal(merged)
 
 	for name, input := range map[string][]byte{
-		"pretty JSON":         pretty.Bytes(),
-		"length-prefixed":     framed.Bytes(),
-		"one protobuf":        single,
+		"pretty JSON":          pretty.Bytes(),
+		"length-prefixed":      framed.Bytes(),
+		"one protobuf":         single,
 		"JSON with blank line": append([]byte("\n\n"), lines...),
 	} {
 		got, err := Read(bytes.NewReader(input))
