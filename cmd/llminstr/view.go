@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 // print them, write them as an HTML report, or receive them live.
 func cmdView(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	fs := newFlagSet("view")
-	listen := fs.String("listen", "", "receive OTLP/HTTP at this address (e.g. 127.0.0.1:4318) and show the calls live in a browser")
+	listen := fs.String("listen", "", "receive OTLP/HTTP at this address and show the calls live in a browser (a port alone, :4318, is on loopback; 0.0.0.0:4318 is every interface)")
 	out := fs.String("o", "", "write a self-contained HTML report to this file")
 	color := fs.String("color", "auto", "colour the terminal output: auto, always or never")
 	content := fs.Bool("content", true, "print captured messages under each call")
@@ -124,6 +125,12 @@ func writeReport(path string, traces []*view.Trace) error {
 // request's new spans as a tree and serving the live page; with -o it
 // writes the report of everything received when it stops.
 func serveView(addr string, set *view.Set, out string, opts view.TextOptions, stdout, stderr io.Writer) (int, error) {
+	// A port alone (":4318", "4318") listens on loopback only.
+	if host, port, err := net.SplitHostPort(addr); err == nil && host == "" {
+		addr = net.JoinHostPort("127.0.0.1", port)
+	} else if err != nil && !strings.Contains(addr, ":") {
+		addr = net.JoinHostPort("127.0.0.1", addr)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return 1, fmt.Errorf("llminstr view: %w", err)

@@ -24,15 +24,16 @@ type PageData struct {
 }
 
 type pageSummary struct {
-	Traces    int         `json:"traces"`
-	Totals    pageTotals  `json:"totals"`
-	Agents    int         `json:"agents"`
-	ToolRuns  int         `json:"toolRuns"`
-	LatencyMS [2]float64  `json:"latencyMs"` // p50, p95
-	TTFCMS    [2]float64  `json:"ttfcMs"`
-	Streams   int         `json:"streams"`
-	ByModel   []pageGroup `json:"byModel"`
-	Slowest   []pageCall  `json:"slowest"`
+	Traces     int         `json:"traces"`
+	Totals     pageTotals  `json:"totals"`
+	Agents     int         `json:"agents"`
+	ToolRuns   int         `json:"toolRuns"`
+	LatencyMS  [2]float64  `json:"latencyMs"` // p50, p95
+	TTFCMS     [2]float64  `json:"ttfcMs"`
+	Streams    int         `json:"streams"`
+	ByModel    []pageGroup `json:"byModel"`
+	ByProvider []pageGroup `json:"byProvider"`
+	Slowest    []pageCall  `json:"slowest"`
 }
 
 type pageTotals struct {
@@ -126,12 +127,18 @@ func NewPageData(title string, traces []*Trace, now time.Time) PageData {
 		LatencyMS: [2]float64{ms(sum.Latency.P50), ms(sum.Latency.P95)},
 		TTFCMS:    [2]float64{ms(sum.TTFC.P50), ms(sum.TTFC.P95)}, Streams: sum.TTFC.N,
 	}
-	for _, g := range sum.ByModel {
-		d.Summary.ByModel = append(d.Summary.ByModel, pageGroup{
+	group := func(g Group) pageGroup {
+		return pageGroup{
 			Provider: g.Provider, Model: g.Model, Totals: totalsData(g.Totals),
 			LatencyMS: [2]float64{ms(g.Latency.P50), ms(g.Latency.P95)},
 			TTFCMS:    [2]float64{ms(g.TTFC.P50), ms(g.TTFC.P95)}, Streams: g.TTFC.N,
-		})
+		}
+	}
+	for _, g := range sum.ByModel {
+		d.Summary.ByModel = append(d.Summary.ByModel, group(g))
+	}
+	for _, g := range sum.ByProvider {
+		d.Summary.ByProvider = append(d.Summary.ByProvider, group(g))
 	}
 	for _, s := range sum.Slowest {
 		d.Summary.Slowest = append(d.Summary.Slowest, pageCall{Trace: s.TraceID, Span: s.SpanID, Name: s.Name, DurationMS: ms(s.Duration())})

@@ -79,14 +79,15 @@ func percentiles(ds []time.Duration) Percentiles {
 
 // Summary aggregates the model calls of a set of traces.
 type Summary struct {
-	Traces   int
-	Totals   Totals
-	Latency  Percentiles
-	TTFC     Percentiles
-	ByModel  []Group // by provider, then model
-	Slowest  []*Span // the slowest calls, slowest first
-	Agents   int     // invoke_agent spans
-	ToolRuns int     // execute_tool spans
+	Traces     int
+	Totals     Totals
+	Latency    Percentiles
+	TTFC       Percentiles
+	ByModel    []Group // by provider, then model
+	ByProvider []Group // the same, summed by provider (Model is "")
+	Slowest    []*Span // the slowest calls, slowest first
+	Agents     int     // invoke_agent spans
+	ToolRuns   int     // execute_tool spans
 }
 
 // slowestShown is how many of the slowest calls a summary keeps.
@@ -100,6 +101,7 @@ func Summarize(traces []*Trace) Summary {
 		lat, ttfc []time.Duration
 	}
 	groups := map[[2]string]*acc{}
+	providers := map[string]*acc{}
 	var all, allTTFC []time.Duration
 	var calls []*Span
 	for _, t := range traces {
@@ -121,11 +123,20 @@ func Summarize(traces []*Trace) Summary {
 				a = &acc{g: Group{Provider: key[0], Model: key[1]}}
 				groups[key] = a
 			}
-			a.g.Totals.add(s)
-			a.lat = append(a.lat, s.Duration())
+			p := providers[key[0]]
+			if p == nil {
+				p = &acc{g: Group{Provider: key[0]}}
+				providers[key[0]] = p
+			}
+			for _, a := range []*acc{a, p} {
+				a.g.Totals.add(s)
+				a.lat = append(a.lat, s.Duration())
+				if d, ok := s.TTFC(); ok {
+					a.ttfc = append(a.ttfc, d)
+				}
+			}
 			all = append(all, s.Duration())
 			if d, ok := s.TTFC(); ok {
-				a.ttfc = append(a.ttfc, d)
 				allTTFC = append(allTTFC, d)
 			}
 		}
@@ -135,9 +146,15 @@ func Summarize(traces []*Trace) Summary {
 		a.g.Latency, a.g.TTFC = percentiles(a.lat), percentiles(a.ttfc)
 		sum.ByModel = append(sum.ByModel, a.g)
 	}
-	slices.SortFunc(sum.ByModel, func(a, b Group) int {
+	for _, a := range providers {
+		a.g.Latency, a.g.TTFC = percentiles(a.lat), percentiles(a.ttfc)
+		sum.ByProvider = append(sum.ByProvider, a.g)
+	}
+	byName := func(a, b Group) int {
 		return cmp.Or(cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Model, b.Model))
-	})
+	}
+	slices.SortFunc(sum.ByModel, byName)
+	slices.SortFunc(sum.ByProvider, byName)
 	slices.SortStableFunc(calls, func(a, b *Span) int { return cmp.Compare(b.Duration(), a.Duration()) })
 	sum.Slowest = calls[:min(len(calls), slowestShown)]
 	return sum

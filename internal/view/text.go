@@ -204,7 +204,7 @@ func WriteSummary(w io.Writer, sum Summary, opts TextOptions) error {
 		b.WriteString("\n")
 		tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
 		fmt.Fprintln(tw, "  provider\tmodel\tcalls\terrors\ttokens in\ttokens out\tcost\tp50\tp95\tttfc p50")
-		for _, g := range sum.ByModel {
+		row := func(g Group, model string) {
 			cost, ttfc := "-", "-"
 			if g.HasCost {
 				cost = formatCost(g.Cost)
@@ -212,8 +212,16 @@ func WriteSummary(w io.Writer, sum Summary, opts TextOptions) error {
 			if g.TTFC.N > 0 {
 				ttfc = formatDuration(g.TTFC.P50)
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", orDash(g.Provider), orDash(g.Model), g.Calls, g.Errors,
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", orDash(g.Provider), model, g.Calls, g.Errors,
 				g.InputTokens, g.OutputTokens, cost, formatDuration(g.Latency.P50), formatDuration(g.Latency.P95), ttfc)
+		}
+		for _, g := range sum.ByModel {
+			row(g, orDash(g.Model))
+		}
+		if len(sum.ByProvider) > 1 || len(sum.ByModel) > 1 {
+			for _, g := range sum.ByProvider {
+				row(g, "(all)")
+			}
 		}
 		tw.Flush()
 	}
