@@ -67,6 +67,31 @@ func TestIntegration(t *testing.T) {
 			t.Errorf("the chat span's parent %s is a span of Genkit's, which is exported nowhere", spans[0].ParentSpanID)
 		}
 	})
+	t.Run("stream", func(t *testing.T) {
+		spans := run(t, "stream")
+		ops := byOperation(spans)
+		if len(spans) != 4 || len(ops["chat"]) != 2 || len(ops["execute_tool"]) != 2 {
+			t.Fatalf("want 2 chat and 2 execute_tool spans:\n%s", otlpreceiver.Describe(spans))
+		}
+		for _, s := range ops["chat"] {
+			if s.Name != "chat gpt-4o-mini" || s.Kind != "client" || s.StatusCode != "unset" {
+				t.Errorf("chat span %q kind %s status %s", s.Name, s.Kind, s.StatusCode)
+			}
+			if _, ok := s.Attrs["gen_ai.response.time_to_first_chunk"].(float64); !ok {
+				t.Errorf("streamed chat span without time to first chunk: %v", s.Attrs)
+			}
+		}
+		// The first request ends in tool calls, the second in the answer.
+		finishes := map[string]bool{}
+		for _, s := range ops["chat"] {
+			if fr, ok := s.Attrs["gen_ai.response.finish_reasons"].([]any); ok && len(fr) == 1 {
+				finishes[fr[0].(string)] = true
+			}
+		}
+		if !finishes["tool_calls"] || !finishes["stop"] {
+			t.Errorf("finish reasons of the streamed requests: %v, want tool_calls and stop", finishes)
+		}
+	})
 	t.Run("tools", func(t *testing.T) {
 		spans := run(t, "tools", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true")
 		ops := byOperation(spans)

@@ -4,6 +4,7 @@
 //
 //	app generate   genkit.Generate of a prompt
 //	app tools      the same, with two tools the model calls
+//	app stream     genkit.Generate streamed (ai.WithStreaming), with the tools
 package main
 
 import (
@@ -37,12 +38,28 @@ func main() {
 		return "noon", nil
 	})
 	opts := []ai.GenerateOption{ai.WithPrompt("What is the weather in Paris, and the time?")}
-	if len(os.Args) > 1 && os.Args[1] == "tools" {
+	mode := ""
+	if len(os.Args) > 1 {
+		mode = os.Args[1]
+	}
+	if mode == "tools" || mode == "stream" {
 		opts = append(opts, ai.WithTools(weather, clock))
+	}
+	chunks := 0
+	if mode == "stream" {
+		opts = append(opts, ai.WithStreaming(func(ctx context.Context, c *ai.ModelResponseChunk) error {
+			if c.Text() != "" {
+				chunks++
+			}
+			return nil
+		}))
 	}
 	resp, err := genkit.Generate(ctx, g, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("answer:", resp.Text())
+	if mode == "stream" {
+		fmt.Println("text chunks:", chunks)
+	}
 }
