@@ -8,6 +8,7 @@ package toolexec
 import (
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -128,10 +129,7 @@ var fingerprintOnce = sync.OnceValue(func() string {
 	if v := Version(); v == "(devel)" || strings.Contains(v, "+dirty") {
 		// A development build changes without changing its version.
 		if exe, err := os.Executable(); err == nil {
-			if f, err := os.Open(exe); err == nil {
-				io.Copy(h, f)
-				f.Close()
-			}
+			writeBinaryID(h, exe)
 		}
 	}
 	fmt.Fprintf(h, "runtime %s\n", runtimeRequirement())
@@ -154,6 +152,27 @@ var fingerprintOnce = sync.OnceValue(func() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
 })
+
+// writeBinaryID writes what identifies the executable at path: the Go
+// build ID the linker records in an ELF note (the hash of the binary's
+// inputs and content, which the go command computes anyway), else the
+// whole file. The go command asks for the fingerprint in every build, a
+// few times; hashing the whole tool each time cost about 0.1 s.
+func writeBinaryID(w io.Writer, path string) {
+	if f, err := elf.Open(path); err == nil {
+		defer f.Close()
+		if sec := f.Section(".note.go.buildid"); sec != nil {
+			if note, err := sec.Data(); err == nil && len(note) > 16 {
+				fmt.Fprintf(w, "buildid %x\n", note)
+				return
+			}
+		}
+	}
+	if f, err := os.Open(path); err == nil {
+		io.Copy(w, f)
+		f.Close()
+	}
+}
 
 // Fingerprint identifies everything that changes what llminstr does to a
 // build: its own version (or binary), its rules and adapters, and the
