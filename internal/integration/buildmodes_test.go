@@ -64,6 +64,21 @@ func TestBuildModes(t *testing.T) {
 			t.Errorf("go test exported %d chat spans, want 1", n)
 		}
 	})
+	// llminstr under a wrapper (a script that runs it, as timing or
+	// caching wrappers do): the go command is its grandparent, whose flags
+	// the runtime's resolution must still use, or the program's code is
+	// compiled against a runtime the link does not have.
+	t.Run("wrapper", func(t *testing.T) {
+		dir := copyApp(t, "openai")
+		wrapper := filepath.Join(t.TempDir(), "wrap.sh")
+		script := "#!/bin/sh\n# not exec: the shell stays between go and llminstr\n\"" + llminstrBin + "\" \"$@\"\n"
+		if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(t.TempDir(), "chatapp")
+		llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+wrapper, "-o", bin, ".")
+		runPlain(t, bin)
+	})
 	t.Run("go_run", func(t *testing.T) {
 		dir := copyApp(t, "openai")
 		e.Receiver.Reset()

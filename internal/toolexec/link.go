@@ -1,8 +1,11 @@
 package toolexec
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,7 +52,7 @@ func link(args []string) (int, error) {
 		}
 	}
 	if len(missing) == 0 {
-		return execTool(args), nil
+		return linkExplained(args, deps, cfg)
 	}
 	modules := deps.Modules
 	resolved, ok := reuse(deps.Exports, missing)
@@ -82,5 +85,47 @@ func link(args []string) (int, error) {
 	} else {
 		newArgs[importcfgIdx] = newPath
 	}
-	return execTool(newArgs), nil
+	return linkExplained(newArgs, deps, cfg)
+}
+
+// linkExplained runs the linker. When the main package's instrumented
+// code was compiled against packages built otherwise than the ones the
+// linker is given (see staleExports), the linker may refuse them; if it
+// does, it says why and what fixes it.
+func linkExplained(args []string, deps archive.Deps, cfg *importcfg) (int, error) {
+	stale := staleExports(deps.Exports, cfg)
+	if len(stale) == 0 {
+		return execTool(args), nil
+	}
+	var stderr bytes.Buffer
+	code := runTool(args, &stderr)
+	os.Stderr.Write(stderr.Bytes())
+	if code != 0 && strings.Contains(stderr.String(), "fingerprint mismatch") {
+		culprit := stale[0]
+		for _, p := range deps.Imports {
+			if slices.Contains(stale, p) {
+				culprit = p
+				break
+			}
+		}
+		return code, fmt.Errorf(`the instrumented code of the main package was compiled against a build of %s other than this build's.
+	This happens when llminstr could not read the go command's flags (a wrapper between the go command and llminstr, or a system without /proc), and that compile was cached.
+	Fix: run the build with -toolexec=llminstr or GOFLAGS=-toolexec=llminstr, then "go clean -cache" once if the error stays`, culprit)
+	}
+	return code, nil
+}
+
+// staleExports lists the packages whose export files, as the main
+// package's instrumented code was compiled against them, differ from the
+// ones the linker is given. Export files are named by their content's
+// hash, so different names mean different builds of the package.
+func staleExports(compiled map[string]string, cfg *importcfg) []string {
+	var stale []string
+	for p, file := range compiled {
+		if linked, ok := cfg.packageFile[p]; ok && linked != file {
+			stale = append(stale, p)
+		}
+	}
+	sort.Strings(stale)
+	return stale
 }

@@ -20,24 +20,43 @@ var parentOnce = sync.OnceValue(readParentCommand)
 
 func parentGoCommand() parentCommand { return parentOnce() }
 
-// readParentCommand reads the parent go command's binary, directory and
-// command line from the system (see parentProcess). Where it cannot, the
-// child build runs with the flags the environment (GOFLAGS) carries, in the
-// current directory (where the go command runs its tools: the package's).
+// maxAncestors bounds the walk up the process tree in search of the go
+// command.
+const maxAncestors = 8
+
+// readParentCommand reads the go command's binary, directory and command
+// line from the system (see parentProcess): llminstr's parent process, or
+// the nearest ancestor that is a go command, when llminstr runs under a
+// wrapper (-toolexec="wrapper llminstr", a script that runs it). Where it
+// cannot, the child build runs with the flags the environment (GOFLAGS)
+// carries, in the current directory (where the go command runs its tools:
+// the package's).
 func readParentCommand() parentCommand {
 	pc := parentCommand{goBin: "go"}
 	pc.dir, _ = os.Getwd()
-	exe, dir, argv := parentProcess(os.Getppid())
-	if exe != "" && strings.TrimSuffix(filepath.Base(exe), ".exe") == "go" {
-		pc.goBin = exe
-	}
-	if dir != "" {
-		pc.dir = dir
-	}
-	if len(argv) > 2 && strings.TrimSuffix(filepath.Base(argv[0]), ".exe") == "go" {
-		pc.buildFlags = childBuildFlags(argv[2:])
+	pid := os.Getppid()
+	for range maxAncestors {
+		exe, dir, argv := parentProcess(pid)
+		if isGoCommand(exe, argv) {
+			pc.goBin = exe
+			if dir != "" {
+				pc.dir = dir
+			}
+			pc.buildFlags = childBuildFlags(argv[2:])
+			break
+		}
+		if pid = parentPID(pid); pid <= 1 {
+			break
+		}
 	}
 	return pc
+}
+
+// isGoCommand reports whether a process is a go command that builds: its
+// executable and its argv[0] are go, and it has a subcommand.
+func isGoCommand(exe string, argv []string) bool {
+	isGo := func(path string) bool { return strings.TrimSuffix(filepath.Base(path), ".exe") == "go" }
+	return exe != "" && isGo(exe) && len(argv) > 2 && isGo(argv[0])
 }
 
 // parseProcArgs reads the arguments of a process as macOS's

@@ -15,3 +15,12 @@ func parentProcess(pid int) (exe, dir string, argv []string) {
 	exe, argv = parseProcArgs(buf)
 	return exe, "", argv
 }
+
+// parentPID returns the parent of process pid (0 if unknown).
+func parentPID(pid int) int {
+	info, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
+	if err != nil {
+		return 0
+	}
+	return int(info.Eproc.Ppid)
+}

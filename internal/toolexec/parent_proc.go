@@ -21,3 +21,23 @@ func parentProcess(pid int) (exe, dir string, argv []string) {
 	}
 	return exe, dir, argv
 }
+
+// parentPID returns the parent of process pid, from /proc/pid/stat (0 if
+// unknown).
+func parentPID(pid int) int {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0
+	}
+	// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
+}

@@ -2,6 +2,7 @@ package toolexec
 
 import (
 	"encoding/binary"
+	"os"
 	"reflect"
 	"slices"
 	"testing"
@@ -106,6 +107,38 @@ func TestSplitCommandLine(t *testing.T) {
 		}
 		if !slices.Equal(flags, tc.flags) {
 			t.Errorf("flags of %s = %q, want %q", tc.line, flags, tc.flags)
+		}
+	}
+}
+
+// TestParentPID: the walk up the process tree starts where os.Getppid
+// does.
+func TestParentPID(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	if got, want := parentPID(os.Getpid()), os.Getppid(); got != want {
+		t.Errorf("parentPID(self) = %d, want %d", got, want)
+	}
+	if got := parentPID(-1); got != 0 {
+		t.Errorf("parentPID(-1) = %d, want 0", got)
+	}
+}
+
+func TestIsGoCommand(t *testing.T) {
+	for _, tc := range []struct {
+		exe  string
+		argv []string
+		want bool
+	}{
+		{"/usr/local/go/bin/go", []string{"go", "build", "."}, true},
+		{"/opt/go/bin/go", []string{"/opt/go/bin/go", "test", "./..."}, true},
+		{"/bin/bash", []string{"/bin/sh", "wrap.sh", "compile"}, false},
+		{"/usr/local/go/bin/go", []string{"go"}, false},
+		{"", []string{"go", "build", "."}, false},
+	} {
+		if got := isGoCommand(tc.exe, tc.argv); got != tc.want {
+			t.Errorf("isGoCommand(%q, %q) = %v, want %v", tc.exe, tc.argv, got, tc.want)
 		}
 	}
 }

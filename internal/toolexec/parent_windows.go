@@ -63,3 +63,17 @@ func readUnicodeString(h windows.Handle, s windows.NTUnicodeString) (string, boo
 	}
 	return windows.UTF16ToString(buf), true
 }
+
+// parentPID returns the process that created process pid (0 if unknown).
+func parentPID(pid int) int {
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		return 0
+	}
+	defer windows.CloseHandle(h)
+	var info windows.PROCESS_BASIC_INFORMATION
+	if windows.NtQueryInformationProcess(h, windows.ProcessBasicInformation, unsafe.Pointer(&info), uint32(unsafe.Sizeof(info)), nil) != nil {
+		return 0
+	}
+	return int(info.InheritedFromUniqueProcessId)
+}
