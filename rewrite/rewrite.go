@@ -191,7 +191,11 @@ func Rewrite(cfg *Config) (*Result, error) {
 		Selections: map[*ast.SelectorExpr]*types.Selection{},
 		Instances:  map[*ast.Ident]types.Instance{},
 	}
-	pkg, err := check(fset, cfg, asts, info)
+	// One importer for the first type check and every verification of a
+	// rewrite: importing a large SDK's export data is most of a check's
+	// cost, and its packages do not change between them.
+	imp := importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup))
+	pkg, err := check(fset, cfg, imp, asts, info)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotTypeChecked, err)
 	}
@@ -260,7 +264,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 				return nil, err
 			}
 		}
-		checkErr := verify(cfg, out, gen, files)
+		checkErr := verify(cfg, imp, out, gen, files)
 		if checkErr == nil {
 			res.Rewritten, res.Generated, res.Imports = out, gen, imports
 			return res, nil
@@ -450,10 +454,10 @@ func isPackageMain(files []*sourceFile) bool {
 	return err == nil && f.Name.Name == "main"
 }
 
-func check(fset *token.FileSet, cfg *Config, files []*ast.File, info *types.Info) (*types.Package, error) {
+func check(fset *token.FileSet, cfg *Config, imp types.Importer, files []*ast.File, info *types.Info) (*types.Package, error) {
 	var errs []error
 	conf := types.Config{
-		Importer:    importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup)),
+		Importer:    imp,
 		GoVersion:   cfg.GoVersion,
 		FakeImportC: cfg.FakeImportC,
 		Error: func(err error) {

@@ -15,7 +15,7 @@ import (
 )
 
 // verify type-checks the package as it will be compiled.
-func verify(cfg *Config, out, gen []File, orig []*sourceFile) error {
+func verify(cfg *Config, imp types.Importer, out, gen []File, orig []*sourceFile) error {
 	fset := token.NewFileSet()
 	replaced := map[string][]byte{}
 	for _, f := range out {
@@ -40,7 +40,7 @@ func verify(cfg *Config, out, gen []File, orig []*sourceFile) error {
 		}
 		asts = append(asts, af)
 	}
-	_, err := check(fset, cfg, asts, nil)
+	_, err := check(fset, cfg, imp, asts, nil)
 	return err
 }
 
