@@ -76,6 +76,7 @@ func TestReportInChromium(t *testing.T) {
 				`<div class="role">user</div><div>A day in Lisbon?</div>`,
 				`<div class="role">assistant · stop</div><div>This is a test.</div>`,
 				"gpt-4o-mini-2024-07-18",
+				"<span><b>temperature </b>0.2</span>",
 			},
 			[]string{"Messages were not captured"},
 		},

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -87,6 +88,9 @@ type pageSpan struct {
 	TTFCMS     *float64      `json:"ttfcMs,omitempty"`
 	In         *int64        `json:"in,omitempty"`
 	Out        *int64        `json:"out,omitempty"`
+	CacheRead  *int64        `json:"cacheRead,omitempty"`
+	Reasoning  *int64        `json:"reasoning,omitempty"`
+	Params     [][2]string   `json:"params,omitempty"` // gen_ai.request.*, but the model
 	Cost       *float64      `json:"cost,omitempty"`
 	Finish     []string      `json:"finish,omitempty"`
 	Error      string        `json:"error,omitempty"`
@@ -182,6 +186,17 @@ func traceData(t *Trace) pageTrace {
 		}
 		if c, ok := s.Cost(); ok {
 			ps.Cost = &c
+		}
+		if n, ok := s.int(attrCacheRead); ok {
+			ps.CacheRead = &n
+		}
+		if n, ok := s.int(attrReasoning); ok {
+			ps.Reasoning = &n
+		}
+		for _, kv := range attrPairs(s.Attrs, nil) {
+			if p, ok := strings.CutPrefix(kv[0], "gen_ai.request."); ok && p != "model" {
+				ps.Params = append(ps.Params, [2]string{p, kv[1]})
+			}
 		}
 		ps.Attrs = attrPairs(s.Attrs, contentAttrs)
 		ps.Attrs = append([][2]string{{"span.kind", spanKindName(s.Kind)}, {"trace_id", s.TraceID}, {"span_id", s.SpanID}}, ps.Attrs...)
