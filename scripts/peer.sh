@@ -33,10 +33,14 @@ fi
 # anthropic-sdk-go's TestOpenTelemetry* test the spans the SDK records itself
 # (from v1.81), which llminstr turns off for the calls it traces so that each
 # call has one span (one of them also panics on the missing spans and ends
-# the test binary, hiding the tests after it).
+# the test binary, hiding the tests after it). ADK's
+# TestA2ACleanupPropagation hangs in about half of its runs, plain as well
+# as instrumented (6 of 12 plain, 5 of 12 instrumented, v1.2.0), and takes
+# its package's other tests down with it when the test binary times out.
 skip() {
 	case $1 in
 	github.com/anthropics/anthropic-sdk-go@*) echo '^TestOpenTelemetry' ;;
+	google.golang.org/adk@*) echo '^TestA2ACleanupPropagation$' ;;
 	esac
 }
 
