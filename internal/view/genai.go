@@ -21,8 +21,6 @@ const (
 	attrReasoning    = "gen_ai.usage.reasoning.output_tokens"
 	attrFinish       = "gen_ai.response.finish_reasons"
 	attrTTFC         = "gen_ai.response.time_to_first_chunk"
-	attrAgentName    = "gen_ai.agent.name"
-	attrToolName     = "gen_ai.tool.name"
 	attrConversation = "gen_ai.conversation.id"
 	attrErrorType    = "error.type"
 	attrCost         = "llminstr.cost.usd"
@@ -70,6 +68,21 @@ func (s *Span) IsModelCall() bool {
 		return false
 	}
 	return true
+}
+
+// Role is what the span is in an LLM application: "agent" (an agent's
+// run), "tool" (a tool's), "model" (a model call, see IsModelCall) or
+// "other".
+func (s *Span) Role() string {
+	switch op := s.Operation(); {
+	case op == "invoke_agent" || op == "create_agent":
+		return "agent"
+	case op == "execute_tool":
+		return "tool"
+	case s.IsModelCall():
+		return "model"
+	}
+	return "other"
 }
 
 // Provider is the span's gen_ai.provider.name (or gen_ai.system).

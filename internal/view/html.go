@@ -167,15 +167,8 @@ func traceData(t *Trace) pageTrace {
 			ID: s.SpanID, Parent: s.ParentID, Depth: n.Depth, Name: s.Name, Operation: s.Operation(),
 			OffsetMS: ms(s.Start.Sub(t.Start)), DurationMS: ms(s.Duration()), Finish: s.FinishReasons(), Error: s.ErrorText(),
 		}
-		switch op := s.Operation(); {
-		case op == "invoke_agent" || op == "create_agent":
-			ps.Kind = "agent"
-		case op == "execute_tool":
-			ps.Kind = "tool"
-		case s.IsModelCall():
-			ps.Kind, ps.Provider, ps.Model = "model", s.Provider(), s.Model()
-		default:
-			ps.Kind = "other"
+		if ps.Kind = s.Role(); ps.Kind == "model" {
+			ps.Provider, ps.Model = s.Provider(), s.Model()
 		}
 		if d, ok := s.TTFC(); ok {
 			v := ms(d)
@@ -193,12 +186,12 @@ func traceData(t *Trace) pageTrace {
 		if n, ok := s.int(attrReasoning); ok {
 			ps.Reasoning = &n
 		}
-		for _, kv := range attrPairs(s.Attrs, nil) {
+		ps.Attrs = attrPairs(s.Attrs, contentAttrs)
+		for _, kv := range ps.Attrs {
 			if p, ok := strings.CutPrefix(kv[0], "gen_ai.request."); ok && p != "model" {
 				ps.Params = append(ps.Params, [2]string{p, kv[1]})
 			}
 		}
-		ps.Attrs = attrPairs(s.Attrs, contentAttrs)
 		ps.Attrs = append([][2]string{{"span.kind", spanKindName(s.Kind)}, {"trace_id", s.TraceID}, {"span_id", s.SpanID}}, ps.Attrs...)
 		if s.Scope != "" {
 			ps.Attrs = append(ps.Attrs, [2]string{"otel.scope.name", s.Scope})

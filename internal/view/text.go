@@ -87,12 +87,12 @@ func traceService(t *Trace) string {
 func spanLine(s *Span, p painter) string {
 	var b strings.Builder
 	name := s.Name
-	switch op := s.Operation(); {
-	case op == "invoke_agent" || op == "create_agent":
+	switch s.Role() {
+	case "agent":
 		name = p.paint(ansiMagenta, name)
-	case op == "execute_tool":
+	case "tool":
 		name = p.paint(ansiYellow, name)
-	case s.IsModelCall():
+	case "model":
 		name = p.paint(ansiCyan, name)
 	}
 	b.WriteString(name)
