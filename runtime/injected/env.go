@@ -14,6 +14,11 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
+// sdkDisabled reports whether OTEL_SDK_DISABLED=true: record nothing.
+func sdkDisabled(getenv func(string) string) bool {
+	return strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true")
+}
+
 // exportersFromEnv returns the exporters a signal's environment asks for:
 // none when OTEL_SDK_DISABLED=true, else the comma-separated list in
 // selector (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER), without
@@ -23,7 +28,7 @@ import (
 // collector nobody asked for. Unknown names are left out and reported in
 // err, which does not stop the others from being used.
 func exportersFromEnv(getenv func(string) string, selector, signalEndpoint string) (names []string, err error) {
-	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
+	if sdkDisabled(getenv) {
 		return nil, nil
 	}
 	value := strings.TrimSpace(getenv(selector))
@@ -65,7 +70,7 @@ var traceFiles sync.Map // path -> *otlp.File
 // disabled (OTEL_SDK_DISABLED=true).
 func fileFromEnv(getenv func(string) string) *otlp.File {
 	path := strings.TrimSpace(getenv(TraceFileEnv))
-	if path == "" || strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
+	if path == "" || sdkDisabled(getenv) {
 		return nil
 	}
 	f, _ := traceFiles.LoadOrStore(path, otlp.NewFile(path))
