@@ -121,6 +121,31 @@ func TestBuildModes(t *testing.T) {
 			t.Errorf("plain build: %d spans (want 0), output %s", len(spans), out)
 		}
 	})
+	// An edit of the main package recompiles it alone, and the export
+	// files its adapters import but it does not (the runtime's, the SDK's
+	// stream package) come from its dependencies' marks: no child go list,
+	// which would leave its memo in the build's work directory.
+	t.Run("incremental", func(t *testing.T) {
+		dir := copyApp(t, "openai")
+		build(t, dir, nil)
+		f, err := os.OpenFile(filepath.Join(dir, "main.go"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("\n// edited\n")
+		f.Close()
+		bin := filepath.Join(t.TempDir(), "chatapp")
+		out := llmtest.Run(t, dir, nil, "go", "build", tool, "-work", "-o", bin, ".")
+		work := regexp.MustCompile(`(?m)^WORK=(.*)$`).FindStringSubmatch(out)
+		if work == nil {
+			t.Fatalf("no WORK= in the output of go build -work:\n%s", out)
+		}
+		defer os.RemoveAll(work[1])
+		if _, err := os.Stat(filepath.Join(work[1], "llminstr", "resolve.json")); err == nil {
+			t.Errorf("the incremental build ran go list to find export files its dependencies' marks should have named")
+		}
+		runPlain(t, bin)
+	})
 }
 
 var _ = os.Getenv

@@ -2,6 +2,8 @@ package toolexec
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -158,6 +160,19 @@ func compile(args []string) (int, error) {
 			deps.Exports = resolved
 			deps.Modules = modulesOf(resolved, inherited.Modules, (&resolver{workDir: filepath.Dir(filepath.Dir(c.importcfg))}).modules())
 		}
+		// The package's own imports are recorded too: a package that
+		// imports this one may inject an adapter that imports one of them
+		// (an SDK's stream package), and finds its export file here
+		// rather than by running go list.
+		workDir := filepath.Dir(filepath.Dir(c.importcfg))
+		for p, f := range cfg.packageFile {
+			if _, ok := deps.Exports[p]; ok || f == "" || isStd(p) {
+				continue
+			}
+			if f, ok := cachedExport(f, workDir); ok {
+				deps.Exports[p] = f
+			}
+		}
 		for _, p := range append(inherited.Imports, extraImports...) {
 			if !isStd(p) {
 				deps.Imports = append(deps.Imports, p)
@@ -204,6 +219,41 @@ func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, archive.Deps) {
 		}
 	}
 	return reaches, inherited
+}
+
+// cachedExport returns where the build cache keeps the export file f of
+// a package. A package compiled earlier in the same build is named by its
+// file in the build's work directory, which is removed at its end; the go
+// command has by then put the file in the build cache, named by the
+// SHA-256 of its content, and a mark must name that copy to be of use to
+// later builds.
+func cachedExport(f, workDir string) (string, bool) {
+	if !strings.HasPrefix(f, workDir+string(filepath.Separator)) {
+		return f, true
+	}
+	dir := os.Getenv("GOCACHE")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return "", false
+		}
+		dir = filepath.Join(base, "go-build")
+	}
+	file, err := os.Open(f)
+	if err != nil {
+		return "", false
+	}
+	defer file.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, file); err != nil {
+		return "", false
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	cached := filepath.Join(dir, sum[:2], sum+"-d")
+	if _, err := os.Stat(cached); err != nil {
+		return "", false
+	}
+	return cached, true
 }
 
 // modulesOf returns the modules of the packages of exports that belong to
@@ -275,6 +325,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 			resolved = r
 			return checkRuntimeLevel(res, imports, lookup)
 		}
+		debugf("%s: resolving %s with go list", c.pkg, strings.Join(missing, " "))
 		r, err := res.resolveClosure(missing)
 		if err != nil {
 			return err
