@@ -12,14 +12,15 @@
 #                turns, each round starting with another, so that the
 #                machine's drift hits them alike (median);
 #   incremental: after appending a comment to one file of the main package,
-#                with a warm cache (median of 5);
-#   cached:      again with nothing changed (median of 5).
+#                with a warm cache (median of REPS, default 7);
+#   cached:      again with nothing changed (median of REPS).
 # The module cache is shared, so downloads are not counted. It ends with
 # the binary sizes and the ratios to plain.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 pairs=${PAIRS:-3}
+reps=${REPS:-7}
 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 work=$(mktemp -d)
@@ -95,11 +96,11 @@ for i in $(seq "$pairs"); do
 	done
 done
 for m in "${modes[@]}"; do
-	for i in 1 2 3 4 5; do
+	for i in $(seq "$reps"); do
 		cached[$m]+="$(build "$m" "$work/cache-$m") "
 	done
 done
-for i in 1 2 3 4 5; do
+for i in $(seq "$reps"); do
 	for m in "${modes[@]}"; do
 		echo "// touch $m $i $RANDOM" >>"$touchfile"
 		incr[$m]+="$(build "$m" "$work/cache-$m") "
