@@ -87,6 +87,19 @@ func cmdInit(args []string, stdout io.Writer) (int, error) {
 	}
 	if v, ok := before[rules.RuntimePackage]; ok {
 		fmt.Fprintf(stdout, "%s already requires %s %s\n", gomod, rules.RuntimePackage, v)
+		// At that version, so that go.mod and go.sum also have what its
+		// packages need (its root package imports the one adapters
+		// import): a requirement added by hand (go mod edit) leaves out the
+		// sums of the modules the runtime imports.
+		// Where go get cannot run (offline, say), init goes on as before.
+		if _, err := goCommand(modDir, "get", rules.RuntimePackage+"@"+v); err != nil {
+			fmt.Fprintf(os.Stderr, "llminstr init: warning: completing go.sum for the runtime: %v\n", err)
+		}
+		after, err := readGoMod(modDir)
+		if err != nil {
+			return 1, err
+		}
+		printChanges(stdout, gomod, before, after)
 	} else {
 		if _, err := goCommand(modDir, "get", rules.RuntimePackage+"@"+*version); err != nil {
 			return 1, fmt.Errorf("llminstr init: %w", err)
@@ -152,6 +165,9 @@ func printChanges(w io.Writer, gomod string, before, after map[string]string) {
 		case old != v:
 			lines = append(lines, fmt.Sprintf("  upgraded %s %s => %s", path, old, v))
 		}
+	}
+	if len(lines) == 0 {
+		return
 	}
 	sort.Strings(lines)
 	fmt.Fprintf(w, "updated %s:\n%s\n", gomod, strings.Join(lines, "\n"))

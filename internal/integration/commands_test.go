@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/llminstr/llminstr/internal/llmtest"
+	"github.com/llminstr/llminstr/rules"
 
 	"golang.org/x/mod/module"
 	modzip "golang.org/x/mod/zip"
@@ -376,6 +377,28 @@ func TestInit(t *testing.T) {
 	}
 	// And the program now builds instrumented.
 	llmtest.Run(t, dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
+
+	// A requirement without the sums of what the runtime imports (added
+	// with go mod edit, say): init supplies them, and the runtime's
+	// package loads.
+	sums, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.SplitAfter(string(sums), "\n") {
+		if !strings.HasPrefix(line, "go.opentelemetry.io/") {
+			kept = append(kept, line)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "go.sum"), []byte(strings.Join(kept, "")), 0o666)
+	if out, err := llmtest.RunErr(dir, env, "go", "list", "-deps", rules.InjectedPackage); err == nil || !strings.Contains(out, "missing go.sum entry") {
+		t.Fatalf("go list without the runtime's sums: err=%v\n%s", err, out)
+	}
+	if _, stderr, code := llminstrCmd(t, dir, env, "init"); code != 0 {
+		t.Fatalf("init with the runtime's sums missing exited %d: %s", code, stderr)
+	}
+	llmtest.Run(t, dir, env, "go", "list", "-deps", rules.InjectedPackage)
 
 	// In a go.work workspace, init changes the module it runs in.
 	ws := t.TempDir()

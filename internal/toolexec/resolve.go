@@ -234,8 +234,16 @@ type missingRuntimeError struct {
 }
 
 func (e *missingRuntimeError) Error() string {
-	if e.reported {
+	sums := strings.Contains(e.detail, "missing go.sum entry")
+	switch {
+	case e.reported && sums:
+		return fmt.Sprintf("instrumented code needs the module %s, and this module's go.sum lacks entries for it or for the modules it needs (the fix is printed above)", rules.RuntimePackage)
+	case e.reported:
 		return fmt.Sprintf("instrumented code needs the module %s, which this module does not require (the fix is printed above)", rules.RuntimePackage)
+	case sums:
+		return fmt.Sprintf(`instrumented code needs the module %s, and this module's go.sum lacks entries for it or for the modules it needs.
+	Fix: run "llminstr init" in the module (it runs: go get %s@<the version go.mod requires>).
+	(go list said: %s)`, rules.RuntimePackage, rules.RuntimePackage, e.detail)
 	}
 	return fmt.Sprintf(`instrumented code needs the module %s, which this module does not require.
 	Fix: run "llminstr init" in the module (it runs: go get %s@%s),
@@ -285,7 +293,7 @@ func (e *oldRuntimeError) Error() string {
 // older than that package (runtimes before API level 3), and the level of
 // that runtime: its package's APILevel, 1 if it has none.
 func olderRuntime(detail string) (level int64, ok bool) {
-	if !strings.Contains(detail, rules.InjectedPackage) {
+	if !namesInjectedMissing(detail) {
 		return 0, false
 	}
 	out, _, err := goList([]string{"-f", "{{.Dir}}"}, []string{rules.RuntimePackage})
@@ -294,6 +302,14 @@ func olderRuntime(detail string) (level int64, ok bool) {
 		return 0, false
 	}
 	return runtimeLevel(dir), true
+}
+
+// namesInjectedMissing reports whether go list's word is about the package
+// the adapters import itself, rather than about a package it imports (a
+// missing go.sum entry of OpenTelemetry's names the runtime's package as
+// the importer: the runtime is there, its dependencies' sums are not).
+func namesInjectedMissing(detail string) bool {
+	return strings.Contains(detail, rules.InjectedPackage) && !strings.Contains(detail, "imported by "+rules.InjectedPackage)
 }
 
 // runtimeLevel reads the APILevel constant declared by the Go files in dir,

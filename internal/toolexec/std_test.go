@@ -1,6 +1,11 @@
 package toolexec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/llminstr/llminstr/rules"
+)
 
 func TestIsStd(t *testing.T) {
 	for _, tc := range []struct {
@@ -45,5 +50,26 @@ func TestMissingRuntime(t *testing.T) {
 		if got := missingRuntime(tc.msg); got != tc.want {
 			t.Errorf("missingRuntime(%q) = %v, want %v", tc.msg, got, tc.want)
 		}
+	}
+}
+
+// TestMissingSums checks that go list's word that a module the runtime
+// imports has no go.sum entry is not taken for an old runtime, and that
+// the error says what is missing.
+func TestMissingSums(t *testing.T) {
+	sums := "missing go.sum entry for module providing package go.opentelemetry.io/otel/attribute (imported by " + rules.InjectedPackage + "); to add:"
+	old := "module " + rules.RuntimePackage + "@v0.1.0 found, but does not contain package " + rules.InjectedPackage
+	if namesInjectedMissing(sums) {
+		t.Errorf("namesInjectedMissing(%q) = true; the runtime's package is there", sums)
+	}
+	if !namesInjectedMissing(old) {
+		t.Errorf("namesInjectedMissing(%q) = false", old)
+	}
+	if !missingRuntime(sums) {
+		t.Errorf("missingRuntime(%q) = false", sums)
+	}
+	msg := (&missingRuntimeError{detail: sums}).Error()
+	if !strings.Contains(msg, "go.sum lacks entries") || !strings.Contains(msg, `Fix: run "llminstr init"`) {
+		t.Errorf("error for missing sums:\n%s", msg)
 	}
 }
