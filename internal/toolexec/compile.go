@@ -155,16 +155,16 @@ func compile(args []string) (int, error) {
 	}
 	if c.pack {
 		// Standard packages come with the closure of the others at link time.
+		workDir := filepath.Dir(filepath.Dir(c.importcfg))
 		deps := archive.Deps{Exports: inherited.Exports, Modules: inherited.Modules}
 		if newArgs != nil && len(resolved) > 0 {
 			deps.Exports = resolved
-			deps.Modules = modulesOf(resolved, inherited.Modules, (&resolver{workDir: filepath.Dir(filepath.Dir(c.importcfg))}).modules())
+			deps.Modules = modulesOf(resolved, inherited.Modules, (&resolver{workDir: workDir}).modules())
 		}
 		// The package's own imports are recorded too: a package that
 		// imports this one may inject an adapter that imports one of them
 		// (an SDK's stream package), and finds its export file here
 		// rather than by running go list.
-		workDir := filepath.Dir(filepath.Dir(c.importcfg))
 		for p, f := range cfg.packageFile {
 			if _, ok := deps.Exports[p]; ok || f == "" || isStd(p) {
 				continue
