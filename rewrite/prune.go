@@ -29,14 +29,10 @@ func prune(files []*dst.File, roots map[string]bool) {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *dst.FuncDecl:
-				switch {
-				case d.Recv != nil && len(d.Recv.List) > 0:
-					name := receiverTypeName(d.Recv.List[0].Type)
-					declares[name] = append(declares[name], d)
-				case d.Name.Name == "init":
+				if name := funcOwner(d); name == "" {
 					always = append(always, d)
-				default:
-					declares[d.Name.Name] = append(declares[d.Name.Name], d)
+				} else {
+					declares[name] = append(declares[name], d)
 				}
 			case *dst.GenDecl:
 				switch d.Tok {
@@ -54,11 +50,16 @@ func prune(files []*dst.File, roots map[string]bool) {
 
 	reached := map[string]bool{}
 	var work []string
+	reach := func(name string) {
+		if !reached[name] {
+			reached[name] = true
+			work = append(work, name)
+		}
+	}
 	visit := func(n dst.Node) {
 		dst.Inspect(n, func(n dst.Node) bool {
-			if id, ok := n.(*dst.Ident); ok && !reached[id.Name] {
-				reached[id.Name] = true
-				work = append(work, id.Name)
+			if id, ok := n.(*dst.Ident); ok {
+				reach(id.Name)
 			}
 			return true
 		})
@@ -67,10 +68,7 @@ func prune(files []*dst.File, roots map[string]bool) {
 		visit(n)
 	}
 	for name := range roots {
-		if !reached[name] {
-			reached[name] = true
-			work = append(work, name)
-		}
+		reach(name)
 	}
 	for len(work) > 0 {
 		name := work[len(work)-1]
@@ -85,12 +83,7 @@ func prune(files []*dst.File, roots map[string]bool) {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *dst.FuncDecl:
-				switch {
-				case d.Recv != nil && len(d.Recv.List) > 0:
-					if !reached[receiverTypeName(d.Recv.List[0].Type)] {
-						continue
-					}
-				case d.Name.Name != "init" && !reached[d.Name.Name]:
+				if name := funcOwner(d); name != "" && !reached[name] {
 					continue
 				}
 			case *dst.GenDecl:
@@ -156,6 +149,19 @@ func pruneImports(f *dst.File) {
 		}
 	}
 	f.Imports = imports
+}
+
+// funcOwner returns the name whose being reached keeps the function: its
+// own, or its receiver type's for a method; "" for an init function, which
+// is always kept.
+func funcOwner(d *dst.FuncDecl) string {
+	switch {
+	case d.Recv != nil && len(d.Recv.List) > 0:
+		return receiverTypeName(d.Recv.List[0].Type)
+	case d.Name.Name == "init":
+		return ""
+	}
+	return d.Name.Name
 }
 
 // receiverTypeName returns the name of a method's receiver type: T for
