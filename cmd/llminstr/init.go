@@ -95,21 +95,14 @@ func cmdInit(args []string, stdout io.Writer) (int, error) {
 		if _, err := goCommand(modDir, "get", rules.RuntimePackage+"@"+v); err != nil {
 			fmt.Fprintf(os.Stderr, "llminstr init: warning: completing go.sum for the runtime: %v\n", err)
 		}
-		after, err := readGoMod(modDir)
-		if err != nil {
-			return 1, err
-		}
-		printChanges(stdout, gomod, before, after)
-	} else {
-		if _, err := goCommand(modDir, "get", rules.RuntimePackage+"@"+*version); err != nil {
-			return 1, fmt.Errorf("llminstr init: %w", err)
-		}
-		after, err := readGoMod(modDir)
-		if err != nil {
-			return 1, err
-		}
-		printChanges(stdout, gomod, before, after)
+	} else if _, err := goCommand(modDir, "get", rules.RuntimePackage+"@"+*version); err != nil {
+		return 1, fmt.Errorf("llminstr init: %w", err)
 	}
+	after, err := readGoMod(modDir)
+	if err != nil {
+		return 1, err
+	}
+	printChanges(stdout, gomod, before, after)
 	if err := alignOpenTelemetry(modDir, stdout); err != nil {
 		return 1, fmt.Errorf("llminstr init: %w", err)
 	}
