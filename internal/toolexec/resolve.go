@@ -234,21 +234,16 @@ type missingRuntimeError struct {
 }
 
 func (e *missingRuntimeError) Error() string {
-	sums := strings.Contains(e.detail, "missing go.sum entry")
-	switch {
-	case e.reported && sums:
-		return fmt.Sprintf("instrumented code needs the module %s, and this module's go.sum lacks entries for it or for the modules it needs (the fix is printed above)", rules.RuntimePackage)
-	case e.reported:
-		return fmt.Sprintf("instrumented code needs the module %s, which this module does not require (the fix is printed above)", rules.RuntimePackage)
-	case sums:
-		return fmt.Sprintf(`instrumented code needs the module %s, and this module's go.sum lacks entries for it or for the modules it needs.
-	Fix: run "llminstr init" in the module (it runs: go get %s@<the version go.mod requires>).
-	(go list said: %s)`, rules.RuntimePackage, rules.RuntimePackage, e.detail)
+	what := "which this module does not require"
+	fix := fmt.Sprintf("go get %s@%s),\n\tthen \"go mod vendor\" if the module vendors its dependencies.", rules.RuntimePackage, runtimeVersionQuery())
+	if strings.Contains(e.detail, "missing go.sum entry") {
+		what = "and this module's go.sum lacks entries for it or for the modules it needs"
+		fix = fmt.Sprintf("go get %s@<the version go.mod requires>).", rules.RuntimePackage)
 	}
-	return fmt.Sprintf(`instrumented code needs the module %s, which this module does not require.
-	Fix: run "llminstr init" in the module (it runs: go get %s@%s),
-	then "go mod vendor" if the module vendors its dependencies.
-	(go list said: %s)`, rules.RuntimePackage, rules.RuntimePackage, runtimeVersionQuery(), e.detail)
+	if e.reported {
+		return fmt.Sprintf("instrumented code needs the module %s, %s (the fix is printed above)", rules.RuntimePackage, what)
+	}
+	return fmt.Sprintf("instrumented code needs the module %s, %s.\n\tFix: run \"llminstr init\" in the module (it runs: %s\n\t(go list said: %s)", rules.RuntimePackage, what, fix, e.detail)
 }
 
 // oldGoError says that the build's Go is older than the runtime module
