@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -25,10 +27,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	colmetricpb "go.opentelemetry.io/proto/otlp/collector/metrics/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/llminstr/llminstr/runtime/otlp"
+	"github.com/llminstr/llminstr/runtime/pipeline"
 )
 
 // capture is an OTLP/HTTP endpoint that keeps the bodies it receives,
@@ -181,6 +185,7 @@ func TestSpansAsOpenTelemetryExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := decodeTraces(t, reference.take(t))
+	data := spanData(spans)
 
 	for _, gzipped := range []bool{false, true} {
 		ours := newCapture(t)
@@ -190,7 +195,7 @@ func TestSpansAsOpenTelemetryExports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := exporter.ExportSpans(ctx, spans); err != nil {
+		if err := exporter.ExportSpans(ctx, data); err != nil {
 			t.Fatal(err)
 		}
 		got := decodeTraces(t, ours.take(t))
@@ -202,6 +207,37 @@ func TestSpansAsOpenTelemetryExports(t *testing.T) {
 			t.Errorf("gzip %v: headers %v", gzipped, h)
 		}
 	}
+}
+
+// spanData is spans as the runtime's pipeline hands them to exporters,
+// one pipeline.Resource for each SDK resource.
+func spanData(spans []sdktrace.ReadOnlySpan) []*pipeline.SpanData {
+	resources := map[*resource.Resource]*pipeline.Resource{}
+	var out []*pipeline.SpanData
+	for _, s := range spans {
+		r, ok := resources[s.Resource()]
+		if !ok {
+			r = &pipeline.Resource{Attributes: *s.Resource().Set(), SchemaURL: s.Resource().SchemaURL()}
+			resources[s.Resource()] = r
+		}
+		d := &pipeline.SpanData{
+			Resource: r,
+			Scope:    pipeline.Scope{Name: s.InstrumentationScope().Name, Version: s.InstrumentationScope().Version, SchemaURL: s.InstrumentationScope().SchemaURL},
+			Name:     s.Name(), SpanContext: s.SpanContext(), Parent: s.Parent(), Kind: s.SpanKind(),
+			Start: s.StartTime(), End: s.EndTime(),
+			Attributes: s.Attributes(), DroppedAttributes: s.DroppedAttributes(),
+			DroppedEvents: s.DroppedEvents(), DroppedLinks: s.DroppedLinks(),
+			Status: pipeline.Status{Code: s.Status().Code, Description: s.Status().Description},
+		}
+		for _, e := range s.Events() {
+			d.Events = append(d.Events, pipeline.Event{Name: e.Name, Time: e.Time, Attributes: e.Attributes, DroppedAttributes: e.DroppedAttributeCount})
+		}
+		for _, l := range s.Links() {
+			d.Links = append(d.Links, pipeline.Link{SpanContext: l.SpanContext, Attributes: l.Attributes, DroppedAttributes: l.DroppedAttributeCount})
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func decodeTraces(t *testing.T, body []byte) *coltracepb.ExportTraceServiceRequest {
@@ -222,129 +258,155 @@ func decodeTraces(t *testing.T, body []byte) *coltracepb.ExportTraceServiceReque
 	return &req
 }
 
-// testMetrics records, through the SDK, every kind of data the runtime's
-// exporter may be handed, and returns what a reader collects.
-func testMetrics(t *testing.T, temporality func(sdkmetric.InstrumentKind) metricdata.Temporality) *metricdata.ResourceMetrics {
-	reader := sdkmetric.NewManualReader(sdkmetric.WithTemporalitySelector(temporality))
-	res := resource.NewWithAttributes("https://opentelemetry.io/schemas/1.26.0", attribute.String("service.name", "chatapp"))
-	mp := sdkmetric.NewMeterProvider(
-		sdkmetric.WithReader(reader),
-		sdkmetric.WithResource(res),
-		sdkmetric.WithView(sdkmetric.NewView(sdkmetric.Instrument{Name: "exponential"},
-			sdkmetric.Stream{Aggregation: sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 20}})),
-	)
-	defer mp.Shutdown(context.Background())
+// measure records the same measurements, of every instrument the
+// runtime's pipeline implements, through mp.
+func measure(mp metric.MeterProvider) {
 	ctx := context.Background()
-	// A sampled span in the context gives the measurements exemplars.
-	traceID, _ := trace.TraceIDFromHex("0102030405060708090a0b0c0d0e0f10")
-	spanCtx := trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID: traceID, SpanID: trace.SpanID{1, 2, 3, 4, 5, 6, 7, 8}, TraceFlags: trace.FlagsSampled,
-	}))
 	m := mp.Meter("github.com/llminstr/llminstr/runtime", metricVersion("0.1.0"))
 	attrs := metricAttrs(attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.token.type", "input"))
+	other := metricAttrs(attribute.String("gen_ai.operation.name", "embeddings"))
 
 	duration, _ := m.Float64Histogram("gen_ai.client.operation.duration", durationOptions()...)
-	duration.Record(spanCtx, 0.42, attrs)
-	duration.Record(ctx, 3.5, attrs)
+	for _, v := range []float64{0.42, 3.5, 0.01, 0.0099, 100, 0} {
+		duration.Record(ctx, v, attrs)
+	}
+	duration.Record(ctx, 1.28, other)
 	tokens, _ := m.Int64Histogram("gen_ai.client.token.usage", tokenOptions()...)
-	tokens.Record(spanCtx, 12, attrs)
+	tokens.Record(ctx, 12, attrs)
 	tokens.Record(ctx, 0, metricAttrs())
-	counter, _ := m.Int64Counter("tokens.total")
-	counter.Add(spanCtx, 17, attrs)
-	fcounter, _ := m.Float64Counter("cost")
-	fcounter.Add(ctx, 0.25)
-	updown, _ := m.Int64UpDownCounter("in_flight")
-	updown.Add(ctx, -2)
-	gauge, _ := m.Float64ObservableGauge("temperature")
-	m.RegisterCallback(func(_ context.Context, o metricObserver) error {
-		o.ObserveFloat64(gauge, -1.5)
-		return nil
-	}, gauge)
-	igauge, _ := m.Int64ObservableGauge("queue")
-	m.RegisterCallback(func(_ context.Context, o metricObserver) error {
-		o.ObserveInt64(igauge, 0)
-		return nil
-	}, igauge)
-	exp, _ := m.Float64Histogram("exponential")
-	for _, v := range []float64{0.001, 1, 2, 4, 1000, 0, -3} {
-		exp.Record(spanCtx, v)
+	tokens.Record(ctx, 1<<40, other)
+	counter, _ := m.Int64Counter("tokens.total", metric.WithUnit("{token}"), metric.WithDescription("Tokens."))
+	counter.Add(ctx, 17, attrs)
+	counter.Add(ctx, 0, attrs)
+	counter.Add(ctx, 5, other)
+	// Without boundaries: the default ones, or exponential buckets over
+	// many scales (0 and 2^k sit on bucket edges).
+	plain, _ := m.Float64Histogram("latency")
+	for _, v := range []float64{0.001, 1, 2, 4, 1000, 0, 1e6, 3e-5, 1.5, 10000, 7500} {
+		plain.Record(ctx, v)
 	}
-	iexp, _ := m.Int64Histogram("exponential")
-	iexp.Record(ctx, 5)
-
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(ctx, &rm); err != nil {
-		t.Fatal(err)
+	iplain, _ := m.Int64Histogram("count", metric.WithUnit("1"))
+	for v := range int64(300) {
+		iplain.Record(ctx, v*v)
 	}
-	return &rm
 }
 
-// TestMetricsAsOpenTelemetryExports: the runtime's exporter sends the
-// same ExportMetricsServiceRequest as otlpmetrichttp for cumulative and
-// delta data, histograms (explicit and exponential, int and float), sums,
-// up-down counters, gauges and exemplars.
+// TestMetricsAsOpenTelemetryExports: the runtime's pipeline and exporter
+// send the same ExportMetricsServiceRequest as the OpenTelemetry SDK and
+// otlpmetrichttp for the same measurements, cumulative and delta, with
+// explicit and exponential histograms. Only what depends on the clock
+// (timestamps) and exemplars, which the pipeline does not record, are
+// left out of the comparison.
 func TestMetricsAsOpenTelemetryExports(t *testing.T) {
 	ctx := context.Background()
+	res := resource.NewWithAttributes("https://opentelemetry.io/schemas/1.26.0", attribute.String("service.name", "chatapp"))
 	for _, tc := range []struct {
 		name        string
-		temporality func(sdkmetric.InstrumentKind) metricdata.Temporality
+		temporality string // OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE
+		exponential bool
 	}{
-		{"cumulative", sdkmetric.DefaultTemporalitySelector},
-		{"delta", func(sdkmetric.InstrumentKind) metricdata.Temporality { return metricdata.DeltaTemporality }},
+		{"cumulative", "cumulative", false},
+		{"delta", "delta", false},
+		{"exponential", "cumulative", true},
+		{"delta_exponential", "lowmemory", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rm := testMetrics(t, tc.temporality)
+			temporality := sdkmetric.DefaultTemporalitySelector
+			if tc.temporality != "cumulative" {
+				temporality = func(k sdkmetric.InstrumentKind) metricdata.Temporality {
+					if k == sdkmetric.InstrumentKindCounter || k == sdkmetric.InstrumentKindHistogram {
+						return metricdata.DeltaTemporality
+					}
+					return metricdata.CumulativeTemporality
+				}
+			}
+			aggregation := sdkmetric.DefaultAggregationSelector
+			if tc.exponential {
+				aggregation = func(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
+					if k == sdkmetric.InstrumentKindHistogram {
+						return sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 20}
+					}
+					return sdkmetric.DefaultAggregationSelector(k)
+				}
+			}
+			reader := sdkmetric.NewManualReader(sdkmetric.WithTemporalitySelector(temporality), sdkmetric.WithAggregationSelector(aggregation))
+			sdk := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithResource(res))
+			measure(sdk)
+			var rm metricdata.ResourceMetrics
+			if err := reader.Collect(ctx, &rm); err != nil {
+				t.Fatal(err)
+			}
 			reference := newCapture(t)
 			official, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(reference.URL+"/v1/metrics"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := official.Export(ctx, rm); err != nil {
+			if err := official.Export(ctx, &rm); err != nil {
 				t.Fatal(err)
 			}
-			var want colmetricpb.ExportMetricsServiceRequest
-			if err := proto.Unmarshal(reference.take(t), &want); err != nil {
-				t.Fatal(err)
-			}
+			want := decodeMetrics(t, reference.take(t))
 
 			ours := newCapture(t)
-			exporter, err := otlp.NewMetricExporter(config(t, ours.URL+"/v1/metrics"))
+			cfg := config(t, ours.URL+"/v1/metrics")
+			cfg.Temporality, cfg.ExponentialHistograms = tc.temporality, tc.exponential
+			exporter, err := otlp.NewMetricExporter(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := exporter.Export(ctx, rm); err != nil {
+			mp := pipeline.NewMeterProvider(&pipeline.Resource{Attributes: *res.Set(), SchemaURL: res.SchemaURL()},
+				pipeline.ReaderConfig{Interval: time.Hour}, exporter)
+			measure(mp)
+			if err := mp.Shutdown(ctx); err != nil {
 				t.Fatal(err)
 			}
-			var got colmetricpb.ExportMetricsServiceRequest
-			if err := proto.Unmarshal(ours.take(t), &got); err != nil {
-				t.Fatal(err)
-			}
-			if !proto.Equal(&got, &want) {
-				t.Errorf("the runtime's exporter sent\n%s\nthe OpenTelemetry exporter sent\n%s", prototext.Format(&got), prototext.Format(&want))
-			}
-			if n := countExemplars(&want); n == 0 {
-				t.Error("the test metrics have no exemplars")
+			got := decodeMetrics(t, ours.take(t))
+			if !proto.Equal(got, want) {
+				t.Errorf("the runtime's pipeline sent\n%s\nthe OpenTelemetry SDK sent\n%s", prototext.Format(got), prototext.Format(want))
 			}
 		})
 	}
 }
 
-func countExemplars(req *colmetricpb.ExportMetricsServiceRequest) int {
-	n := 0
+// decodeMetrics decodes an ExportMetricsServiceRequest, then clears what
+// depends on the clock, drops exemplars, and sorts data points by their
+// attributes.
+func decodeMetrics(t *testing.T, body []byte) *colmetricpb.ExportMetricsServiceRequest {
+	t.Helper()
+	var req colmetricpb.ExportMetricsServiceRequest
+	if err := proto.Unmarshal(body, &req); err != nil {
+		t.Fatalf("decoding an ExportMetricsServiceRequest: %v", err)
+	}
+	key := func(attrs []*commonpb.KeyValue) string {
+		var parts []string
+		for _, kv := range attrs {
+			parts = append(parts, prototext.Format(kv))
+		}
+		return strings.Join(parts, ";")
+	}
 	for _, rm := range req.ResourceMetrics {
 		for _, sm := range rm.ScopeMetrics {
+			sort.Slice(sm.Metrics, func(i, j int) bool { return sm.Metrics[i].Name < sm.Metrics[j].Name })
 			for _, m := range sm.Metrics {
-				for _, p := range m.GetHistogram().GetDataPoints() {
-					n += len(p.Exemplars)
+				if h := m.GetHistogram(); h != nil {
+					for _, p := range h.DataPoints {
+						p.StartTimeUnixNano, p.TimeUnixNano, p.Exemplars = 0, 0, nil
+					}
+					sort.Slice(h.DataPoints, func(i, j int) bool { return key(h.DataPoints[i].Attributes) < key(h.DataPoints[j].Attributes) })
 				}
-				for _, p := range m.GetSum().GetDataPoints() {
-					n += len(p.Exemplars)
+				if h := m.GetExponentialHistogram(); h != nil {
+					for _, p := range h.DataPoints {
+						p.StartTimeUnixNano, p.TimeUnixNano, p.Exemplars = 0, 0, nil
+					}
+					sort.Slice(h.DataPoints, func(i, j int) bool { return key(h.DataPoints[i].Attributes) < key(h.DataPoints[j].Attributes) })
 				}
-				for _, p := range m.GetExponentialHistogram().GetDataPoints() {
-					n += len(p.Exemplars)
+				if s := m.GetSum(); s != nil {
+					for _, p := range s.DataPoints {
+						p.StartTimeUnixNano, p.TimeUnixNano, p.Exemplars = 0, 0, nil
+					}
+					sort.Slice(s.DataPoints, func(i, j int) bool { return key(s.DataPoints[i].Attributes) < key(s.DataPoints[j].Attributes) })
 				}
 			}
 		}
 	}
-	return n
+	return &req
 }

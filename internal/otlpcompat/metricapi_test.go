@@ -5,8 +5,6 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-type metricObserver = metric.Observer
-
 func metricVersion(v string) metric.MeterOption { return metric.WithInstrumentationVersion(v) }
 
 func metricAttrs(kv ...attribute.KeyValue) metric.MeasurementOption {

@@ -102,7 +102,7 @@ func startGRPC(t *testing.T, srv *traceServer, creds credentials.TransportCreden
 // (h2c) and over TLS, compressed or not, with headers as metadata: the
 // server decodes the same request the OTLP/HTTP exporter sends.
 func TestGRPC(t *testing.T) {
-	spans := testSpans(t)
+	spans := spanData(testSpans(t))
 	ctx := context.Background()
 
 	reference := newCapture(t)
@@ -184,7 +184,7 @@ func TestGRPC(t *testing.T) {
 // TestGRPCStatus: what the server answers decides whether the exporter
 // retries, and what it reports.
 func TestGRPCStatus(t *testing.T) {
-	spans := testSpans(t)[:1]
+	spans := spanData(testSpans(t))[:1]
 	for _, tc := range []struct {
 		name     string
 		replies  []error
@@ -231,7 +231,7 @@ func TestGRPCStatus(t *testing.T) {
 // the wait Retry-After asks for; the others are reported with the
 // message of the google.rpc.Status the endpoint returns.
 func TestHTTPStatus(t *testing.T) {
-	spans := testSpans(t)[:1]
+	spans := spanData(testSpans(t))[:1]
 	rejected, _ := proto.Marshal(status.New(codes.InvalidArgument, "unknown field").Proto())
 	partial, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{PartialSuccess: &coltracepb.ExportTracePartialSuccess{RejectedSpans: 2, ErrorMessage: "dropped"}})
 	type reply struct {
@@ -299,7 +299,7 @@ func TestHTTPStatus(t *testing.T) {
 // export's timeout ends, and one that never answers does not hold the
 // export longer.
 func TestTimeout(t *testing.T) {
-	spans := testSpans(t)[:1]
+	spans := spanData(testSpans(t))[:1]
 	for _, tc := range []struct {
 		name    string
 		handler http.HandlerFunc

@@ -12,7 +12,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -113,7 +113,7 @@ func inForeignInference(ctx context.Context) bool {
 	if !span.IsRecording() {
 		return false
 	}
-	ro, ok := span.(sdktrace.ReadOnlySpan)
+	ro, ok := span.(sdkSpan)
 	if !ok || ro.InstrumentationScope().Name == instrumentationName {
 		return false
 	}
@@ -123,6 +123,13 @@ func inForeignInference(ctx context.Context) bool {
 		}
 	}
 	return false
+}
+
+// sdkSpan is what inForeignInference reads of a span of the OpenTelemetry
+// SDK's (its ReadOnlySpan), without linking the SDK.
+type sdkSpan interface {
+	InstrumentationScope() instrumentation.Scope
+	Attributes() []attribute.KeyValue
 }
 
 // endUnfinished ends, at exit, a call still in flight: through its stream,

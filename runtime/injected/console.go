@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/llminstr/llminstr/runtime/pipeline"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -27,12 +27,12 @@ type consoleExporter struct {
 
 func newConsoleExporter(w io.Writer) *consoleExporter { return &consoleExporter{w: w} }
 
-func (e *consoleExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
+func (e *consoleExporter) ExportSpans(_ context.Context, spans []*pipeline.SpanData) error {
 	var b strings.Builder
-	byTrace := map[trace.TraceID][]sdktrace.ReadOnlySpan{}
+	byTrace := map[trace.TraceID][]*pipeline.SpanData{}
 	var order []trace.TraceID
 	for _, s := range spans {
-		id := s.SpanContext().TraceID()
+		id := s.SpanContext.TraceID()
 		if _, ok := byTrace[id]; !ok {
 			order = append(order, id)
 		}
@@ -40,17 +40,17 @@ func (e *consoleExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOn
 	}
 	for _, id := range order {
 		group := byTrace[id]
-		sort.Slice(group, func(i, j int) bool { return group[i].StartTime().Before(group[j].StartTime()) })
+		sort.Slice(group, func(i, j int) bool { return group[i].Start.Before(group[j].Start) })
 		depth := map[trace.SpanID]int{}
 		fmt.Fprintf(&b, "trace %s\n", id)
 		for _, s := range group {
 			d := 0
-			if p := s.Parent(); p.IsValid() {
+			if p := s.Parent; p.IsValid() {
 				if pd, ok := depth[p.SpanID()]; ok {
 					d = pd + 1
 				}
 			}
-			depth[s.SpanContext().SpanID()] = d
+			depth[s.SpanContext.SpanID()] = d
 			b.WriteString(strings.Repeat("  ", d+1))
 			b.WriteString(formatSpan(s))
 			b.WriteByte('\n')
@@ -63,13 +63,13 @@ func (e *consoleExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOn
 	return err
 }
 
-func formatSpan(s sdktrace.ReadOnlySpan) string {
+func formatSpan(s *pipeline.SpanData) string {
 	attrs := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes() {
+	for _, kv := range s.Attributes {
 		attrs[kv.Key] = kv.Value
 	}
 	var b strings.Builder
-	b.WriteString(s.Name())
+	b.WriteString(s.Name)
 	if v, ok := attrs[keyProviderName]; ok {
 		fmt.Fprintf(&b, "  provider=%s", v.AsString())
 	}
@@ -93,19 +93,19 @@ func formatSpan(s sdktrace.ReadOnlySpan) string {
 	if v, ok := attrs[keyConversationID]; ok {
 		fmt.Fprintf(&b, "  conversation=%s", v.AsString())
 	}
-	fmt.Fprintf(&b, "  %s", s.EndTime().Sub(s.StartTime()).Round(time.Microsecond))
-	if s.Status().Code == codes.Error {
+	fmt.Fprintf(&b, "  %s", s.End.Sub(s.Start).Round(time.Microsecond))
+	if s.Status.Code == codes.Error {
 		errType := attrs[keyErrorType].AsString()
-		fmt.Fprintf(&b, "  ERROR %s: %s", errType, s.Status().Description)
+		fmt.Fprintf(&b, "  ERROR %s: %s", errType, s.Status.Description)
 	}
 	return b.String()
 }
 
 // writeContent writes the captured messages of a span, one line each: "> "
 // for input, "< " for output.
-func writeContent(b *strings.Builder, s sdktrace.ReadOnlySpan, indent string) {
+func writeContent(b *strings.Builder, s *pipeline.SpanData, indent string) {
 	var system, in, out string
-	for _, kv := range s.Attributes() {
+	for _, kv := range s.Attributes {
 		switch kv.Key {
 		case keySystemInstructions:
 			system = kv.Value.AsString()

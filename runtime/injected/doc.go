@@ -13,8 +13,10 @@
 //
 // Spans go to the global OpenTelemetry TracerProvider as it is at the
 // moment of the call, so an application's own setup always wins. When the
-// application has set up nothing, the runtime sets up an SDK from the
-// standard OTEL_* environment on first use (see [Shutdown]).
+// application has set up nothing, the runtime sets up its own pipeline
+// (package pipeline, which records through the OpenTelemetry API and does
+// not link the OpenTelemetry SDK) from the standard OTEL_* environment on
+// first use (see [Shutdown]).
 //
 // Nothing in this package panics into the caller, blocks on export, or
 // records message content, API keys or headers.

@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/llminstr/llminstr/runtime/otlp"
-
-	sdkresource "go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"github.com/llminstr/llminstr/runtime/pipeline"
 )
 
 // sdkDisabled reports whether OTEL_SDK_DISABLED=true: record nothing.
@@ -80,48 +78,63 @@ func fileFromEnv(getenv func(string) string) *otlp.File {
 // Limits of the batch span processor's settings: larger values are clamped
 // to them, so that a typo cannot make the queue allocate without bound.
 const (
-	maxQueueSizeLimit = 1 << 18
-	defaultQueueSize  = 2048
-	defaultBatchSize  = 512
-	defaultDelayMS    = 5000
-	defaultExportMS   = 30000
-	maxMillis         = 24 * 60 * 60 * 1000
+	maxQueueSizeLimit       = 1 << 18
+	defaultQueueSize        = 2048
+	defaultBatchSize        = 512
+	defaultDelayMS          = 5000
+	defaultExportMS         = 30000
+	defaultMetricIntervalMS = 60000
+	maxMillis               = 24 * 60 * 60 * 1000
 )
 
-// batchOptions reads OTEL_BSP_* as the specification defines them, with
-// the checks the OpenTelemetry Go SDK lacks: a value that is not a positive
-// integer falls back to the default, with a warning; a queue or batch size
-// above maxQueueSizeLimit is clamped; the batch is at most the queue. The
-// options are passed explicitly, so the SDK's own reading of the variables
-// does not apply.
-func batchOptions(getenv func(string) string) ([]sdktrace.BatchSpanProcessorOption, []string) {
+// batchConfig reads OTEL_BSP_* as the specification defines them, with
+// checks: a value that is not a positive integer falls back to the
+// default, with a warning; a queue or batch size above maxQueueSizeLimit is
+// clamped; the batch is at most the queue.
+func batchConfig(getenv func(string) string) (pipeline.BatchConfig, []string) {
 	var warnings []string
-	read := func(key string, def, limit int) int {
-		v := strings.TrimSpace(getenv(key))
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		switch {
-		case err != nil || n <= 0:
-			warnings = append(warnings, fmt.Sprintf("%s=%q is not a positive integer: using %d", key, v, def))
-			return def
-		case n > limit:
-			warnings = append(warnings, fmt.Sprintf("%s=%q is above %d: using %d", key, v, limit, limit))
-			return limit
-		}
-		return n
-	}
-	queue := read("OTEL_BSP_MAX_QUEUE_SIZE", defaultQueueSize, maxQueueSizeLimit)
-	batch := min(read("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", defaultBatchSize, maxQueueSizeLimit), queue)
-	delay := read("OTEL_BSP_SCHEDULE_DELAY", defaultDelayMS, maxMillis)
-	timeout := read("OTEL_BSP_EXPORT_TIMEOUT", defaultExportMS, maxMillis)
-	return []sdktrace.BatchSpanProcessorOption{
-		sdktrace.WithMaxQueueSize(queue),
-		sdktrace.WithMaxExportBatchSize(batch),
-		sdktrace.WithBatchTimeout(time.Duration(delay) * time.Millisecond),
-		sdktrace.WithExportTimeout(time.Duration(timeout) * time.Millisecond),
+	queue := readPositive(getenv, "OTEL_BSP_MAX_QUEUE_SIZE", defaultQueueSize, maxQueueSizeLimit, &warnings)
+	batch := min(readPositive(getenv, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", defaultBatchSize, maxQueueSizeLimit, &warnings), queue)
+	delay := readPositive(getenv, "OTEL_BSP_SCHEDULE_DELAY", defaultDelayMS, maxMillis, &warnings)
+	timeout := readPositive(getenv, "OTEL_BSP_EXPORT_TIMEOUT", defaultExportMS, maxMillis, &warnings)
+	return pipeline.BatchConfig{
+		QueueSize: queue,
+		BatchSize: batch,
+		Delay:     time.Duration(delay) * time.Millisecond,
+		Timeout:   time.Duration(timeout) * time.Millisecond,
 	}, warnings
+}
+
+// readerConfig reads OTEL_METRIC_EXPORT_INTERVAL and
+// OTEL_METRIC_EXPORT_TIMEOUT (milliseconds) with the checks of batchConfig.
+func readerConfig(getenv func(string) string) (pipeline.ReaderConfig, []string) {
+	var warnings []string
+	interval := readPositive(getenv, "OTEL_METRIC_EXPORT_INTERVAL", defaultMetricIntervalMS, maxMillis, &warnings)
+	timeout := readPositive(getenv, "OTEL_METRIC_EXPORT_TIMEOUT", defaultExportMS, maxMillis, &warnings)
+	return pipeline.ReaderConfig{
+		Interval: time.Duration(interval) * time.Millisecond,
+		Timeout:  time.Duration(timeout) * time.Millisecond,
+	}, warnings
+}
+
+// readPositive reads key as a positive integer: def when it is unset, or
+// (with a warning) when it is not a positive integer; limit when it is
+// larger (with a warning).
+func readPositive(getenv func(string) string, key string, def, limit int, warnings *[]string) int {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n <= 0:
+		*warnings = append(*warnings, fmt.Sprintf("%s=%q is not a positive integer: using %d", key, v, def))
+		return def
+	case n > limit:
+		*warnings = append(*warnings, fmt.Sprintf("%s=%q is above %d: using %d", key, v, limit, limit))
+		return limit
+	}
+	return n
 }
 
 // defaultExitTimeout bounds the flush at exit when no export timeout is
@@ -151,15 +164,15 @@ func exitTimeout(getenv func(string) string) time.Duration {
 	return d
 }
 
-// resourceFromEnv is the SDK's default resource merged with
-// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. A partial resource is still
-// useful: on a merge error, the default one is kept.
-func resourceFromEnv() *sdkresource.Resource {
-	res, err := sdkresource.Merge(sdkresource.Default(), sdkresource.Environment())
+// resourceFromEnv is the resource of the runtime's spans and metrics (see
+// [pipeline.ResourceFromEnv]); what it cannot read of the environment is
+// reported.
+func resourceFromEnv(getenv func(string) string) *pipeline.Resource {
+	r, err := pipeline.ResourceFromEnv(getenv, "llminstr", Version)
 	if err != nil {
-		return sdkresource.Default()
+		warnf("%v", err)
 	}
-	return res
+	return r
 }
 
 // isDefaultGlobal reports whether p, the value of otel.GetTracerProvider or

@@ -15,23 +15,23 @@ import (
 	"testing"
 	"time"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"github.com/llminstr/llminstr/runtime/pipeline"
 )
 
-// TestBatchOptions: OTEL_BSP_* values the Go SDK would take as they are
-// (a negative queue size panics in make, a huge one exhausts memory, a
+// TestBatchConfig: OTEL_BSP_* values that cannot be used as they are (a
+// negative queue size panics in make, a huge one exhausts memory, a
 // non-positive delay spins) fall back to the default or are clamped, with
 // a warning naming the variable.
-func TestBatchOptions(t *testing.T) {
-	def := sdktrace.BatchSpanProcessorOptions{MaxQueueSize: 2048, MaxExportBatchSize: 512, BatchTimeout: 5 * time.Second, ExportTimeout: 30 * time.Second}
+func TestBatchConfig(t *testing.T) {
+	def := pipeline.BatchConfig{QueueSize: 2048, BatchSize: 512, Delay: 5 * time.Second, Timeout: 30 * time.Second}
 	for _, tc := range []struct {
 		env      map[string]string
-		want     sdktrace.BatchSpanProcessorOptions
+		want     pipeline.BatchConfig
 		warnings int
 	}{
 		{map[string]string{}, def, 0},
 		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "100", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "10", "OTEL_BSP_SCHEDULE_DELAY": "250", "OTEL_BSP_EXPORT_TIMEOUT": "1000"},
-			sdktrace.BatchSpanProcessorOptions{MaxQueueSize: 100, MaxExportBatchSize: 10, BatchTimeout: 250 * time.Millisecond, ExportTimeout: time.Second}, 0},
+			pipeline.BatchConfig{QueueSize: 100, BatchSize: 10, Delay: 250 * time.Millisecond, Timeout: time.Second}, 0},
 		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "-1"}, def, 1},
 		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "0"}, def, 1},
 		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "lots"}, def, 1},
@@ -39,17 +39,16 @@ func TestBatchOptions(t *testing.T) {
 		{map[string]string{"OTEL_BSP_SCHEDULE_DELAY": "-5"}, def, 1},
 		{map[string]string{"OTEL_BSP_EXPORT_TIMEOUT": "0"}, def, 1},
 		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "99999999999999"},
-			sdktrace.BatchSpanProcessorOptions{MaxQueueSize: maxQueueSizeLimit, MaxExportBatchSize: 512, BatchTimeout: 5 * time.Second, ExportTimeout: 30 * time.Second}, 1},
+			pipeline.BatchConfig{QueueSize: maxQueueSizeLimit, BatchSize: 512, Delay: 5 * time.Second, Timeout: 30 * time.Second}, 1},
 		// The batch is at most the queue.
 		{map[string]string{"OTEL_BSP_MAX_QUEUE_SIZE": "8", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "64"},
-			sdktrace.BatchSpanProcessorOptions{MaxQueueSize: 8, MaxExportBatchSize: 8, BatchTimeout: 5 * time.Second, ExportTimeout: 30 * time.Second}, 0},
+			pipeline.BatchConfig{QueueSize: 8, BatchSize: 8, Delay: 5 * time.Second, Timeout: 30 * time.Second}, 0},
 	} {
-		opts, warnings := batchOptions(func(k string) string { return tc.env[k] })
-		var got sdktrace.BatchSpanProcessorOptions
-		for _, o := range opts {
-			o(&got)
+		got, warnings := batchConfig(func(k string) string { return tc.env[k] })
+		settings := func(c pipeline.BatchConfig) [4]int64 {
+			return [4]int64{int64(c.QueueSize), int64(c.BatchSize), int64(c.Delay), int64(c.Timeout)}
 		}
-		if got != tc.want || len(warnings) != tc.warnings {
+		if settings(got) != settings(tc.want) || len(warnings) != tc.warnings {
 			t.Errorf("%v: got %+v, warnings %q; want %+v and %d warnings", tc.env, got, warnings, tc.want, tc.warnings)
 		}
 		for _, w := range warnings {

@@ -12,12 +12,11 @@ import (
 	"time"
 
 	"github.com/llminstr/llminstr/runtime/otlp"
+	"github.com/llminstr/llminstr/runtime/pipeline"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 var (
@@ -147,42 +146,44 @@ func ownMeterProvider() metric.MeterProvider {
 }
 
 // meterProviderFromEnv builds a MeterProvider from OTEL_METRICS_EXPORTER,
-// chosen as for traces (see exportersFromEnv), with one periodic reader per
-// exporter.
+// chosen as for traces (see exportersFromEnv), collecting for each exporter
+// every OTEL_METRIC_EXPORT_INTERVAL.
 func meterProviderFromEnv(getenv func(string) string, console io.Writer) (metric.MeterProvider, func(context.Context) error, error) {
 	names, err := exportersFromEnv(getenv, "OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
-	// The readers' interval and timeout come from OTEL_METRIC_EXPORT_*,
-	// which the SDK checks.
-	options := []sdkmetric.Option{sdkmetric.WithResource(resourceFromEnv())}
+	var exporters []pipeline.MetricExporter
 	for _, name := range names {
-		var exporter sdkmetric.Exporter
 		switch name {
 		case "console":
-			exporter = &consoleMetricExporter{w: console}
+			exporters = append(exporters, &consoleMetricExporter{w: console})
 		case "otlp":
 			cfg, cerr := otlpConfig(getenv, otlp.Metrics, "OTEL_METRICS_EXPORTER")
 			if cerr != nil {
 				err = errors.Join(err, cerr)
 				continue
 			}
-			var xerr error
-			if exporter, xerr = otlp.NewMetricExporter(cfg); xerr != nil {
+			exporter, xerr := otlp.NewMetricExporter(cfg)
+			if xerr != nil {
 				err = errors.Join(err, fmt.Errorf("OTEL_METRICS_EXPORTER=otlp: %w", xerr))
 				continue
 			}
+			exporters = append(exporters, exporter)
 		}
-		options = append(options, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exporter)))
 	}
 	if file := fileFromEnv(getenv); file != nil {
-		options = append(options, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(file.MetricExporter())))
+		exporters = append(exporters, file.MetricExporter())
 	}
-	if len(options) == 1 {
+	if len(exporters) == 0 {
 		return metricnoop.NewMeterProvider(), nil, err
 	}
 	if err != nil {
 		warnf("%v", err)
 	}
-	mp := sdkmetric.NewMeterProvider(options...)
+	cfg, warnings := readerConfig(getenv)
+	for _, w := range warnings {
+		warnf("%s", w)
+	}
+	cfg.OnError = func(err error) { warnf("exporting metrics: %v", err) }
+	mp := pipeline.NewMeterProvider(resourceFromEnv(getenv), cfg, exporters...)
 	return mp, mp.Shutdown, nil
 }
 
@@ -279,26 +280,21 @@ type consoleMetricExporter struct {
 	w  io.Writer
 }
 
-func (e *consoleMetricExporter) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
-	return sdkmetric.DefaultTemporalitySelector(k)
+func (e *consoleMetricExporter) Temporality(pipeline.InstrumentKind) pipeline.Temporality {
+	return pipeline.Cumulative
 }
 
-func (e *consoleMetricExporter) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
-	return sdkmetric.DefaultAggregationSelector(k)
-}
+func (e *consoleMetricExporter) ExponentialHistograms() bool { return false }
 
-func (e *consoleMetricExporter) Export(_ context.Context, rm *metricdata.ResourceMetrics) error {
+func (e *consoleMetricExporter) Export(_ context.Context, m *pipeline.Metrics) error {
 	var b strings.Builder
-	for _, sm := range rm.ScopeMetrics {
+	for _, sm := range m.Scopes {
 		for _, m := range sm.Metrics {
-			switch data := m.Data.(type) {
-			case metricdata.Histogram[float64]:
-				for _, dp := range data.DataPoints {
-					fmt.Fprintf(&b, "metric %s %s count=%d sum=%.3f%s\n", m.Name, attrString(dp.Attributes), dp.Count, dp.Sum, m.Unit)
-				}
-			case metricdata.Histogram[int64]:
-				for _, dp := range data.DataPoints {
-					fmt.Fprintf(&b, "metric %s %s count=%d sum=%d\n", m.Name, attrString(dp.Attributes), dp.Count, dp.Sum)
+			for _, p := range m.Histogram {
+				if m.Integer {
+					fmt.Fprintf(&b, "metric %s %s count=%d sum=%d\n", m.Name, attrString(p.Attributes), p.Count, int64(p.Sum))
+				} else {
+					fmt.Fprintf(&b, "metric %s %s count=%d sum=%.3f%s\n", m.Name, attrString(p.Attributes), p.Count, p.Sum, m.Unit)
 				}
 			}
 		}
@@ -317,5 +313,4 @@ func attrString(set attribute.Set) string {
 	return "{" + strings.Join(parts, " ") + "}"
 }
 
-func (e *consoleMetricExporter) ForceFlush(context.Context) error { return nil }
-func (e *consoleMetricExporter) Shutdown(context.Context) error   { return nil }
+func (e *consoleMetricExporter) Shutdown(context.Context) error { return nil }

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/llminstr/llminstr/runtime/otlp"
+	"github.com/llminstr/llminstr/runtime/pipeline"
 	"go.opentelemetry.io/otel"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
@@ -96,8 +96,8 @@ var own struct {
 }
 
 // ownProvider sets up, once, the provider used when the application has none.
-// When that fails, even by a panic of the SDK's, tracing is off (with one
-// warning) and calls run as they would uninstrumented.
+// When that fails, even by a panic, tracing is off (with one warning) and
+// calls run as they would uninstrumented.
 func ownProvider() trace.TracerProvider {
 	own.once.Do(func() {
 		own.provider = noop.NewTracerProvider()
@@ -146,25 +146,27 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 	}
 	// The batch processor exports off the calling goroutine through a
 	// bounded queue (OTEL_BSP_*, checked); the sampler comes from
-	// OTEL_TRACES_SAMPLER(_ARG), which the SDK reads itself.
-	options, warnings := batchOptions(getenv)
-	for _, w := range warnings {
+	// OTEL_TRACES_SAMPLER(_ARG), the span limits from OTEL_*_LIMIT.
+	batch, warnings := batchConfig(getenv)
+	sampler, warning := pipeline.SamplerFromEnv(getenv)
+	if warning != "" {
+		warnings = append(warnings, warning)
+	}
+	limits, limitWarnings := pipeline.LimitsFromEnv(getenv)
+	for _, w := range append(warnings, limitWarnings...) {
 		warnf("%s", w)
 	}
-	var exporter sdktrace.SpanExporter = exporters
+	var exporter pipeline.SpanExporter = exporters
 	if len(exporters) == 1 {
 		exporter = exporters[0]
 	}
-	counted := &countingExporter{SpanExporter: exporter}
-	processor := &countingProcessor{SpanProcessor: sdktrace.NewBatchSpanProcessor(counted, options...)}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSpanProcessor(processor),
-		sdktrace.WithResource(resourceFromEnv()),
-	)
+	batch.OnError = func(err error) { warnf("exporting spans: %v", err) }
+	processor := pipeline.NewBatchProcessor(exporter, batch)
+	tp := pipeline.NewTracerProvider(resourceFromEnv(getenv), sampler, limits, processor)
 	shutdown := func(ctx context.Context) error {
 		err := tp.Shutdown(ctx)
-		if lost := processor.ended.Load() - counted.exported.Load(); lost > 0 {
-			warnf("%d of %d spans were not exported (the export queue was full, or the exporter failed or timed out)", lost, processor.ended.Load())
+		if lost := processor.Ended() - processor.Exported(); lost > 0 {
+			warnf("%d of %d spans were not exported (the export queue was full, or the exporter failed or timed out)", lost, processor.Ended())
 		}
 		return err
 	}
@@ -174,7 +176,7 @@ func providerFromEnv(getenv func(string) string, console io.Writer) (trace.Trace
 // otlpTraceExporter returns the OTLP span exporter the standard
 // environment configures (see [otlp.ConfigFromEnv]); values it cannot use
 // are reported once, and their defaults used.
-func otlpTraceExporter(getenv func(string) string) (sdktrace.SpanExporter, error) {
+func otlpTraceExporter(getenv func(string) string) (pipeline.SpanExporter, error) {
 	cfg, err := otlpConfig(getenv, otlp.Traces, "OTEL_TRACES_EXPORTER")
 	if err != nil {
 		return nil, err
@@ -202,9 +204,9 @@ func otlpConfig(getenv func(string) string, signal otlp.Signal, selector string)
 
 // fanoutExporter exports every batch to each of its exporters
 // (OTEL_TRACES_EXPORTER=console,otlp).
-type fanoutExporter []sdktrace.SpanExporter
+type fanoutExporter []pipeline.SpanExporter
 
-func (f fanoutExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+func (f fanoutExporter) ExportSpans(ctx context.Context, spans []*pipeline.SpanData) error {
 	var errs []error
 	for _, e := range f {
 		errs = append(errs, e.ExportSpans(ctx, spans))
@@ -218,34 +220,6 @@ func (f fanoutExporter) Shutdown(ctx context.Context) error {
 		errs = append(errs, e.Shutdown(ctx))
 	}
 	return errors.Join(errs...)
-}
-
-// countingProcessor counts the sampled spans that end, which the batch
-// processor then queues or, when its queue is full, drops.
-type countingProcessor struct {
-	sdktrace.SpanProcessor
-	ended atomic.Int64
-}
-
-func (p *countingProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if s.SpanContext().IsSampled() {
-		p.ended.Add(1)
-	}
-	p.SpanProcessor.OnEnd(s)
-}
-
-// countingExporter counts the spans exported successfully.
-type countingExporter struct {
-	sdktrace.SpanExporter
-	exported atomic.Int64
-}
-
-func (e *countingExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	err := e.SpanExporter.ExportSpans(ctx, spans)
-	if err == nil {
-		e.exported.Add(int64(len(spans)))
-	}
-	return err
 }
 
 // Shutdown ends the spans of calls still open (see [Call] and [Stream]:

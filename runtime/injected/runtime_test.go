@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/llminstr/llminstr/runtime/pipeline"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -239,8 +240,8 @@ func TestProviderFromEnv(t *testing.T) {
 			t.Errorf("%v: err = %v", tc.env, err)
 			continue
 		}
-		_, isSDK := tp.(*sdktrace.TracerProvider)
-		if isSDK == tc.noop {
+		_, recording := tp.(*pipeline.TracerProvider)
+		if recording == tc.noop {
 			t.Errorf("%v: got %T", tc.env, tp)
 		}
 		if shutdown != nil {
@@ -251,7 +252,8 @@ func TestProviderFromEnv(t *testing.T) {
 
 func TestConsoleExporter(t *testing.T) {
 	var out bytes.Buffer
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(newConsoleExporter(&out)))
+	tp := pipeline.NewTracerProvider(&pipeline.Resource{}, pipeline.Sampler{}, pipeline.DefaultLimits,
+		pipeline.NewBatchProcessor(newConsoleExporter(&out), pipeline.BatchConfig{}))
 	tr := tp.Tracer("test")
 	ctx, parent := tr.Start(context.Background(), "agent")
 	_, child := tr.Start(ctx, "chat gpt-4o-mini")
@@ -301,15 +303,15 @@ func TestExportersFromEnv(t *testing.T) {
 // failingExporter fails every export.
 type failingExporter struct{}
 
-func (failingExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error {
+func (failingExporter) ExportSpans(context.Context, []*pipeline.SpanData) error {
 	return errors.New("collector down")
 }
 func (failingExporter) Shutdown(context.Context) error { return nil }
 
 // slowExporter takes its time, so that the queue fills.
-type slowExporter struct{ sdktrace.SpanExporter }
+type slowExporter struct{ pipeline.SpanExporter }
 
-func (e slowExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+func (e slowExporter) ExportSpans(ctx context.Context, spans []*pipeline.SpanData) error {
 	time.Sleep(20 * time.Millisecond)
 	return e.SpanExporter.ExportSpans(ctx, spans)
 }
@@ -317,32 +319,26 @@ func (e slowExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnly
 // TestLostSpansCounted: spans the batch processor drops or fails to export
 // are counted.
 func TestLostSpansCounted(t *testing.T) {
-	t.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "4")
-	t.Setenv("OTEL_BSP_SCHEDULE_DELAY", "60000")
 	for _, tc := range []struct {
 		name     string
-		exporter sdktrace.SpanExporter
+		exporter pipeline.SpanExporter
 		wantLost int64
 	}{
 		{"queue_full", slowExporter{newConsoleExporter(io.Discard)}, -1}, // some, depending on how fast the queue drains
 		{"export_failed", failingExporter{}, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			counted := &countingExporter{SpanExporter: tc.exporter}
-			processor := &countingProcessor{SpanProcessor: sdktrace.NewBatchSpanProcessor(counted, sdktrace.WithBlocking())}
-			if tc.name == "queue_full" {
-				processor.SpanProcessor = sdktrace.NewBatchSpanProcessor(counted)
-			}
-			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(processor))
+			processor := pipeline.NewBatchProcessor(tc.exporter, pipeline.BatchConfig{QueueSize: 4, BatchSize: 4, Delay: time.Minute})
+			tp := pipeline.NewTracerProvider(&pipeline.Resource{}, pipeline.Sampler{}, pipeline.DefaultLimits, processor)
 			tr := tp.Tracer("t")
 			for i := 0; i < 100; i++ {
 				_, s := tr.Start(context.Background(), "x")
 				s.End()
 			}
 			tp.Shutdown(context.Background())
-			lost := processor.ended.Load() - counted.exported.Load()
-			if processor.ended.Load() != 100 || (tc.wantLost >= 0 && lost != tc.wantLost) || lost <= 0 || lost >= 100 && tc.wantLost < 0 {
-				t.Errorf("ended %d, lost %d; want 100 ended and %d lost (-1: some, not all)", processor.ended.Load(), lost, tc.wantLost)
+			lost := processor.Ended() - processor.Exported()
+			if processor.Ended() != 100 || (tc.wantLost >= 0 && lost != tc.wantLost) || lost <= 0 || lost >= 100 && tc.wantLost < 0 {
+				t.Errorf("ended %d, lost %d; want 100 ended and %d lost (-1: some, not all)", processor.Ended(), lost, tc.wantLost)
 			}
 		})
 	}

@@ -3,9 +3,8 @@ package otlp
 import (
 	"time"
 
+	"github.com/llminstr/llminstr/runtime/pipeline"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/instrumentation"
-	"go.opentelemetry.io/otel/sdk/resource"
 )
 
 // keyValues writes attrs as repeated KeyValue field.
@@ -87,16 +86,16 @@ func (e *encoder) intValue(n int64) {
 }
 
 // resource writes resource.v1.Resource{attributes = 1}.
-func (e *encoder) resource(field int, r *resource.Resource) {
+func (e *encoder) resource(field int, r *pipeline.Resource) {
 	e.message(field, func() {
 		if r != nil {
-			e.attributeSet(1, r.Set())
+			e.attributeSet(1, &r.Attributes)
 		}
 	})
 }
 
 // scope writes common.v1.InstrumentationScope{name = 1, version = 2}.
-func (e *encoder) scope(field int, s instrumentation.Scope) {
+func (e *encoder) scope(field int, s pipeline.Scope) {
 	e.message(field, func() {
 		e.string(1, s.Name)
 		e.string(2, s.Version)

@@ -6,8 +6,9 @@
 // net/http's HTTP/2, so that an instrumented program links neither the
 // generated OTLP packages nor gRPC: they would add about 15 MB to every
 // binary and raise the versions of modules the application shares with
-// them. It encodes what the OpenTelemetry SDK produces (spans with events
-// and links, and every metric aggregation but summaries) as the
-// OpenTelemetry Go exporters do, field for field; instrumentation scope
-// attributes, which the runtime never sets, are left out.
+// them. It encodes what the runtime's pipeline (package pipeline) records
+// (spans with events and links; sums and explicit and exponential
+// histograms) as the OpenTelemetry Go exporters do, field for field;
+// instrumentation scope attributes and exemplars, which the pipeline never
+// records, are left out.
 package otlp

@@ -5,9 +5,7 @@ import (
 	"os"
 	"sync"
 
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"github.com/llminstr/llminstr/runtime/pipeline"
 )
 
 // File appends OTLP/JSON lines to a file, one request per line, as the
@@ -64,14 +62,14 @@ func (f *File) release() error {
 }
 
 // SpanExporter returns an exporter that appends spans to f.
-func (f *File) SpanExporter() sdktrace.SpanExporter {
+func (f *File) SpanExporter() pipeline.SpanExporter {
 	f.acquire()
 	return &fileSpanExporter{file: f}
 }
 
 // MetricExporter returns an exporter that appends metrics to f, with the
-// default temporality (cumulative) and aggregations.
-func (f *File) MetricExporter() sdkmetric.Exporter {
+// cumulative temporality and explicit-bucket histograms.
+func (f *File) MetricExporter() pipeline.MetricExporter {
 	f.acquire()
 	return &fileMetricExporter{file: f}
 }
@@ -81,7 +79,7 @@ type fileSpanExporter struct {
 	once sync.Once
 }
 
-func (e *fileSpanExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
+func (e *fileSpanExporter) ExportSpans(_ context.Context, spans []*pipeline.SpanData) error {
 	if len(spans) == 0 {
 		return nil
 	}
@@ -103,30 +101,22 @@ type fileMetricExporter struct {
 	once sync.Once
 }
 
-func (e *fileMetricExporter) Temporality(k sdkmetric.InstrumentKind) metricdata.Temporality {
-	return sdkmetric.DefaultTemporalitySelector(k)
+func (e *fileMetricExporter) Temporality(pipeline.InstrumentKind) pipeline.Temporality {
+	return pipeline.Cumulative
 }
 
-func (e *fileMetricExporter) Aggregation(k sdkmetric.InstrumentKind) sdkmetric.Aggregation {
-	return sdkmetric.DefaultAggregationSelector(k)
-}
+func (e *fileMetricExporter) ExponentialHistograms() bool { return false }
 
-func (e *fileMetricExporter) Export(_ context.Context, rm *metricdata.ResourceMetrics) error {
-	pb, encErr := encodeMetrics(rm)
-	if len(rm.ScopeMetrics) == 0 {
-		return encErr
+func (e *fileMetricExporter) Export(_ context.Context, m *pipeline.Metrics) error {
+	if len(m.Scopes) == 0 {
+		return nil
 	}
-	line, err := JSON(Metrics, pb)
+	line, err := JSON(Metrics, encodeMetrics(m))
 	if err != nil {
 		return err
 	}
-	if err := e.file.writeLine(line); err != nil {
-		return err
-	}
-	return encErr
+	return e.file.writeLine(line)
 }
-
-func (e *fileMetricExporter) ForceFlush(context.Context) error { return nil }
 
 func (e *fileMetricExporter) Shutdown(context.Context) error {
 	var err error

@@ -3,15 +3,13 @@ package otlp
 import (
 	"context"
 
+	"github.com/llminstr/llminstr/runtime/pipeline"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/sdk/instrumentation"
-	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
 
 // SpanExporter sends spans to an OTLP endpoint. It implements
-// [sdktrace.SpanExporter].
+// [pipeline.SpanExporter].
 type SpanExporter struct {
 	client *client
 }
@@ -28,7 +26,7 @@ func NewSpanExporter(cfg Config) (*SpanExporter, error) {
 // ExportSpans sends spans in one request, retrying while the endpoint
 // says it is busy or unavailable, until ctx or the configured timeout
 // ends.
-func (e *SpanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+func (e *SpanExporter) ExportSpans(ctx context.Context, spans []*pipeline.SpanData) error {
 	if len(spans) == 0 {
 		return nil
 	}
@@ -43,37 +41,37 @@ func (e *SpanExporter) Shutdown(ctx context.Context) error {
 // encodeSpans returns the protobuf encoding of a
 // collector.trace.v1.ExportTraceServiceRequest holding spans, grouped by
 // resource and instrumentation scope in the order they first appear.
-func encodeSpans(spans []sdktrace.ReadOnlySpan) []byte {
+func encodeSpans(spans []*pipeline.SpanData) []byte {
 	type scopeSpans struct {
-		scope instrumentation.Scope
-		spans []sdktrace.ReadOnlySpan
+		scope pipeline.Scope
+		spans []*pipeline.SpanData
 	}
 	type resourceSpans struct {
-		resource *resource.Resource
+		resource *pipeline.Resource
 		scopes   []*scopeSpans
 	}
 	var groups []*resourceSpans
 	for _, s := range spans {
 		var rs *resourceSpans
 		for _, g := range groups {
-			if g.resource == s.Resource() {
+			if g.resource == s.Resource {
 				rs = g
 				break
 			}
 		}
 		if rs == nil {
-			rs = &resourceSpans{resource: s.Resource()}
+			rs = &resourceSpans{resource: s.Resource}
 			groups = append(groups, rs)
 		}
 		var ss *scopeSpans
 		for _, g := range rs.scopes {
-			if g.scope == s.InstrumentationScope() {
+			if g.scope == s.Scope {
 				ss = g
 				break
 			}
 		}
 		if ss == nil {
-			ss = &scopeSpans{scope: s.InstrumentationScope()}
+			ss = &scopeSpans{scope: s.Scope}
 			rs.scopes = append(rs.scopes, ss)
 		}
 		ss.spans = append(ss.spans, s)
@@ -95,7 +93,7 @@ func encodeSpans(spans []sdktrace.ReadOnlySpan) []byte {
 				})
 			}
 			if rs.resource != nil {
-				e.string(3, rs.resource.SchemaURL())
+				e.string(3, rs.resource.SchemaURL)
 			}
 		})
 	}
@@ -103,32 +101,32 @@ func encodeSpans(spans []sdktrace.ReadOnlySpan) []byte {
 }
 
 // span writes the fields of trace.v1.Span.
-func (e *encoder) span(s sdktrace.ReadOnlySpan) {
-	sc := s.SpanContext()
+func (e *encoder) span(s *pipeline.SpanData) {
+	sc := s.SpanContext
 	traceID, spanID := sc.TraceID(), sc.SpanID()
 	e.bytes(1, traceID[:])
 	e.bytes(2, spanID[:])
 	e.string(3, sc.TraceState().String())
-	if parent := s.Parent().SpanID(); parent.IsValid() {
+	if parent := s.Parent.SpanID(); parent.IsValid() {
 		e.bytes(4, parent[:])
 	}
-	e.string(5, s.Name())
-	e.uvarint(6, uint64(spanKind(s.SpanKind())))
-	e.fixed64(7, unixNano(s.StartTime()))
-	e.fixed64(8, unixNano(s.EndTime()))
-	e.keyValues(9, s.Attributes())
-	e.uvarint(10, uint64(clampUint32(s.DroppedAttributes())))
-	for _, ev := range s.Events() {
+	e.string(5, s.Name)
+	e.uvarint(6, uint64(spanKind(s.Kind)))
+	e.fixed64(7, unixNano(s.Start))
+	e.fixed64(8, unixNano(s.End))
+	e.keyValues(9, s.Attributes)
+	e.uvarint(10, uint64(clampUint32(s.DroppedAttributes)))
+	for _, ev := range s.Events {
 		// Event{time_unix_nano = 1, name = 2, attributes = 3, dropped_attributes_count = 4}
 		e.message(11, func() {
 			e.fixed64(1, unixNano(ev.Time))
 			e.string(2, ev.Name)
 			e.keyValues(3, ev.Attributes)
-			e.uvarint(4, uint64(clampUint32(ev.DroppedAttributeCount)))
+			e.uvarint(4, uint64(clampUint32(ev.DroppedAttributes)))
 		})
 	}
-	e.uvarint(12, uint64(clampUint32(s.DroppedEvents())))
-	for _, l := range s.Links() {
+	e.uvarint(12, uint64(clampUint32(s.DroppedEvents)))
+	for _, l := range s.Links {
 		// Link{trace_id = 1, span_id = 2, trace_state = 3, attributes = 4,
 		// dropped_attributes_count = 5, flags = 6}
 		e.message(13, func() {
@@ -136,18 +134,18 @@ func (e *encoder) span(s sdktrace.ReadOnlySpan) {
 			e.bytes(1, traceID[:])
 			e.bytes(2, spanID[:])
 			e.keyValues(4, l.Attributes)
-			e.uvarint(5, uint64(clampUint32(l.DroppedAttributeCount)))
+			e.uvarint(5, uint64(clampUint32(l.DroppedAttributes)))
 			e.fixed32(6, spanFlags(l.SpanContext.TraceFlags(), l.SpanContext))
 		})
 	}
-	e.uvarint(14, uint64(clampUint32(s.DroppedLinks())))
+	e.uvarint(14, uint64(clampUint32(s.DroppedLinks)))
 	// Status{message = 2, code = 3}
-	status := s.Status()
+	status := s.Status
 	e.message(15, func() {
 		e.string(2, status.Description)
 		e.uvarint(3, statusCode(status.Code))
 	})
-	e.fixed32(16, spanFlags(sc.TraceFlags(), s.Parent()))
+	e.fixed32(16, spanFlags(sc.TraceFlags(), s.Parent))
 }
 
 // spanFlags are the OTLP flags of a span or a link: the W3C trace flags

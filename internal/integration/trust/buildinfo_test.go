@@ -57,8 +57,8 @@ func TestBuildInfo(t *testing.T) {
 				}
 			}
 			version := llmtest.Run(t, dir, nil, "go", "version", "-m", bin)
-			if !strings.Contains(version, "\tdep\tgo.opentelemetry.io/otel/sdk\t") {
-				t.Errorf("go version -m does not list the OpenTelemetry SDK:\n%s", version)
+			if !strings.Contains(version, "\tdep\tgo.opentelemetry.io/otel/trace\t") {
+				t.Errorf("go version -m does not list the OpenTelemetry trace API:\n%s", version)
 			}
 		})
 	}
@@ -90,8 +90,9 @@ func depString(d *debug.Module) string {
 // TestGovulncheck installs govulncheck from the module proxy and scans an
 // instrumented program, and the same program built plain, in binary mode
 // against a local vulnerability database with one entry: a vulnerability
-// in the OpenTelemetry SDK, which only the instrumented program links. It
-// must be found there, and only there. (make test-slow)
+// in a method of the OpenTelemetry trace API that the runtime calls,
+// which only the instrumented program links. It must be found there, and
+// only there. (make test-slow)
 func TestGovulncheck(t *testing.T) {
 	llmtest.SkipShort(t)
 	gobin := t.TempDir()
@@ -102,12 +103,12 @@ func TestGovulncheck(t *testing.T) {
 	const id = "GO-2026-9999"
 	files := map[string]string{
 		"index/db.json":      `{"modified":"2026-01-01T00:00:00Z"}`,
-		"index/modules.json": `[{"path":"go.opentelemetry.io/otel/sdk","vulns":[{"id":"` + id + `","modified":"2026-01-01T00:00:00Z","fixed":"1.99.0"}]}]`,
+		"index/modules.json": `[{"path":"go.opentelemetry.io/otel/trace","vulns":[{"id":"` + id + `","modified":"2026-01-01T00:00:00Z","fixed":"1.99.0"}]}]`,
 		"ID/" + id + ".json": `{"schema_version":"1.3.1","id":"` + id + `","modified":"2026-01-01T00:00:00Z","published":"2026-01-01T00:00:00Z",` +
-			`"summary":"A test vulnerability in the OpenTelemetry SDK","details":"test",` +
-			`"affected":[{"package":{"name":"go.opentelemetry.io/otel/sdk","ecosystem":"Go"},` +
+			`"summary":"A test vulnerability in the OpenTelemetry trace API","details":"test",` +
+			`"affected":[{"package":{"name":"go.opentelemetry.io/otel/trace","ecosystem":"Go"},` +
 			`"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.99.0"}]}],` +
-			`"ecosystem_specific":{"imports":[{"path":"go.opentelemetry.io/otel/sdk/trace","symbols":["NewTracerProvider"]}]}}],` +
+			`"ecosystem_specific":{"imports":[{"path":"go.opentelemetry.io/otel/trace","symbols":["TraceState.String"]}]}}],` +
 			`"database_specific":{"url":"https://pkg.go.dev/vuln/` + id + `"}}`,
 	}
 	for name, content := range files {
@@ -124,8 +125,8 @@ func TestGovulncheck(t *testing.T) {
 		out, _ := llmtest.RunErr("", nil, filepath.Join(gobin, "govulncheck"), "-db", "file://"+db, "-mode=binary", bin)
 		return out
 	}
-	if out := scan(build(t, dir, nil)); !strings.Contains(out, id) || !strings.Contains(out, "go.opentelemetry.io/otel/sdk@") {
-		t.Errorf("govulncheck does not see the OpenTelemetry SDK llminstr linked in:\n%s", out)
+	if out := scan(build(t, dir, nil)); !strings.Contains(out, id) || !strings.Contains(out, "go.opentelemetry.io/otel/trace@") {
+		t.Errorf("govulncheck does not see the OpenTelemetry API llminstr linked in:\n%s", out)
 	}
 	if out := scan(plainBin); !strings.Contains(out, "No vulnerabilities found") {
 		t.Errorf("the plain program:\n%s", out)

@@ -1,0 +1,159 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// SpanExporter sends ended spans somewhere.
+type SpanExporter interface {
+	ExportSpans(ctx context.Context, spans []*SpanData) error
+	Shutdown(ctx context.Context) error
+}
+
+// BatchConfig configures a [BatchProcessor]. Zero values are the
+// specification's defaults: a queue of 2048, batches of 512, a delay of 5
+// seconds and a timeout of 30.
+type BatchConfig struct {
+	QueueSize int           // spans waiting to be exported; more are dropped
+	BatchSize int           // spans per export at most
+	Delay     time.Duration // longest wait before a partial batch is exported
+	Timeout   time.Duration // bound of one export
+	// OnError, when not nil, receives the errors of exports.
+	OnError func(error)
+}
+
+// BatchProcessor exports ended spans in batches from a goroutine of its
+// own, through a bounded queue: ending a span never waits for an export.
+type BatchProcessor struct {
+	exporter SpanExporter
+	cfg      BatchConfig
+	queue    chan *SpanData
+
+	ended, exported atomic.Int64
+
+	stopOnce sync.Once
+	stopping chan struct{}
+	done     chan struct{}
+	stopCtx  context.Context // of Shutdown, set before stopping closes
+}
+
+// NewBatchProcessor starts a processor exporting to exporter.
+func NewBatchProcessor(exporter SpanExporter, cfg BatchConfig) *BatchProcessor {
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 2048
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 512
+	}
+	cfg.BatchSize = min(cfg.BatchSize, cfg.QueueSize)
+	if cfg.Delay <= 0 {
+		cfg.Delay = 5 * time.Second
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	b := &BatchProcessor{
+		exporter: exporter, cfg: cfg,
+		queue:    make(chan *SpanData, cfg.QueueSize),
+		stopping: make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go b.run()
+	return b
+}
+
+// OnEnd queues s for export, or drops it when the queue is full or the
+// processor has shut down.
+func (b *BatchProcessor) OnEnd(s *SpanData) {
+	b.ended.Add(1)
+	select {
+	case <-b.stopping:
+		return
+	default:
+	}
+	select {
+	case b.queue <- s:
+	default:
+	}
+}
+
+// Ended is the number of spans ended into the processor; Exported, of
+// those the exporter took without error.
+func (b *BatchProcessor) Ended() int64    { return b.ended.Load() }
+func (b *BatchProcessor) Exported() int64 { return b.exported.Load() }
+
+func (b *BatchProcessor) run() {
+	defer close(b.done)
+	timer := time.NewTimer(b.cfg.Delay)
+	defer timer.Stop()
+	batch := make([]*SpanData, 0, b.cfg.BatchSize)
+	flush := func(ctx context.Context) {
+		if len(batch) > 0 {
+			b.export(ctx, batch)
+			batch = make([]*SpanData, 0, b.cfg.BatchSize)
+		}
+	}
+	for {
+		select {
+		case s := <-b.queue:
+			batch = append(batch, s)
+			if len(batch) >= b.cfg.BatchSize {
+				flush(context.Background())
+			}
+		case <-timer.C:
+			flush(context.Background())
+			timer.Reset(b.cfg.Delay)
+		case <-b.stopping:
+			for {
+				select {
+				case s := <-b.queue:
+					batch = append(batch, s)
+					if len(batch) >= b.cfg.BatchSize {
+						flush(b.stopCtx)
+					}
+					continue
+				default:
+				}
+				break
+			}
+			flush(b.stopCtx)
+			return
+		}
+	}
+}
+
+func (b *BatchProcessor) export(ctx context.Context, batch []*SpanData) {
+	if ctx.Err() != nil {
+		return // past the deadline of Shutdown: the spans are lost
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.Timeout)
+	defer cancel()
+	err := b.exporter.ExportSpans(ctx, batch)
+	if err == nil {
+		b.exported.Add(int64(len(batch)))
+	} else if b.cfg.OnError != nil {
+		b.cfg.OnError(err)
+	}
+}
+
+// Shutdown exports the queued spans and shuts the exporter down, within
+// ctx. Spans that end later are dropped. It is safe to call more than once.
+func (b *BatchProcessor) Shutdown(ctx context.Context) error {
+	first := false
+	b.stopOnce.Do(func() {
+		first = true
+		b.stopCtx = ctx
+		close(b.stopping)
+	})
+	if !first {
+		return nil
+	}
+	select {
+	case <-b.done:
+	case <-ctx.Done():
+	}
+	return b.exporter.Shutdown(ctx)
+}
