@@ -103,9 +103,6 @@ func cmdInit(args []string, stdout io.Writer) (int, error) {
 		return 1, err
 	}
 	printChanges(stdout, gomod, before, after)
-	if err := alignOpenTelemetry(modDir, stdout); err != nil {
-		return 1, fmt.Errorf("llminstr init: %w", err)
-	}
 	created, err := writeToolsFile(modDir)
 	if err != nil {
 		return 1, err
@@ -114,38 +111,6 @@ func cmdInit(args []string, stdout io.Writer) (int, error) {
 		fmt.Fprintf(stdout, "created %s (keeps the runtime in go.mod through go mod tidy)\n", created)
 	}
 	return 0, nil
-}
-
-// alignOpenTelemetry requires the OpenTelemetry SDK modules at the version
-// of the newest OpenTelemetry API module the build selects, when they are
-// older (see [toolexec.SDKBehindAPI]).
-func alignOpenTelemetry(modDir string, stdout io.Writer) error {
-	out, err := goCommand(modDir, append([]string{"list", "-m", "-f", toolexec.OpenTelemetryListFormat}, toolexec.OpenTelemetryModules...)...)
-	if err != nil {
-		return err
-	}
-	api, behind := toolexec.SDKBehindAPI(out)
-	if len(behind) == 0 {
-		return nil
-	}
-	get := []string{"get"}
-	for _, m := range behind {
-		get = append(get, m.Path+"@"+api.Version)
-	}
-	before, err := readGoMod(modDir)
-	if err != nil {
-		return err
-	}
-	if _, err := goCommand(modDir, get...); err != nil {
-		return err
-	}
-	after, err := readGoMod(modDir)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "the OpenTelemetry SDK now matches the OpenTelemetry API the build already selects (%s):\n", api.Version)
-	printChanges(stdout, filepath.Join(modDir, "go.mod"), before, after)
-	return nil
 }
 
 func printChanges(w io.Writer, gomod string, before, after map[string]string) {

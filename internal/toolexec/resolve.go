@@ -435,32 +435,5 @@ func explainListError(paths []string, stderr string, err error) error {
 		return &oldGoError{detail: strings.TrimPrefix(first, "go: ")}
 	}
 	sort.Strings(paths)
-	if hint := sdkBehindAPI(msg); hint != "" {
-		msg += "\n\t" + hint
-	}
 	return fmt.Errorf("resolving %s: %s", strings.Join(paths, ", "), msg)
-}
-
-// sdkBehindAPI explains a failure to compile the OpenTelemetry SDK, in
-// msg, that comes from an SDK module older than the OpenTelemetry API the
-// build selects (see [SDKBehindAPI]). It returns the fix, or "".
-func sdkBehindAPI(msg string) string {
-	if !strings.Contains(msg, "go.opentelemetry.io/otel/sdk") || !strings.Contains(msg, "does not implement") {
-		return ""
-	}
-	out, _, err := goList([]string{"-m", "-f", OpenTelemetryListFormat}, OpenTelemetryModules)
-	if err != nil {
-		return ""
-	}
-	api, behind := SDKBehindAPI(out)
-	if len(behind) == 0 {
-		return ""
-	}
-	var selected, get []string
-	for _, m := range behind {
-		selected = append(selected, m.Path+" "+m.Version)
-		get = append(get, m.Path+"@"+api.Version)
-	}
-	return fmt.Sprintf("The OpenTelemetry SDK this build selects (%s) is older than its API (%s %s), which does not compile.\n\tFix: run \"llminstr init\" in the module (it runs: go get %s).",
-		strings.Join(selected, ", "), api.Path, api.Version, strings.Join(get, " "))
 }
