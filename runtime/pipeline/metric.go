@@ -362,6 +362,9 @@ func (s *stream) collect(inst *instrument, now time.Time) (Metric, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.series) == 0 {
+		if s.temporality == Delta {
+			s.start = now // the next point covers the time since this collection
+		}
 		return Metric{}, false
 	}
 	m := Metric{Name: inst.id.name, Description: inst.id.description, Unit: inst.id.unit, Temporality: s.temporality, Integer: !inst.id.float}
