@@ -69,8 +69,7 @@ for mv in "${modules[@]}"; do
 		cd "$src"
 		go mod edit -require=github.com/llminstr/llminstr/runtime@v0.0.0-00010101000000-000000000000 \
 			-replace=github.com/llminstr/llminstr/runtime="$root/runtime"
-		# As a user would: init writes the tools file and raises the
-		# OpenTelemetry SDK to the API the module's dependencies select.
+		# As a user would: init writes the tools file and completes go.sum.
 		GOFLAGS=-mod=mod "$tool" init >/dev/null
 		prepare "$mv"
 		go mod tidy >/dev/null 2>&1
