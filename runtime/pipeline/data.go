@@ -75,8 +75,8 @@ const (
 type InstrumentKind int
 
 const (
-	KindCounter InstrumentKind = iota + 1
-	KindHistogram
+	KindCounter   InstrumentKind = iota + 1 // a monotonic counter
+	KindHistogram                           // a histogram
 )
 
 // Metrics is one collection of a meter provider's metrics.
