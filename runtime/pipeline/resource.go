@@ -19,18 +19,13 @@ import (
 // it cannot read are reported in the error and left out; the rest is
 // still returned.
 func ResourceFromEnv(getenv func(string) string, sdk, version string) (*Resource, error) {
-	attrs := map[attribute.Key]attribute.KeyValue{}
-	order := []attribute.Key{}
-	set := func(kv attribute.KeyValue) {
-		if _, ok := attrs[kv.Key]; !ok {
-			order = append(order, kv.Key)
-		}
-		attrs[kv.Key] = kv
+	// Later attributes win: attribute.NewSet keeps the last value of a key.
+	kvs := []attribute.KeyValue{
+		attribute.String("service.name", "unknown_service:"+filepath.Base(os.Args[0])),
+		attribute.String("telemetry.sdk.language", "go"),
+		attribute.String("telemetry.sdk.name", sdk),
+		attribute.String("telemetry.sdk.version", version),
 	}
-	set(attribute.String("service.name", "unknown_service:"+filepath.Base(os.Args[0])))
-	set(attribute.String("telemetry.sdk.language", "go"))
-	set(attribute.String("telemetry.sdk.name", sdk))
-	set(attribute.String("telemetry.sdk.version", version))
 
 	var invalid []string
 	if s := strings.TrimSpace(getenv("OTEL_RESOURCE_ATTRIBUTES")); s != "" {
@@ -47,15 +42,11 @@ func ResourceFromEnv(getenv func(string) string, sdk, version string) (*Resource
 			} else {
 				invalid = append(invalid, strconv.Quote(pair)+" (kept undecoded)")
 			}
-			set(attribute.String(k, v))
+			kvs = append(kvs, attribute.String(k, v))
 		}
 	}
 	if name := strings.TrimSpace(getenv("OTEL_SERVICE_NAME")); name != "" {
-		set(attribute.String("service.name", name))
-	}
-	kvs := make([]attribute.KeyValue, 0, len(order))
-	for _, k := range order {
-		kvs = append(kvs, attrs[k])
+		kvs = append(kvs, attribute.String("service.name", name))
 	}
 	var err error
 	if len(invalid) > 0 {
