@@ -78,43 +78,42 @@ func fileFromEnv(getenv func(string) string) *otlp.File {
 // Limits of the batch span processor's settings: larger values are clamped
 // to them, so that a typo cannot make the queue allocate without bound.
 const (
-	maxQueueSizeLimit       = 1 << 18
-	defaultQueueSize        = 2048
-	defaultBatchSize        = 512
-	defaultDelayMS          = 5000
-	defaultExportMS         = 30000
-	defaultMetricIntervalMS = 60000
-	maxMillis               = 24 * 60 * 60 * 1000
+	maxQueueSizeLimit = 1 << 18
+	maxMillis         = 24 * 60 * 60 * 1000
 )
 
 // batchConfig reads OTEL_BSP_* as the specification defines them, with
 // checks: a value that is not a positive integer falls back to the
-// default, with a warning; a queue or batch size above maxQueueSizeLimit is
-// clamped; the batch is at most the queue.
+// default ([pipeline.DefaultBatchConfig]), with a warning; a queue or batch
+// size above maxQueueSizeLimit is clamped; the batch is at most the queue.
 func batchConfig(getenv func(string) string) (pipeline.BatchConfig, []string) {
 	var warnings []string
-	queue := readPositive(getenv, "OTEL_BSP_MAX_QUEUE_SIZE", defaultQueueSize, maxQueueSizeLimit, &warnings)
-	batch := min(readPositive(getenv, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", defaultBatchSize, maxQueueSizeLimit, &warnings), queue)
-	delay := readPositive(getenv, "OTEL_BSP_SCHEDULE_DELAY", defaultDelayMS, maxMillis, &warnings)
-	timeout := readPositive(getenv, "OTEL_BSP_EXPORT_TIMEOUT", defaultExportMS, maxMillis, &warnings)
+	def := pipeline.DefaultBatchConfig
+	queue := readPositive(getenv, "OTEL_BSP_MAX_QUEUE_SIZE", def.QueueSize, maxQueueSizeLimit, &warnings)
+	batch := min(readPositive(getenv, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", def.BatchSize, maxQueueSizeLimit, &warnings), queue)
 	return pipeline.BatchConfig{
 		QueueSize: queue,
 		BatchSize: batch,
-		Delay:     time.Duration(delay) * time.Millisecond,
-		Timeout:   time.Duration(timeout) * time.Millisecond,
+		Delay:     readMillis(getenv, "OTEL_BSP_SCHEDULE_DELAY", def.Delay, &warnings),
+		Timeout:   readMillis(getenv, "OTEL_BSP_EXPORT_TIMEOUT", def.Timeout, &warnings),
 	}, warnings
 }
 
 // readerConfig reads OTEL_METRIC_EXPORT_INTERVAL and
-// OTEL_METRIC_EXPORT_TIMEOUT (milliseconds) with the checks of batchConfig.
+// OTEL_METRIC_EXPORT_TIMEOUT with the checks of batchConfig.
 func readerConfig(getenv func(string) string) (pipeline.ReaderConfig, []string) {
 	var warnings []string
-	interval := readPositive(getenv, "OTEL_METRIC_EXPORT_INTERVAL", defaultMetricIntervalMS, maxMillis, &warnings)
-	timeout := readPositive(getenv, "OTEL_METRIC_EXPORT_TIMEOUT", defaultExportMS, maxMillis, &warnings)
+	def := pipeline.DefaultReaderConfig
 	return pipeline.ReaderConfig{
-		Interval: time.Duration(interval) * time.Millisecond,
-		Timeout:  time.Duration(timeout) * time.Millisecond,
+		Interval: readMillis(getenv, "OTEL_METRIC_EXPORT_INTERVAL", def.Interval, &warnings),
+		Timeout:  readMillis(getenv, "OTEL_METRIC_EXPORT_TIMEOUT", def.Timeout, &warnings),
 	}, warnings
+}
+
+// readMillis is [readPositive] for a duration in milliseconds, at most a
+// day.
+func readMillis(getenv func(string) string, key string, def time.Duration, warnings *[]string) time.Duration {
+	return time.Duration(readPositive(getenv, key, int(def/time.Millisecond), maxMillis, warnings)) * time.Millisecond
 }
 
 // readPositive reads key as a positive integer: def when it is unset, or

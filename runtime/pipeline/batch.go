@@ -13,9 +13,8 @@ type SpanExporter interface {
 	Shutdown(ctx context.Context) error
 }
 
-// BatchConfig configures a [BatchProcessor]. Zero values are the
-// specification's defaults: a queue of 2048, batches of 512, a delay of 5
-// seconds and a timeout of 30.
+// BatchConfig configures a [BatchProcessor]. A zero or negative value
+// stands for its [DefaultBatchConfig] one.
 type BatchConfig struct {
 	QueueSize int           // spans waiting to be exported; more are dropped
 	BatchSize int           // spans per export at most
@@ -24,6 +23,10 @@ type BatchConfig struct {
 	// OnError, when not nil, receives the errors of exports.
 	OnError func(error)
 }
+
+// DefaultBatchConfig is the specification's batching: a queue of 2048,
+// batches of 512, a delay of 5 seconds and a timeout of 30.
+var DefaultBatchConfig = BatchConfig{QueueSize: 2048, BatchSize: 512, Delay: 5 * time.Second, Timeout: 30 * time.Second}
 
 // BatchProcessor exports ended spans in batches from a goroutine of its
 // own, through a bounded queue: ending a span never waits for an export.
@@ -42,19 +45,11 @@ type BatchProcessor struct {
 
 // NewBatchProcessor starts a processor exporting to exporter.
 func NewBatchProcessor(exporter SpanExporter, cfg BatchConfig) *BatchProcessor {
-	if cfg.QueueSize <= 0 {
-		cfg.QueueSize = 2048
-	}
-	if cfg.BatchSize <= 0 {
-		cfg.BatchSize = 512
-	}
-	cfg.BatchSize = min(cfg.BatchSize, cfg.QueueSize)
-	if cfg.Delay <= 0 {
-		cfg.Delay = 5 * time.Second
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
-	}
+	def := DefaultBatchConfig
+	cfg.QueueSize = orDefault(cfg.QueueSize, def.QueueSize)
+	cfg.BatchSize = min(orDefault(cfg.BatchSize, def.BatchSize), cfg.QueueSize)
+	cfg.Delay = orDefault(cfg.Delay, def.Delay)
+	cfg.Timeout = orDefault(cfg.Timeout, def.Timeout)
 	b := &BatchProcessor{
 		exporter: exporter, cfg: cfg,
 		queue:    make(chan *SpanData, cfg.QueueSize),
@@ -156,4 +151,12 @@ func (b *BatchProcessor) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	return b.exporter.Shutdown(ctx)
+}
+
+// orDefault is v, or def when v is not positive.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

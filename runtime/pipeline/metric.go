@@ -26,12 +26,17 @@ type MetricExporter interface {
 }
 
 // ReaderConfig configures how often metrics are collected for an exporter.
+// A zero or negative value stands for its [DefaultReaderConfig] one.
 type ReaderConfig struct {
 	Interval time.Duration // between collections
 	Timeout  time.Duration // bound of one export
 	// OnError, when not nil, receives the errors of exports.
 	OnError func(error)
 }
+
+// DefaultReaderConfig is the specification's: a collection every minute,
+// an export timeout of 30 seconds.
+var DefaultReaderConfig = ReaderConfig{Interval: time.Minute, Timeout: 30 * time.Second}
 
 // cardinalityLimit bounds the attribute sets of one instrument; points
 // beyond it are aggregated into one with otel.metric.overflow=true, as
@@ -58,12 +63,8 @@ type MeterProvider struct {
 // NewMeterProvider returns a provider of resource, exporting to each
 // exporter from a goroutine of its own every cfg.Interval.
 func NewMeterProvider(resource *Resource, cfg ReaderConfig, exporters ...MetricExporter) *MeterProvider {
-	if cfg.Interval <= 0 {
-		cfg.Interval = time.Minute
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
-	}
+	cfg.Interval = orDefault(cfg.Interval, DefaultReaderConfig.Interval)
+	cfg.Timeout = orDefault(cfg.Timeout, DefaultReaderConfig.Timeout)
 	p := &MeterProvider{resource: resource, byScope: map[Scope]*meter{}}
 	for i, e := range exporters {
 		r := &reader{provider: p, index: i, exporter: e, cfg: cfg, stopping: make(chan struct{}), done: make(chan struct{})}
