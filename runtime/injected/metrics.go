@@ -280,7 +280,7 @@ type consoleMetricExporter struct {
 	w  io.Writer
 }
 
-func (e *consoleMetricExporter) Temporality(pipeline.InstrumentKind) pipeline.Temporality {
+func (e *consoleMetricExporter) Temporality() pipeline.Temporality {
 	return pipeline.Cumulative
 }
 

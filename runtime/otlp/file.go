@@ -101,7 +101,7 @@ type fileMetricExporter struct {
 	once sync.Once
 }
 
-func (e *fileMetricExporter) Temporality(pipeline.InstrumentKind) pipeline.Temporality {
+func (e *fileMetricExporter) Temporality() pipeline.Temporality {
 	return pipeline.Cumulative
 }
 

@@ -23,10 +23,10 @@ func NewMetricExporter(cfg Config) (*MetricExporter, error) {
 	return &MetricExporter{client: c, cfg: cfg}, nil
 }
 
-// Temporality returns the temporality of kind under the configured
-// preference (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE): delta
-// and lowmemory make counters and histograms delta.
-func (e *MetricExporter) Temporality(kind pipeline.InstrumentKind) pipeline.Temporality {
+// Temporality returns the temporality of counters and histograms under the
+// configured preference (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE):
+// delta and lowmemory make them delta.
+func (e *MetricExporter) Temporality() pipeline.Temporality {
 	switch e.cfg.Temporality {
 	case "delta", "lowmemory":
 		return pipeline.Delta

@@ -70,15 +70,6 @@ const (
 	Cumulative Temporality = 2
 )
 
-// InstrumentKind is the kind of an instrument, as temporality selection
-// needs it.
-type InstrumentKind int
-
-const (
-	KindCounter   InstrumentKind = iota + 1 // a monotonic counter
-	KindHistogram                           // a histogram
-)
-
 // Metrics is one collection of a meter provider's metrics.
 type Metrics struct {
 	Resource *Resource

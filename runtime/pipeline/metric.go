@@ -16,8 +16,9 @@ import (
 // MetricExporter sends collected metrics somewhere, and says how it wants
 // them aggregated.
 type MetricExporter interface {
-	// Temporality is the temporality wanted for instruments of kind.
-	Temporality(kind InstrumentKind) Temporality
+	// Temporality is the temporality wanted for counters and histograms
+	// (the pipeline has no up-down counters, for which it may differ).
+	Temporality() Temporality
 	// ExponentialHistograms reports whether histograms are wanted base-2
 	// exponential rather than with their explicit bucket boundaries.
 	ExponentialHistograms() bool
@@ -183,9 +184,17 @@ func (r *reader) shutdown(ctx context.Context) error {
 
 type instrumentID struct {
 	name, description, unit string
-	kind                    InstrumentKind
+	kind                    instrumentKind
 	float                   bool
 }
+
+// instrumentKind is the kind of an instrument: what it aggregates to.
+type instrumentKind int
+
+const (
+	kindCounter   instrumentKind = iota + 1 // a monotonic sum
+	kindHistogram                           // a histogram
+)
 
 type meter struct {
 	noop.Meter
@@ -212,8 +221,8 @@ func (m *meter) instrument(id instrumentID, bounds []float64) *instrument {
 	now := time.Now()
 	for _, r := range m.provider.readers {
 		inst.streams = append(inst.streams, &stream{
-			temporality: r.exporter.Temporality(id.kind),
-			exponential: id.kind == KindHistogram && r.exporter.ExponentialHistograms(),
+			temporality: r.exporter.Temporality(),
+			exponential: id.kind == kindHistogram && r.exporter.ExponentialHistograms(),
 			start:       now,
 			series:      map[attribute.Distinct]*series{},
 		})
@@ -240,19 +249,19 @@ func validBounds(b []float64) bool {
 
 func (m *meter) Int64Counter(name string, options ...metric.Int64CounterOption) (metric.Int64Counter, error) {
 	cfg := metric.NewInt64CounterConfig(options...)
-	inst := m.instrument(instrumentID{name: name, description: cfg.Description(), unit: cfg.Unit(), kind: KindCounter}, nil)
+	inst := m.instrument(instrumentID{name: name, description: cfg.Description(), unit: cfg.Unit(), kind: kindCounter}, nil)
 	return int64Counter{inst: inst}, nil
 }
 
 func (m *meter) Int64Histogram(name string, options ...metric.Int64HistogramOption) (metric.Int64Histogram, error) {
 	cfg := metric.NewInt64HistogramConfig(options...)
-	inst := m.instrument(instrumentID{name: name, description: cfg.Description(), unit: cfg.Unit(), kind: KindHistogram}, cfg.ExplicitBucketBoundaries())
+	inst := m.instrument(instrumentID{name: name, description: cfg.Description(), unit: cfg.Unit(), kind: kindHistogram}, cfg.ExplicitBucketBoundaries())
 	return int64Histogram{inst: inst}, nil
 }
 
 func (m *meter) Float64Histogram(name string, options ...metric.Float64HistogramOption) (metric.Float64Histogram, error) {
 	cfg := metric.NewFloat64HistogramConfig(options...)
-	inst := m.instrument(instrumentID{name: name, description: cfg.Description(), unit: cfg.Unit(), kind: KindHistogram, float: true}, cfg.ExplicitBucketBoundaries())
+	inst := m.instrument(instrumentID{name: name, description: cfg.Description(), unit: cfg.Unit(), kind: kindHistogram, float: true}, cfg.ExplicitBucketBoundaries())
 	return float64Histogram{inst: inst}, nil
 }
 
@@ -335,7 +344,7 @@ func (s *stream) measure(inst *instrument, attrs attribute.Set, f float64, n int
 		}
 		if se == nil {
 			se = &series{attrs: attrs, min: f, max: f}
-			if inst.id.kind == KindHistogram {
+			if inst.id.kind == kindHistogram {
 				if s.exponential {
 					se.expo = newExpoBuckets()
 				} else {
@@ -379,7 +388,7 @@ func (s *stream) collect(inst *instrument, now time.Time) (Metric, bool) {
 	})
 	for _, se := range keys {
 		switch {
-		case inst.id.kind == KindCounter:
+		case inst.id.kind == kindCounter:
 			m.Sum = append(m.Sum, SumPoint{Attributes: se.attrs, Start: s.start, Time: now, Int: se.sumInt, Float: se.sum})
 		case se.expo != nil:
 			m.ExponentialHistogram = append(m.ExponentialHistogram, se.expo.point(ExponentialPoint{

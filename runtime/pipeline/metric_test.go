@@ -22,7 +22,7 @@ type metricRecorder struct {
 	shutdown    bool
 }
 
-func (r *metricRecorder) Temporality(pipeline.InstrumentKind) pipeline.Temporality {
+func (r *metricRecorder) Temporality() pipeline.Temporality {
 	return r.temporality
 }
 func (r *metricRecorder) ExponentialHistograms() bool { return false }
