@@ -4,8 +4,10 @@
 // own: a tracer provider with the standard samplers, span limits and a
 // batching processor, and a meter provider with counters and histograms
 // (explicit-bucket and base-2 exponential), cumulative or delta, read
-// periodically. It is configured from the standard environment by its
-// caller.
+// periodically. It reads the resource, the sampler and the span limits from
+// the standard environment (ResourceFromEnv, SamplerFromEnv,
+// LimitsFromEnv); its caller gives the exporters and the batching and
+// reading settings.
 //
 // It exists so that instrumenting a program does not compile and link the
 // OpenTelemetry SDK into it: the runtime otherwise depends on the

@@ -378,15 +378,19 @@ func (s *stream) collect(inst *instrument, now time.Time) (Metric, bool) {
 		return Metric{}, false
 	}
 	m := Metric{Name: inst.id.name, Description: inst.id.description, Unit: inst.id.unit, Temporality: s.temporality, Integer: !inst.id.float}
-	keys := make([]*series, 0, len(s.series))
-	for _, se := range s.series {
-		keys = append(keys, se)
+	// A stable order, for readers and tests: by the encoded attributes,
+	// each encoded once.
+	type keyed struct {
+		key string
+		se  *series
 	}
-	// A stable order, for readers and tests.
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].attrs.Encoded(attribute.DefaultEncoder()) < keys[j].attrs.Encoded(attribute.DefaultEncoder())
-	})
-	for _, se := range keys {
+	all := make([]keyed, 0, len(s.series))
+	for _, se := range s.series {
+		all = append(all, keyed{se.attrs.Encoded(attribute.DefaultEncoder()), se})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
+	for _, k := range all {
+		se := k.se
 		switch {
 		case inst.id.kind == kindCounter:
 			m.Sum = append(m.Sum, SumPoint{Attributes: se.attrs, Start: s.start, Time: now, Int: se.sumInt, Float: se.sum})
