@@ -91,28 +91,23 @@ func (b *BatchProcessor) run() {
 			batch = make([]*SpanData, 0, b.cfg.BatchSize)
 		}
 	}
+	// add queues s in the batch, and exports the batch once it is full.
+	add := func(ctx context.Context, s *SpanData) {
+		if batch = append(batch, s); len(batch) >= b.cfg.BatchSize {
+			flush(ctx)
+		}
+	}
 	for {
 		select {
 		case s := <-b.queue:
-			batch = append(batch, s)
-			if len(batch) >= b.cfg.BatchSize {
-				flush(context.Background())
-			}
+			add(context.Background(), s)
 		case <-timer.C:
 			flush(context.Background())
 			timer.Reset(b.cfg.Delay)
 		case <-b.stopping:
-			for {
-				select {
-				case s := <-b.queue:
-					batch = append(batch, s)
-					if len(batch) >= b.cfg.BatchSize {
-						flush(b.stopCtx)
-					}
-					continue
-				default:
-				}
-				break
+			// Export what is queued, within Shutdown's context.
+			for len(b.queue) > 0 {
+				add(b.stopCtx, <-b.queue)
 			}
 			flush(b.stopCtx)
 			return
