@@ -25,10 +25,17 @@ import (
 )
 
 // IsToolInvocation reports whether args (without the program name) are a
-// toolexec invocation: the go command passes the tool's absolute path,
-// followed by the tool's arguments.
+// toolexec invocation. The go command passes a Go tool's absolute path,
+// followed by the tool's arguments. To learn a C compiler's version for the
+// cache keys of cgo packages it passes the compiler as $CC names it, often
+// a bare name such as gcc, followed by -### (cmd/go's gccToolID): that is
+// a tool invocation too, or the keys would lose the compiler's version and
+// a changed compiler would leave stale cgo packages in the cache.
 func IsToolInvocation(args []string) bool {
-	return len(args) > 0 && filepath.IsAbs(args[0])
+	if len(args) == 0 {
+		return false
+	}
+	return filepath.IsAbs(args[0]) || len(args) > 1 && args[1] == "-###"
 }
 
 // Run runs one tool invocation and returns the exit code.

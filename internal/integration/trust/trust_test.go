@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -376,5 +377,70 @@ func TestSDKBehindAPI(t *testing.T) {
 		"go.opentelemetry.io/otel/sdk", "go.opentelemetry.io/otel/sdk/metric")
 	if got := strings.Fields(listed); strings.Join(got, " ") != strings.Join(otel, " ") {
 		t.Errorf("after llminstr init the build selects %v, want %v", got, otel)
+	}
+}
+
+// TestCgoCompilerChange: a cgo package built with -toolexec=llminstr is
+// rebuilt when the C compiler changes, as in a plain build. The go command
+// learns the compiler's version for its cache keys by running
+// "$TOOLEXEC $CC -### -x c -c -" with $CC as given, often a bare name; a
+// wrapper that refuses it leaves the version out of the keys, and the
+// build reuses packages compiled by the old compiler.
+func TestCgoCompilerChange(t *testing.T) {
+	llmtest.SkipShort(t)
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc:", err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":  "module cgoapp\n\ngo 1.24\n",
+		"main.go": "package main\n\n/*\nstatic int answer(void) { return 42; }\n*/\nimport \"C\"\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(C.answer()) }\n",
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A C compiler whose version the test sets: gcc, announcing another
+	// version first when asked with -###. $CC names it, as it names gcc by
+	// default, and its path stays the same.
+	bin := t.TempDir()
+	cc := filepath.Join(bin, "testcc")
+	setVersion := func(v string) {
+		script := "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = \"-###\" ] && echo \"testcc version " + v + "\" >&2; done\nexec gcc \"$@\"\n"
+		if err := os.WriteFile(cc, []byte(script), 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"CGO_ENABLED=1", "CC=testcc", "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")}
+	run := time.Now().UnixNano() // versions no earlier run has cached
+	for _, mode := range []struct {
+		name  string
+		flags []string
+	}{
+		{"plain", nil},
+		{"instrumented", []string{"-toolexec=" + llminstrBin}},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			compiled := func(v string) bool {
+				setVersion(v)
+				args := append([]string{"build", "-v", "-o", filepath.Join(t.TempDir(), "app")}, mode.flags...)
+				out := llmtest.Run(t, dir, env, "go", append(args, ".")...)
+				if strings.Contains(out, "llminstr") {
+					t.Errorf("the build with C compiler version %s printed:\n%s", v, out)
+				}
+				return slices.Contains(strings.Split(out, "\n"), "cgoapp")
+			}
+			v1, v2 := fmt.Sprintf("1.%d", run), fmt.Sprintf("2.%d", run)
+			if !compiled(v1) {
+				t.Errorf("the first build did not compile the cgo package")
+			}
+			if compiled(v1) {
+				t.Errorf("the cgo package was compiled again with the same C compiler")
+			}
+			if !compiled(v2) {
+				t.Errorf("the cgo package was not compiled again after the C compiler changed")
+			}
+		})
 	}
 }
