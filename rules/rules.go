@@ -188,6 +188,27 @@ func SDKPackages(rs []Rule) []string {
 	return out
 }
 
+// IsSDKImplementation reports whether path is a package in which built-in
+// rules declare their targets: an SDK's or a framework's own code. Its
+// calls of its own functions and methods are how it carries out the call
+// a user made, which the user's call site traces, so the engine leaves
+// them alone (the package's tests, compiled with it, are instrumented as
+// any other code is). The packages of user-defined rules are the user's
+// own code.
+func IsSDKImplementation(rs []Rule, path string) bool {
+	for _, r := range rs {
+		if r.Integration == "runtime" || r.Integration == UserIntegration {
+			continue
+		}
+		for _, p := range r.Packages {
+			if p == path {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Fingerprint is a short hash of the rules and adapter sources. It is part
 // of the build cache key, so a changed rule set recompiles what it must.
 func Fingerprint(rs []Rule) string {

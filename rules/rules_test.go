@@ -172,3 +172,29 @@ func TestVariantTagsAreNamedAlike(t *testing.T) {
 		}
 	}
 }
+
+func TestIsSDKImplementation(t *testing.T) {
+	user := Rule{ID: "mine", Integration: UserIntegration, Packages: []string{"example.com/app/llm"}}
+	rs := append(All(), user)
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{
+		// Packages that declare built-in rules' targets.
+		{"github.com/openai/openai-go/v3", true},
+		{"github.com/openai/openai-go/v3/responses", true},
+		{"github.com/anthropics/anthropic-sdk-go", true},
+		{"github.com/sashabaranov/go-openai", true},
+		// Their external tests, and the SDKs' other packages.
+		{"github.com/openai/openai-go/v3_test", false},
+		{"github.com/openai/openai-go/v3/option", false},
+		// The runtime's own targets, and a user's rules.
+		{"os", false},
+		{"log", false},
+		{"example.com/app/llm", false},
+	} {
+		if got := IsSDKImplementation(rs, tc.path); got != tc.want {
+			t.Errorf("IsSDKImplementation(%q) = %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}

@@ -186,7 +186,8 @@ func Run(opts Options) ([]*Package, error) {
 			files = p.GoFiles
 		}
 		res, err := &rewrite.Result{}, error(nil)
-		if depsReach(p) || p.Name == "main" {
+		sdkOwn := rules.IsSDKImplementation(opts.Rules, p.PkgPath) && !slices.ContainsFunc(files, isTestFile)
+		if depsReach(p) && !sdkOwn || p.Name == "main" {
 			res, err = rewrite.Rewrite(&rewrite.Config{
 				ImportPath:  importPath,
 				GoVersion:   lang,
@@ -261,3 +262,5 @@ func langVersion(v string) string {
 	}
 	return "go" + parts[0] + "." + parts[1]
 }
+
+func isTestFile(name string) bool { return strings.HasSuffix(name, "_test.go") }
