@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -188,22 +189,26 @@ func SDKPackages(rs []Rule) []string {
 	return out
 }
 
-// IsSDKImplementation reports whether path is a package in which built-in
-// rules declare their targets: an SDK's or a framework's own code. Its
+// IsSDKImplementation reports whether the package path, compiled from
+// files, is an SDK's or a framework's own code: a package in which
+// built-in rules declare their targets, compiled without its tests. Its
 // calls of its own functions and methods are how it carries out the call
 // a user made, which the user's call site traces, so the engine leaves
-// them alone (the package's tests, compiled with it, are instrumented as
-// any other code is). The packages of user-defined rules are the user's
-// own code.
-func IsSDKImplementation(rs []Rule, path string) bool {
+// them alone. Compiled with its _test.go files, the package is its tests'
+// too, which are instrumented as any other code is. The packages of
+// user-defined rules are the user's own code.
+func IsSDKImplementation(rs []Rule, path string, files []string) bool {
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			return false
+		}
+	}
 	for _, r := range rs {
 		if r.Integration == "runtime" || r.Integration == UserIntegration {
 			continue
 		}
-		for _, p := range r.Packages {
-			if p == path {
-				return true
-			}
+		if slices.Contains(r.Packages, path) {
+			return true
 		}
 	}
 	return false

@@ -177,24 +177,27 @@ func TestIsSDKImplementation(t *testing.T) {
 	user := Rule{ID: "mine", Integration: UserIntegration, Packages: []string{"example.com/app/llm"}}
 	rs := append(All(), user)
 	for _, tc := range []struct {
-		path string
-		want bool
+		path  string
+		files []string
+		want  bool
 	}{
 		// Packages that declare built-in rules' targets.
-		{"github.com/openai/openai-go/v3", true},
-		{"github.com/openai/openai-go/v3/responses", true},
-		{"github.com/anthropics/anthropic-sdk-go", true},
-		{"github.com/sashabaranov/go-openai", true},
+		{"github.com/openai/openai-go/v3", nil, true},
+		{"github.com/openai/openai-go/v3/responses", nil, true},
+		{"github.com/anthropics/anthropic-sdk-go", nil, true},
+		{"github.com/sashabaranov/go-openai", nil, true},
 		// Their external tests, and the SDKs' other packages.
-		{"github.com/openai/openai-go/v3_test", false},
-		{"github.com/openai/openai-go/v3/option", false},
+		{"github.com/openai/openai-go/v3_test", nil, false},
+		{"github.com/openai/openai-go/v3/option", nil, false},
 		// The runtime's own targets, and a user's rules.
-		{"os", false},
-		{"log", false},
-		{"example.com/app/llm", false},
+		{"os", nil, false},
+		{"log", nil, false},
+		{"example.com/app/llm", nil, false},
+		// A package compiled with its tests.
+		{"github.com/openai/openai-go/v3", []string{"client.go", "client_test.go"}, false},
 	} {
-		if got := IsSDKImplementation(rs, tc.path); got != tc.want {
-			t.Errorf("IsSDKImplementation(%q) = %v, want %v", tc.path, got, tc.want)
+		if got := IsSDKImplementation(rs, tc.path, tc.files); got != tc.want {
+			t.Errorf("IsSDKImplementation(%q, %q) = %v, want %v", tc.path, tc.files, got, tc.want)
 		}
 	}
 }

@@ -186,8 +186,7 @@ func Run(opts Options) ([]*Package, error) {
 			files = p.GoFiles
 		}
 		res, err := &rewrite.Result{}, error(nil)
-		sdkOwn := rules.IsSDKImplementation(opts.Rules, p.PkgPath) && !slices.ContainsFunc(files, isTestFile)
-		if depsReach(p) && !sdkOwn || p.Name == "main" {
+		if depsReach(p) && !rules.IsSDKImplementation(opts.Rules, p.PkgPath, files) || p.Name == "main" {
 			res, err = rewrite.Rewrite(&rewrite.Config{
 				ImportPath:  importPath,
 				GoVersion:   lang,
@@ -262,5 +261,3 @@ func langVersion(v string) string {
 	}
 	return "go" + parts[0] + "." + parts[1]
 }
-
-func isTestFile(name string) bool { return strings.HasSuffix(name, "_test.go") }

@@ -185,17 +185,6 @@ func compile(args []string) (int, error) {
 	return 0, nil
 }
 
-// hasTests reports whether files include test files: the package is
-// compiled with its tests.
-func hasTests(files []string) bool {
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			return true
-		}
-	}
-	return false
-}
-
 // reachesSDK reports whether a package whose direct imports are in cfg can
 // reach an instrumented SDK: it imports one, or imports a package that
 // llminstr marked. It also returns what its dependencies' marks recorded:
@@ -361,7 +350,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 	// main package (for the flush at exit); a package that is only shaped
 	// for the wire gets just the runtime's import, and so does an SDK's
 	// own code (not its tests).
-	if reaches && !(rules.IsSDKImplementation(rs, c.pkg) && !hasTests(files)) || pkgName == "main" {
+	if reaches && !rules.IsSDKImplementation(rs, c.pkg, files) || pkgName == "main" {
 		result, err = rewrite.Rewrite(&rewrite.Config{
 			ImportPath: c.pkg,
 			GoVersion:  c.lang,
