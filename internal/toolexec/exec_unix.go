@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 )
 
 // execTool replaces this process with the real tool: the fast path for
 // every invocation llminstr has nothing to do with.
 func execTool(args []string) int {
-	path, err := exec.LookPath(args[0]) // a C compiler may come by name
+	path, err := args[0], error(nil)
+	if !filepath.IsAbs(path) {
+		// A C compiler named as $CC names it (see IsToolInvocation).
+		path, err = exec.LookPath(path)
+	}
 	if err == nil {
 		err = syscall.Exec(path, args, os.Environ())
 	}
