@@ -90,6 +90,10 @@ type Rule struct {
 	Origin string
 }
 
+// RuntimeIntegration is the integration of the runtime's own rules (the
+// flush at exit, the agent and tool directives), which name no SDK.
+const RuntimeIntegration = "runtime"
+
 // UserIntegration is the integration of the rules users declare in
 // llminstr.yaml: "disable: [user]" switches them off.
 const UserIntegration = "user"
@@ -175,7 +179,7 @@ func SDKPackages(rs []Rule) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, r := range rs {
-		if r.Integration == "runtime" {
+		if r.Integration == RuntimeIntegration {
 			continue
 		}
 		for _, p := range r.Packages {
@@ -204,7 +208,7 @@ func IsSDKImplementation(rs []Rule, path string, files []string) bool {
 		}
 	}
 	for _, r := range rs {
-		if r.Integration == "runtime" || r.Integration == UserIntegration {
+		if r.Integration == RuntimeIntegration || r.Integration == UserIntegration {
 			continue
 		}
 		if slices.Contains(r.Packages, path) {
@@ -267,7 +271,7 @@ func Integrations(rs []Rule) []string {
 	seen := map[string]bool{WireIntegration: true, UserIntegration: true}
 	out := []string{UserIntegration, WireIntegration}
 	for _, r := range rs {
-		if r.Integration != "runtime" && !seen[r.Integration] {
+		if r.Integration != RuntimeIntegration && !seen[r.Integration] {
 			seen[r.Integration] = true
 			out = append(out, r.Integration)
 		}

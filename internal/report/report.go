@@ -12,6 +12,7 @@ import (
 
 	"github.com/llminstr/llminstr/internal/filelock"
 	"github.com/llminstr/llminstr/rewrite"
+	"github.com/llminstr/llminstr/rules"
 )
 
 // Record is one call site of a known SDK method. Its JSON form is the
@@ -40,7 +41,7 @@ type Report struct {
 func Records(pkg string, res *rewrite.Result) []Record {
 	var out []Record
 	for _, s := range res.Sites {
-		if s.Rule.Integration == "runtime" {
+		if s.Rule.Integration == rules.RuntimeIntegration {
 			continue
 		}
 		out = append(out, Record{

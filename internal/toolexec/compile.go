@@ -401,7 +401,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		// rewritten, but for those the user marked //llminstr:ignore.
 		var skipped []string
 		for _, s := range result.Sites {
-			if s.Status == rewrite.Skipped && s.Rule.Integration != "runtime" {
+			if s.Status == rewrite.Skipped && s.Rule.Integration != rules.RuntimeIntegration {
 				skipped = append(skipped, fmt.Sprintf("%s:%d: %s: %s", s.Pos.Filename, s.Pos.Line, s.Rule.ID, s.Reason))
 			}
 		}
