@@ -17,7 +17,12 @@ import (
 	"github.com/llminstr/llminstr/rules"
 )
 
-var usage = fmt.Sprintf(usageFormat, strings.Join(rules.Integrations(rules.All()), ", "))
+// usage is the help text. It is made only when it is printed: loading the
+// rules at start-up would cost every tool invocation of a build, most of
+// which only exec the tool.
+func usage() string {
+	return fmt.Sprintf(usageFormat, strings.Join(rules.Integrations(rules.All()), ", "))
+}
 
 const usageFormat = `llminstr traces the LLM SDK calls of Go programs with OpenTelemetry,
 by rewriting them at compile time.
@@ -102,7 +107,7 @@ func main() {
 		os.Exit(toolexec.Run(args))
 	}
 	if len(args) == 0 {
-		fmt.Fprint(os.Stderr, usage)
+		fmt.Fprint(os.Stderr, usage())
 		os.Exit(2)
 	}
 	var (
@@ -122,12 +127,12 @@ func main() {
 		fmt.Printf("llminstr %s\nrules fingerprint %s\nbuild cache fingerprint %s\n",
 			toolexec.Version(), rules.Fingerprint(rules.All()), toolexec.Fingerprint())
 	case "help", "-h", "-help", "--help":
-		fmt.Print(usage)
+		fmt.Print(usage())
 	default:
 		code, err = 2, &usageError{msg: fmt.Sprintf("llminstr: unknown command %q", args[0])}
 	}
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Print(usage)
+		fmt.Print(usage())
 		os.Exit(0)
 	}
 	if err != nil {

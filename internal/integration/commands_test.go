@@ -592,3 +592,45 @@ func Use(ctx context.Context, c *openai.Client) {
 		t.Errorf("report with a broken package: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
 }
+
+// TestToolStartupIsLight checks what every tool invocation of a build pays
+// before llminstr looks at its arguments: package initialization. Most
+// invocations (the standard library's compiles, asm, cgo) only exec the
+// tool, so whatever the commands need (the rules, the help text) is made
+// when they run, not at start-up. Loading the rules at init, as the help
+// text once did, costs about 8300 allocations and a few milliseconds of CPU
+// in each of the hundreds of invocations of a clean build.
+func TestToolStartupIsLight(t *testing.T) {
+	toolDir, err := exec.Command("go", "env", "GOTOOLDIR").Output()
+	if err != nil {
+		t.Fatalf("go env GOTOOLDIR: %v", err)
+	}
+	asm := filepath.Join(strings.TrimSpace(string(toolDir)), "asm")
+	cmd := exec.Command(llminstrBin, asm, "-V=full")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("llminstr %s -V=full: %v\n%s", asm, err, out)
+	}
+	// init pkg @0.1 ms, 0.01 ms clock, 640 bytes, 5 allocs
+	line := regexp.MustCompile(`(?m)^init (\S+) @\S+ ms, \S+ ms clock, (\d+) bytes, (\d+) allocs$`)
+	var allocs, bytes int
+	var top []string
+	for _, m := range line.FindAllStringSubmatch(string(out), -1) {
+		b, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[3])
+		allocs, bytes = allocs+n, bytes+b
+		if n > 200 {
+			top = append(top, fmt.Sprintf("%s: %d allocs", m[1], n))
+		}
+	}
+	if allocs == 0 {
+		t.Fatalf("no inittrace lines in the output:\n%s", out)
+	}
+	t.Logf("package initialization: %d allocations, %d bytes", allocs, bytes)
+	const limit = 3000
+	if allocs > limit {
+		t.Errorf("package initialization allocates %d times (%d bytes), more than %d; the largest: %s",
+			allocs, bytes, limit, strings.Join(top, ", "))
+	}
+}
