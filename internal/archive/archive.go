@@ -4,7 +4,9 @@
 // The member, "llminstr.deps", says that the package reaches an instrumented
 // SDK and lists the packages its rewritten code (or that of its
 // dependencies) imports behind the go command's back, which the linker must
-// be given. The go linker skips members with short names that do not end in
+// be given, and where the package or its dependencies make requests shaped
+// like an LLM API's, for which the program's main package links the
+// runtime. The go linker skips members with short names that do not end in
 // .o or .syso, so the member never reaches the linked program.
 package archive
 
@@ -12,8 +14,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -39,6 +42,11 @@ type Deps struct {
 	// with "\t=>\tpath\tversion\tsum" added for a replaced module. The
 	// link adds them to the program's build information.
 	Modules map[string]string
+	// Wire are the packages, of this one and its dependencies, that make
+	// requests shaped like an LLM API's, with the place (file:line:col) of
+	// the first: the runtime traces them at the wire once the program links
+	// it, and the program's main package imports it for them.
+	Wire map[string]string
 }
 
 // Read returns the llminstr member of the archive at path, or ok=false if
@@ -84,6 +92,13 @@ func parse(body []byte) Deps {
 	for _, line := range strings.Split(string(body), "\n") {
 		if p, ok := strings.CutPrefix(line, "import "); ok && p != "" {
 			d.Imports = append(d.Imports, p)
+		} else if w, ok := strings.CutPrefix(line, "wire "); ok {
+			if path, pos, ok := strings.Cut(w, "="); ok && path != "" && pos != "" {
+				if d.Wire == nil {
+					d.Wire = map[string]string{}
+				}
+				d.Wire[path] = pos
+			}
 		} else if e, ok := strings.CutPrefix(line, "export "); ok {
 			if path, file, ok := strings.Cut(e, "="); ok && path != "" && file != "" {
 				d.Exports[path] = file
@@ -101,29 +116,17 @@ func parse(body []byte) Deps {
 func Append(path string, d Deps) error {
 	var body bytes.Buffer
 	body.WriteString("llminstr deps v1\n")
-	imports := append([]string(nil), d.Imports...)
-	sort.Strings(imports)
-	for i, p := range imports {
-		if i > 0 && imports[i-1] == p {
-			continue
-		}
+	for _, p := range sortedSet(d.Imports) {
 		fmt.Fprintf(&body, "import %s\n", p)
 	}
-	paths := make([]string, 0, len(d.Exports))
-	for p := range d.Exports {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range sortedKeys(d.Exports) {
 		fmt.Fprintf(&body, "export %s=%s\n", p, d.Exports[p])
 	}
-	paths = paths[:0]
-	for p := range d.Modules {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range sortedKeys(d.Modules) {
 		fmt.Fprintf(&body, "module %s=%s\n", p, d.Modules[p])
+	}
+	for _, p := range sortedKeys(d.Wire) {
+		fmt.Fprintf(&body, "wire %s=%s\n", p, d.Wire[p])
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -149,4 +152,16 @@ func Append(path string, d Deps) error {
 	}
 	_, err = f.Write(out.Bytes())
 	return err
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys(m map[string]string) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// sortedSet returns the distinct elements of list, sorted.
+func sortedSet(list []string) []string {
+	out := slices.Clone(list)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -84,7 +84,8 @@ func Run(opts Options) ([]*Package, error) {
 	}
 	// As in a build: a package reaches an SDK when it imports one or a
 	// package that reaches one, or when it is wired (it imports net/http
-	// and builds an LLM API's URL: it imports the runtime).
+	// and builds an LLM API's URL: the program's main package imports the
+	// runtime for it).
 	wire := !opts.Disabled[rules.WireIntegration]
 	wired := map[*packages.Package]bool{}
 	reaches := map[*packages.Package]bool{}
@@ -108,6 +109,25 @@ func Run(opts Options) ([]*Package, error) {
 		r := depsReach(p) || wired[p]
 		reaches[p] = r
 		return r
+	}
+
+	// linksWire reports whether p or a package it imports makes requests
+	// shaped like an LLM API's.
+	linkedWire := map[*packages.Package]bool{}
+	var linksWire func(p *packages.Package) bool
+	linksWire = func(p *packages.Package) bool {
+		if w, ok := linkedWire[p]; ok {
+			return w
+		}
+		linkedWire[p] = false
+		w := reach(p) && wired[p]
+		for _, dep := range p.Imports {
+			if linksWire(dep) {
+				w = true
+			}
+		}
+		linkedWire[p] = w
+		return w
 	}
 
 	exports := map[string]string{}
@@ -203,7 +223,10 @@ func Run(opts Options) ([]*Package, error) {
 		if err != nil { // including rewrite.ErrNotTypeChecked: the user's code has errors
 			return nil, fmt.Errorf("%s: %w", p.PkgPath, err)
 		}
-		if wired[p] && !slices.Contains(res.Imports, rules.InjectedPackage) {
+		// A package that makes requests shaped like an LLM API's is
+		// compiled as it is; the program's main package imports the
+		// runtime for it.
+		if p.Name == "main" && linksWire(p) && !slices.Contains(res.Imports, rules.InjectedPackage) {
 			res.Generated = append(res.Generated, rewrite.WireImport(p.Name))
 			res.Imports = append(res.Imports, rules.InjectedPackage)
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,21 +84,53 @@ func compile(args []string) (int, error) {
 	if userCfg, err := loadConfig(); err == nil {
 		allRules = append(allRules, userCfg.Rules...)
 	}
-	reaches, inherited := reachesSDK(cfg, allRules)
+	reaches, direct, inherited := reachesSDK(cfg, allRules)
 	wire := ""
 	if _, http := cfg.packageFile["net/http"]; http && wireOn() {
 		wire = rewrite.WireLiteral(c.pkg, c.goFiles())
 	}
+	workDir := filepath.Dir(filepath.Dir(c.importcfg))
+
+	// The first package of a build that needs the runtime has it compiled
+	// by a child go list, and waits. An SDK's own packages, and those that
+	// make requests shaped like an LLM API's, foretell the need: the
+	// runtime is resolved while they compile, so that the packages that
+	// call the SDK, which come after, find it ready.
+	run := execTool
+	if wire != "" || rules.IsSDKImplementation(allRules, c.pkg, c.goFiles()) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			(&resolver{workDir: workDir}).prefetch([]string{rules.InjectedPackage})
+		}()
+		defer func() { <-done }()
+		run = func(args []string) int { return runTool(args, os.Stderr) }
+	}
 	if !reaches && wire == "" {
-		return execTool(args), nil
+		return run(args), nil
 	}
 
-	newArgs, extraImports, resolved, err := instrument(c, cfg, allRules, inherited.Exports, reaches, wire)
-	if err != nil && !reaches {
-		// The wire-level fallback's guess that the package calls an LLM
-		// API never fails a build: it is compiled as it is. A runtime that
-		// is missing, too old or needs a newer Go is still reported, once
-		// per build, by whichever package of the build finds it first.
+	// A package that makes requests shaped like an LLM API's is compiled as
+	// it is; its mark says so, and the program's main package imports the
+	// runtime for it.
+	if wire != "" {
+		inherited.Wire[importPath(c)] = wire
+	}
+	mainWire := ""
+	if c.pkg == "main" {
+		mainWire = firstWire(inherited.Wire)
+	}
+	var newArgs, extraImports []string
+	var resolved map[string]string
+	if reaches || c.pkg == "main" {
+		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited.Exports, reaches, mainWire)
+	}
+	if err != nil && !direct {
+		// The wire-level fallback never fails a build: a package that only
+		// makes requests shaped like an LLM API's, or a main package that
+		// links one, is compiled as it is. A runtime that is missing, too
+		// old or needs a newer Go is still reported, once per build, by
+		// whichever package of the build finds it first.
 		var missing *missingRuntimeError
 		var old *oldGoError
 		var oldRT *oldRuntimeError
@@ -105,7 +138,11 @@ func compile(args []string) (int, error) {
 		case errors.As(err, &missing) && !missing.reported,
 			errors.As(err, &old) && !old.reported,
 			errors.As(err, &oldRT) && !oldRT.reported:
-			fmt.Fprintf(os.Stderr, "llminstr: warning: %s (%s makes requests shaped like an LLM API's, at %s)\n", err, c.pkg, wire)
+			if pkg, pos, ok := strings.Cut(mainWire, " at "); ok {
+				fmt.Fprintf(os.Stderr, "llminstr: warning: %s (%s makes requests shaped like an LLM API's, at %s)\n", err, pkg, pos)
+			} else {
+				fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: %v\n", c.pkg, err)
+			}
 		default:
 			debugf("%s: not traced at the wire: %v", c.pkg, err)
 		}
@@ -155,8 +192,7 @@ func compile(args []string) (int, error) {
 	}
 	if c.pack {
 		// Standard packages come with the closure of the others at link time.
-		workDir := filepath.Dir(filepath.Dir(c.importcfg))
-		deps := archive.Deps{Exports: inherited.Exports, Modules: inherited.Modules}
+		deps := archive.Deps{Exports: inherited.Exports, Modules: inherited.Modules, Wire: inherited.Wire}
 		if newArgs != nil && len(resolved) > 0 {
 			deps.Exports = resolved
 			deps.Modules = modulesOf(resolved, inherited.Modules, (&resolver{workDir: workDir}).modules())
@@ -185,20 +221,30 @@ func compile(args []string) (int, error) {
 	return 0, nil
 }
 
+// firstWire returns the first of the places where packages make requests
+// shaped like an LLM API's, as "package at file:line:col", or "".
+func firstWire(wire map[string]string) string {
+	if len(wire) == 0 {
+		return ""
+	}
+	pkg := slices.Min(slices.Collect(maps.Keys(wire)))
+	return pkg + " at " + wire[pkg]
+}
+
 // reachesSDK reports whether a package whose direct imports are in cfg can
-// reach an instrumented SDK: it imports one, or imports a package that
-// llminstr marked. It also returns what its dependencies' marks recorded:
-// their link-time imports and the export files they were compiled against.
-func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, archive.Deps) {
+// reach an instrumented SDK: it imports one (direct), or imports a package
+// that llminstr marked. It also returns what its dependencies' marks
+// recorded: their link-time imports, the export files they were compiled
+// against and where they make requests shaped like an LLM API's.
+func reachesSDK(cfg *importcfg, rs []rules.Rule) (reaches, direct bool, inherited archive.Deps) {
 	sdk := map[string]bool{}
 	for _, p := range rules.SDKPackages(rs) {
 		sdk[p] = true
 	}
-	reaches := false
-	inherited := archive.Deps{Exports: map[string]string{}, Modules: map[string]string{}}
+	inherited = archive.Deps{Exports: map[string]string{}, Modules: map[string]string{}, Wire: map[string]string{}}
 	for path, file := range cfg.packageFile {
 		if sdk[path] {
-			reaches = true
+			reaches, direct = true, true
 		}
 		if isStd(path) || rules.IsRuntime(path) {
 			continue
@@ -217,8 +263,11 @@ func reachesSDK(cfg *importcfg, rs []rules.Rule) (bool, archive.Deps) {
 		for p, m := range deps.Modules {
 			inherited.Modules[p] = m
 		}
+		for p, w := range deps.Wire {
+			inherited.Wire[p] = w
+		}
 	}
-	return reaches, inherited
+	return reaches, direct, inherited
 }
 
 // cachedExport returns where the build cache keeps the export file f of
@@ -347,9 +396,9 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 	}
 	result := &rewrite.Result{}
 	// The engine runs where the package reaches an SDK, and in a program's
-	// main package (for the flush at exit); a package that is only shaped
-	// for the wire gets just the runtime's import, and so does an SDK's
-	// own code (not its tests).
+	// main package (for the flush at exit), which also imports the runtime
+	// for the packages that make requests shaped like an LLM API's; an
+	// SDK's own code (not its tests) is compiled as it is.
 	if reaches && !rules.IsSDKImplementation(rs, c.pkg, files) || pkgName == "main" {
 		result, err = rewrite.Rewrite(&rewrite.Config{
 			ImportPath: c.pkg,
@@ -381,7 +430,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		}
 		return nil, nil, nil, err
 	}
-	if wire != "" && !slices.Contains(result.Imports, rules.InjectedPackage) {
+	if wire != "" && pkgName == "main" && !slices.Contains(result.Imports, rules.InjectedPackage) {
 		if err := prepare([]string{rules.InjectedPackage}); err != nil {
 			return nil, nil, nil, err
 		}

@@ -52,6 +52,29 @@ type memo struct {
 	// OldRuntime is the API level of a runtime module too old to have the
 	// package the adapters import, kept likewise.
 	OldRuntime int64 `json:"oldRuntime,omitempty"`
+	// Told is whether a process has reported the failure above: one that
+	// resolved the runtime before it was needed leaves that to the first
+	// that needs it.
+	Told bool `json:"told,omitempty"`
+}
+
+// failed reports whether resolving the runtime failed in a way that no
+// later attempt in the build can mend.
+func (m *memo) failed() bool {
+	return m.MissingRuntime != "" || m.OldGo != "" || m.OldRuntime != 0
+}
+
+// err is the failure the memo holds, as reported to all but the first to
+// tell it.
+func (m *memo) err() error {
+	switch {
+	case m.MissingRuntime != "":
+		return &missingRuntimeError{detail: m.MissingRuntime, reported: m.Told}
+	case m.OldGo != "":
+		return &oldGoError{detail: m.OldGo, reported: m.Told}
+	default:
+		return &oldRuntimeError{level: m.OldRuntime, reported: m.Told}
+	}
 }
 
 func (r *resolver) dir() string { return filepath.Join(r.workDir, "llminstr") }
@@ -66,28 +89,74 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 		return nil, fmt.Errorf("locking resolver memo: %w", err)
 	}
 	defer unlock()
-	memoPath := filepath.Join(r.dir(), "resolve.json")
+	return r.resolveLocked(paths, true)
+}
+
+// prefetch resolves paths unless the memo has them or another process of
+// the build is resolving: a compile that foresees the runtime's need runs
+// it beside its own, so that the packages that call an SDK find the
+// runtime compiled rather than wait for it. What goes wrong is kept for
+// the process that needs the packages, to report.
+func (r *resolver) prefetch(paths []string) {
+	if os.Getenv(resolveEnv) != "" || r.has(paths) {
+		return
+	}
+	if err := os.MkdirAll(r.dir(), 0o777); err != nil {
+		return
+	}
+	unlock, ok, err := filelock.TryLock(filepath.Join(r.dir(), "resolve.lock"))
+	if err != nil || !ok {
+		return
+	}
+	defer unlock()
+	_, _ = r.resolveLocked(paths, false)
+}
+
+// has reports whether the memo holds paths already, or what went wrong
+// resolving the runtime, read without the lock.
+func (r *resolver) has(paths []string) bool {
+	m := r.readMemo()
+	if m.failed() {
+		return true
+	}
+	for _, p := range paths {
+		if _, ok := m.Exports[p]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *resolver) readMemo() memo {
 	m := memo{Exports: map[string]string{}}
-	if data, err := os.ReadFile(memoPath); err == nil {
+	if data, err := os.ReadFile(filepath.Join(r.dir(), "resolve.json")); err == nil {
 		_ = json.Unmarshal(data, &m)
 		if m.Exports == nil {
 			m.Exports = map[string]string{}
 		}
 	}
+	return m
+}
+
+// resolveLocked is resolve under the memo's lock. tell says whether the
+// caller reports an error it returns: the first error told is whole, those
+// after it say that it was printed above.
+func (r *resolver) resolveLocked(paths []string, tell bool) (map[string]string, error) {
+	memoPath := filepath.Join(r.dir(), "resolve.json")
+	m := r.readMemo()
 	var missing []string
 	for _, p := range paths {
 		if _, ok := m.Exports[p]; !ok {
 			missing = append(missing, p)
 		}
 	}
-	if len(missing) > 0 && m.MissingRuntime != "" {
-		return nil, &missingRuntimeError{detail: m.MissingRuntime, reported: true}
-	}
-	if len(missing) > 0 && m.OldGo != "" {
-		return nil, &oldGoError{detail: m.OldGo, reported: true}
-	}
-	if len(missing) > 0 && m.OldRuntime != 0 {
-		return nil, &oldRuntimeError{level: m.OldRuntime, reported: true}
+	if len(missing) > 0 && m.failed() {
+		err := m.err()
+		if tell && !m.Told {
+			m.Told = true
+			writeMemo(memoPath, m)
+		}
+		return nil, err
 	}
 	if len(missing) > 0 {
 		if os.Getenv(resolveEnv) != "" {
@@ -95,18 +164,20 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 		}
 		found, modules, err := goListExports(missing)
 		var mr *missingRuntimeError
-		if errors.As(err, &mr) {
+		var old *oldGoError
+		switch {
+		case errors.As(err, &mr):
 			if level, ok := olderRuntime(mr.detail); ok {
 				m.OldRuntime = level
-				writeMemo(memoPath, m)
-				return nil, &oldRuntimeError{level: level}
+				err = &oldRuntimeError{level: level}
+			} else {
+				m.MissingRuntime = mr.detail
 			}
-			m.MissingRuntime = mr.detail
-			writeMemo(memoPath, m)
-		}
-		var old *oldGoError
-		if errors.As(err, &old) {
+		case errors.As(err, &old):
 			m.OldGo = old.detail
+		}
+		if m.failed() {
+			m.Told = tell
 			writeMemo(memoPath, m)
 		}
 		if err != nil {
@@ -129,11 +200,7 @@ func (r *resolver) resolve(paths []string) (map[string]string, error) {
 // modules returns the modules of the packages resolved so far in this
 // build (see archive.Deps.Modules).
 func (r *resolver) modules() map[string]string {
-	var m memo
-	if data, err := os.ReadFile(filepath.Join(r.dir(), "resolve.json")); err == nil {
-		_ = json.Unmarshal(data, &m)
-	}
-	return m.Modules
+	return r.readMemo().Modules
 }
 
 func writeMemo(path string, m memo) {

@@ -2,6 +2,7 @@ package trust
 
 import (
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -193,5 +194,113 @@ func TestWireOldSDK(t *testing.T) {
 		"gen_ai.response.finish_reasons": []any{"stop"},
 		"gen_ai.usage.input_tokens":      int64(openaitest.PromptTokens),
 		"gen_ai.usage.output_tokens":     int64(5),
+	})
+}
+
+// TestWireInLibrary builds a program whose requests shaped like an LLM
+// API's are made by a package of its own, not the main package. That
+// package is compiled as it is, and the main package links the runtime for
+// it: the request gets one span from the wire. Without the runtime in
+// go.mod the build still succeeds, uninstrumented, with one warning that
+// names the package, the place and the fix, as for a main package.
+func TestWireInLibrary(t *testing.T) {
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "openai")
+	files := map[string]string{
+		"rawclient/rawclient.go": `package rawclient
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"strings"
+)
+
+// Chat posts a chat completion request with net/http.
+func Chat() (string, error) {
+	body := strings.NewReader(` + "`" + `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}` + "`" + `)
+	req, err := http.NewRequest("POST", os.Getenv("CHATAPP_BASE_URL")+"chat/completions", body)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp.Status + " " + string(data[:min(len(data), 20)]), err
+}
+`,
+		"cmd/rawchat/main.go": `package main
+
+import (
+	"fmt"
+	"os"
+
+	"example.com/chatapp/rawclient"
+)
+
+func main() {
+	out, err := rawclient.Chat()
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println(out)
+}
+`,
+	}
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnv(t)
+	plain := filepath.Join(t.TempDir(), "rawchat-plain")
+	llmtest.Run(t, dir, nil, "go", "build", "-o", plain, "./cmd/rawchat")
+	wantOut, _ := e.Run(t, plain, false)
+
+	t.Run("traced", func(t *testing.T) {
+		keep := t.TempDir()
+		bin := filepath.Join(t.TempDir(), "rawchat")
+		llmtest.Run(t, dir, []string{"LLMINSTR_KEEP=" + keep}, "go", "build", "-toolexec="+llminstrBin, "-o", bin, "./cmd/rawchat")
+		out, spans := e.Run(t, bin, false)
+		if out != wantOut {
+			t.Errorf("output %q, the plain build's %q", out, wantOut)
+		}
+		s := llmtest.OneGenAISpan(t, spans)
+		llmtest.WantAttrs(t, s, map[string]any{
+			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": openaitest.ResponseID,
+		})
+		if _, err := os.Stat(filepath.Join(keep, "example.com", "chatapp", "rawclient")); err == nil {
+			t.Errorf("rawclient was rewritten; it is compiled as it is")
+		}
+	})
+
+	t.Run("no_runtime", func(t *testing.T) {
+		llmtest.Run(t, dir, nil, "go", "mod", "edit", "-droprequire=github.com/llminstr/llminstr/runtime")
+		os.Remove(filepath.Join(dir, "tools.go"))
+		bin := filepath.Join(t.TempDir(), "rawchat")
+		out, err := llmtest.RunErr(dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, "./cmd/rawchat")
+		if err != nil {
+			t.Fatalf("the build failed:\n%s", out)
+		}
+		if n := strings.Count(out, "llminstr: warning:"); n != 1 {
+			t.Errorf("%d warnings, want 1:\n%s", n, out)
+		}
+		for _, want := range []string{`Fix: run "llminstr init"`, "example.com/chatapp/rawclient makes requests shaped like an LLM API's, at ", "rawclient.go:13:"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the warning does not say %q:\n%s", want, out)
+			}
+		}
+		if got, spans := e.Run(t, bin, false); got != wantOut || len(spans) != 0 {
+			t.Errorf("output %q and %d spans; the plain build's output is %q", got, len(spans), wantOut)
+		}
 	})
 }
