@@ -26,7 +26,7 @@ func TestAppendRead(t *testing.T) {
 		}
 		want := Deps{Imports: []string{"a/b", "c"}, Exports: map[string]string{"a/b": "/cache/ab-d", "c": "/cache/c-d"},
 			Modules: map[string]string{"a/b": "a\tv1.2.3\th1:x=", "c": "c\tv0.0.0\t\t=>\t/my dir/c\t\t"},
-			Wire: map[string]string{"a/b": "/src/a b/client.go:12:9", "example.com/c": "./c.go:3:1"}}
+			Wire:    map[string]string{"a/b": "/src/a b/client.go:12:9", "example.com/c": "./c.go:3:1"}}
 		if err := Append(path, want); err != nil {
 			t.Fatal(err)
 		}
