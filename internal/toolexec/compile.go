@@ -340,6 +340,19 @@ func reuse(known map[string]string, paths []string) (map[string]string, bool) {
 	return known, true
 }
 
+// mergeExports returns the export files of known and resolved, resolved's
+// where both have a package.
+func mergeExports(known, resolved map[string]string) map[string]string {
+	out := maps.Clone(known)
+	maps.Copy(out, resolved)
+	return out
+}
+
+func fileExists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
+}
+
 // instrument rewrites the package and returns the compile arguments to use,
 // the packages the rewritten code imports and the export files resolved for
 // them. A nil args means there is nothing to change.
@@ -374,10 +387,23 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 			resolved = r
 			return checkRuntimeLevel(res, imports, lookup)
 		}
-		debugf("%s: resolving %s with go list", c.pkg, strings.Join(missing, " "))
-		r, err := res.resolveClosure(missing)
+		// The marks name the SDK's packages an adapter imports, but not the
+		// runtime when the SDK's packages were compiled as they are: that
+		// comes from the build's resolver, which has most often resolved it
+		// already, beside an SDK's compile.
+		var unknown []string
+		for _, p := range missing {
+			if f, ok := known[p]; !ok || !fileExists(f) {
+				unknown = append(unknown, p)
+			}
+		}
+		debugf("%s: resolving %s", c.pkg, strings.Join(unknown, " "))
+		r, err := res.resolveClosure(unknown)
 		if err != nil {
 			return err
+		}
+		if len(unknown) < len(missing) {
+			r = mergeExports(known, r)
 		}
 		resolved = r
 		return checkRuntimeLevel(res, imports, lookup)

@@ -162,6 +162,7 @@ func (r *resolver) resolveLocked(paths []string, tell bool) (map[string]string, 
 		if os.Getenv(resolveEnv) != "" {
 			return nil, errors.New("nested resolution")
 		}
+		debugf("running go list -deps -export %s", strings.Join(missing, " "))
 		found, modules, err := goListExports(missing)
 		var mr *missingRuntimeError
 		var old *oldGoError
