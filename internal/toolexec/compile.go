@@ -116,14 +116,14 @@ func compile(args []string) (int, error) {
 	if wire != "" {
 		inherited.Wire[importPath(c)] = wire
 	}
-	mainWire := ""
+	wirePkg, wireAt := "", "" // for a main package
 	if c.pkg == "main" {
-		mainWire = firstWire(inherited.Wire)
+		wirePkg, wireAt = firstWire(inherited.Wire)
 	}
 	var newArgs, extraImports []string
 	var resolved map[string]string
 	if reaches || c.pkg == "main" {
-		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited.Exports, reaches, mainWire)
+		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited.Exports, reaches, wireAt)
 	}
 	if err != nil && !direct {
 		// The wire-level fallback never fails a build: a package that only
@@ -138,8 +138,8 @@ func compile(args []string) (int, error) {
 		case errors.As(err, &missing) && !missing.reported,
 			errors.As(err, &old) && !old.reported,
 			errors.As(err, &oldRT) && !oldRT.reported:
-			if pkg, pos, ok := strings.Cut(mainWire, " at "); ok {
-				fmt.Fprintf(os.Stderr, "llminstr: warning: %s (%s makes requests shaped like an LLM API's, at %s)\n", err, pkg, pos)
+			if wireAt != "" {
+				fmt.Fprintf(os.Stderr, "llminstr: warning: %s (%s makes requests shaped like an LLM API's, at %s)\n", err, wirePkg, wireAt)
 			} else {
 				fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: %v\n", c.pkg, err)
 			}
@@ -221,14 +221,14 @@ func compile(args []string) (int, error) {
 	return 0, nil
 }
 
-// firstWire returns the first of the places where packages make requests
-// shaped like an LLM API's, as "package at file:line:col", or "".
-func firstWire(wire map[string]string) string {
+// firstWire returns, of the packages that make requests shaped like an LLM
+// API's, the first by import path and where it does.
+func firstWire(wire map[string]string) (pkg, at string) {
 	if len(wire) == 0 {
-		return ""
+		return "", ""
 	}
-	pkg := slices.Min(slices.Collect(maps.Keys(wire)))
-	return pkg + " at " + wire[pkg]
+	pkg = slices.Min(slices.Collect(maps.Keys(wire)))
+	return pkg, wire[pkg]
 }
 
 // reachesSDK reports whether a package whose direct imports are in cfg can
