@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -81,7 +80,7 @@ func StartMCPRequest(ctx context.Context, server bool, method, target, sessionID
 	if server {
 		kind = trace.SpanKindServer
 		if len(meta) > 0 {
-			ctx = propagation.TraceContext{}.Extract(ctx, metaCarrier(meta))
+			ctx = extractTraceContext(ctx, meta)
 		}
 		if ctx.Value(mcpClientRequest{}) != nil {
 			// An in-process server handles the request in the client's
@@ -121,27 +120,9 @@ func InjectTraceContext(ctx context.Context, meta map[string]any) map[string]any
 	for k, v := range meta {
 		out[k] = v
 	}
-	propagation.TraceContext{}.Inject(ctx, metaCarrier(out))
+	injectTraceContext(ctx, out)
 	return out
 }
 
 // JSONRPCErrorType is the error.type of a JSON-RPC error: its code.
 func JSONRPCErrorType(code int64) string { return strconv.FormatInt(code, 10) }
-
-// metaCarrier carries the trace context in an MCP _meta object.
-type metaCarrier map[string]any
-
-func (m metaCarrier) Get(key string) string {
-	s, _ := m[key].(string)
-	return s
-}
-
-func (m metaCarrier) Set(key, value string) { m[key] = value }
-
-func (m metaCarrier) Keys() []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return keys
-}
