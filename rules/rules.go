@@ -244,6 +244,12 @@ const RuntimePackage = "github.com/llminstr/llminstr/runtime"
 // InjectedPackage is the runtime's package that every adapter imports.
 const InjectedPackage = RuntimePackage + "/injected"
 
+// OTelPackage is the OpenTelemetry API's root package, through which an
+// application sets its global providers. The runtime does not import it: a
+// program that links it gets, in its main package, the code that hands the
+// runtime its global providers (see injected.SetGlobalProviders).
+const OTelPackage = "go.opentelemetry.io/otel"
+
 // WireIntegration is the name LLMINSTR_DISABLE and llminstr.yaml take for
 // the wire-level fallback.
 const WireIntegration = "wire"
@@ -254,8 +260,10 @@ const WireIntegration = "wire"
 // Named and ProviderTransport; 5 added the wire-level fallback's hook; 6
 // moved the Bedrock wire formats into the runtime (ObserveEventStream,
 // BedrockConverseEvent, BedrockInvoke*), shared with the fallback; 7 added
-// LibraryProvider.
-const RuntimeAPILevel = 7
+// LibraryProvider; 8 added SetGlobalProviders, which a program's main
+// package calls when the program links the OpenTelemetry API (the runtime
+// no longer imports its root package).
+const RuntimeAPILevel = 8
 
 // IsRuntime reports whether importPath belongs to the runtime module or to
 // OpenTelemetry, which are never instrumented.

@@ -13,6 +13,10 @@ import (
 	"github.com/llminstr/llminstr/runtime/injected"
 )
 
+// The tests are a program that links the OpenTelemetry API, whose main
+// package llminstr would give the runtime the global providers.
+var _ = injected.SetGlobalProviders(otel.GetTracerProvider, otel.GetMeterProvider)
+
 // TestProgramNamesReachInjectedCalls checks that what a program sets
 // through the runtime's package is what the calls the injected code makes
 // record: both packages share one state.

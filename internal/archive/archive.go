@@ -1,12 +1,13 @@
 // Package archive reads and appends llminstr's member of the Go compiler's
 // package archives (the ar files named by -o and by importcfg lines).
 //
-// The member, "llminstr.deps", says that the package reaches an instrumented
-// SDK and lists the packages its rewritten code (or that of its
-// dependencies) imports behind the go command's back, which the linker must
-// be given, and where the package or its dependencies make requests shaped
+// The member, "llminstr.deps", says whether the package reaches an
+// instrumented SDK and lists the packages its rewritten code (or that of
+// its dependencies) imports behind the go command's back, which the linker
+// must be given, where the package or its dependencies make requests shaped
 // like an LLM API's, for which the program's main package links the
-// runtime. The go linker skips members with short names that do not end in
+// runtime, and whether they import the OpenTelemetry API, whose global
+// providers the program's main package then hands the runtime. The go linker skips members with short names that do not end in
 // .o or .syso, so the member never reaches the linked program.
 package archive
 
@@ -31,6 +32,10 @@ const (
 
 // Deps is the content of the member.
 type Deps struct {
+	// Reaches says that the package reaches an instrumented SDK or makes,
+	// or links a package that makes, requests shaped like an LLM API's.
+	// A mark without it only carries OTel.
+	Reaches bool
 	// Imports are the packages the instrumented code needs at link time.
 	Imports []string
 	// Exports are the export files (in the build cache) the instrumented
@@ -47,6 +52,11 @@ type Deps struct {
 	// the first: the runtime traces them at the wire once the program links
 	// it, and the program's main package imports it for them.
 	Wire map[string]string
+	// OTel is the export file (in the build cache) of the OpenTelemetry
+	// API's root package when this package or one of its dependencies
+	// imports it: the program links it, and its main package, compiled
+	// against that file, hands the runtime the global providers.
+	OTel string
 }
 
 // Read returns the llminstr member of the archive at path, or ok=false if
@@ -90,7 +100,11 @@ func Read(path string) (deps Deps, ok bool, err error) {
 func parse(body []byte) Deps {
 	d := Deps{Exports: map[string]string{}, Modules: map[string]string{}}
 	for _, line := range strings.Split(string(body), "\n") {
-		if p, ok := strings.CutPrefix(line, "import "); ok && p != "" {
+		if line == "reaches" {
+			d.Reaches = true
+		} else if f, ok := strings.CutPrefix(line, "otel "); ok && f != "" {
+			d.OTel = f
+		} else if p, ok := strings.CutPrefix(line, "import "); ok && p != "" {
 			d.Imports = append(d.Imports, p)
 		} else if w, ok := strings.CutPrefix(line, "wire "); ok {
 			if path, pos, ok := strings.Cut(w, "="); ok && path != "" && pos != "" {
@@ -116,6 +130,12 @@ func parse(body []byte) Deps {
 func Append(path string, d Deps) error {
 	var body bytes.Buffer
 	body.WriteString("llminstr deps v1\n")
+	if d.Reaches {
+		body.WriteString("reaches\n")
+	}
+	if d.OTel != "" {
+		fmt.Fprintf(&body, "otel %s\n", d.OTel)
+	}
 	for _, p := range sortedSet(d.Imports) {
 		fmt.Fprintf(&body, "import %s\n", p)
 	}

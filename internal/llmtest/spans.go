@@ -13,7 +13,13 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/llminstr/llminstr/internal/otlpreceiver"
+	"github.com/llminstr/llminstr/runtime/injected"
 )
+
+// Tests that call adapters in process are programs that link the
+// OpenTelemetry API, whose main package llminstr would give the runtime
+// the global providers; a test that imports this package gets them.
+var _ = injected.SetGlobalProviders(otel.GetTracerProvider, otel.GetMeterProvider)
 
 // WantAttrs checks that the span has each attribute of want, with that
 // value (int64, float64, bool, string or []any, as the receiver decodes

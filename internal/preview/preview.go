@@ -130,6 +130,23 @@ func Run(opts Options) ([]*Package, error) {
 		return w
 	}
 
+	// linksOTel reports whether p imports the OpenTelemetry API's root
+	// package, directly or not.
+	linkedOTel := map[*packages.Package]bool{}
+	var linksOTel func(p *packages.Package) bool
+	linksOTel = func(p *packages.Package) bool {
+		if l, ok := linkedOTel[p]; ok {
+			return l
+		}
+		linkedOTel[p] = false
+		l := p.PkgPath == rules.OTelPackage
+		for _, dep := range p.Imports {
+			l = l || linksOTel(dep)
+		}
+		linkedOTel[p] = l
+		return l
+	}
+
 	exports := map[string]string{}
 	packages.Visit(roots, nil, func(p *packages.Package) {
 		if p.ExportFile != "" {
@@ -229,6 +246,12 @@ func Run(opts Options) ([]*Package, error) {
 		if p.Name == "main" && linksWire(p) && !slices.Contains(res.Imports, rules.InjectedPackage) {
 			res.Generated = append(res.Generated, rewrite.WireImport(p.Name))
 			res.Imports = append(res.Imports, rules.InjectedPackage)
+		}
+		// A program that links the OpenTelemetry API hands the runtime its
+		// global providers.
+		if p.Name == "main" && slices.Contains(res.Imports, rules.InjectedPackage) && linksOTel(p) {
+			res.Generated = append(res.Generated, rewrite.GlobalProviders(p.Name))
+			res.Imports = append(res.Imports, rules.OTelPackage)
 		}
 		dedupe(res, seen)
 		pkg := &Package{ImportPath: p.PkgPath, Dir: p.Dir, Result: res, Originals: map[string][]byte{}}

@@ -80,16 +80,18 @@ func compile(args []string) (int, error) {
 	if err != nil {
 		return execTool(args), nil
 	}
-	allRules := rules.All()
-	if userCfg, err := loadConfig(); err == nil {
-		allRules = append(allRules, userCfg.Rules...)
-	}
-	reaches, direct, inherited := reachesSDK(cfg, allRules)
+	workDir := filepath.Dir(filepath.Dir(c.importcfg))
+	index, allRules := loadRuleIndex(workDir)
+	reaches, direct, inherited := reachesSDK(cfg, index.sdk)
 	wire := ""
 	if _, http := cfg.packageFile["net/http"]; http && wireOn() {
 		wire = rewrite.WireLiteral(c.pkg, c.goFiles())
 	}
-	workDir := filepath.Dir(filepath.Dir(c.importcfg))
+	if f, ok := cfg.packageFile[rules.OTelPackage]; ok {
+		if f, ok := cachedExport(f, workDir); ok {
+			inherited.OTel = f
+		}
+	}
 
 	// The first package of a build that needs the runtime has it compiled
 	// by a child go list, and waits. An SDK's own packages, and those that
@@ -97,7 +99,7 @@ func compile(args []string) (int, error) {
 	// runtime is resolved while they compile, so that the packages that
 	// call the SDK, which come after, find it ready.
 	run := execTool
-	if wire != "" || rules.IsSDKImplementation(allRules, c.pkg, c.goFiles()) {
+	if wire != "" || index.isImplementation(c.pkg, c.goFiles()) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -107,7 +109,22 @@ func compile(args []string) (int, error) {
 		run = func(args []string) int { return runTool(args, os.Stderr) }
 	}
 	if !reaches && wire == "" {
-		return run(args), nil
+		if inherited.OTel == "" || !c.pack {
+			return run(args), nil
+		}
+		// The package links the OpenTelemetry API: its mark says where,
+		// for the program's main package.
+		if code := runTool(args, os.Stderr); code != 0 {
+			return code, nil
+		}
+		if err := archive.Append(c.output, archive.Deps{OTel: inherited.OTel}); err != nil {
+			return 1, fmt.Errorf("%s: recording link dependencies: %w", c.pkg, err)
+		}
+		return 0, nil
+	}
+
+	if allRules == nil {
+		allRules = loadRules()
 	}
 
 	// A package that makes requests shaped like an LLM API's is compiled as
@@ -123,7 +140,7 @@ func compile(args []string) (int, error) {
 	var newArgs, extraImports []string
 	var resolved map[string]string
 	if reaches || c.pkg == "main" {
-		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited.Exports, reaches, wireAt)
+		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited, reaches, wireAt)
 	}
 	if err != nil && !direct {
 		// The wire-level fallback never fails a build: a package that only
@@ -192,7 +209,7 @@ func compile(args []string) (int, error) {
 	}
 	if c.pack {
 		// Standard packages come with the closure of the others at link time.
-		deps := archive.Deps{Exports: inherited.Exports, Modules: inherited.Modules, Wire: inherited.Wire}
+		deps := archive.Deps{Reaches: true, Exports: inherited.Exports, Modules: inherited.Modules, Wire: inherited.Wire, OTel: inherited.OTel}
 		if newArgs != nil && len(resolved) > 0 {
 			deps.Exports = resolved
 			deps.Modules = modulesOf(resolved, inherited.Modules, (&resolver{workDir: workDir}).modules())
@@ -232,15 +249,12 @@ func firstWire(wire map[string]string) (pkg, at string) {
 }
 
 // reachesSDK reports whether a package whose direct imports are in cfg can
-// reach an instrumented SDK: it imports one (direct), or imports a package
-// that llminstr marked. It also returns what its dependencies' marks
-// recorded: their link-time imports, the export files they were compiled
-// against and where they make requests shaped like an LLM API's.
-func reachesSDK(cfg *importcfg, rs []rules.Rule) (reaches, direct bool, inherited archive.Deps) {
-	sdk := map[string]bool{}
-	for _, p := range rules.SDKPackages(rs) {
-		sdk[p] = true
-	}
+// reach an instrumented SDK, one of sdk: it imports one (direct), or
+// imports a package whose mark says it reaches one. It also returns what
+// its dependencies' marks recorded: their link-time imports, the export
+// files they were compiled against, where they make requests shaped like
+// an LLM API's and the OpenTelemetry API they link.
+func reachesSDK(cfg *importcfg, sdk map[string]bool) (reaches, direct bool, inherited archive.Deps) {
 	inherited = archive.Deps{Exports: map[string]string{}, Modules: map[string]string{}, Wire: map[string]string{}}
 	for path, file := range cfg.packageFile {
 		if sdk[path] {
@@ -251,6 +265,12 @@ func reachesSDK(cfg *importcfg, rs []rules.Rule) (reaches, direct bool, inherite
 		}
 		deps, ok, err := archive.Read(file)
 		if err != nil || !ok {
+			continue
+		}
+		if deps.OTel != "" {
+			inherited.OTel = deps.OTel
+		}
+		if !deps.Reaches {
 			continue
 		}
 		reaches = true
@@ -356,7 +376,8 @@ func fileExists(name string) bool {
 // instrument rewrites the package and returns the compile arguments to use,
 // the packages the rewritten code imports and the export files resolved for
 // them. A nil args means there is nothing to change.
-func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[string]string, reaches bool, wire string) (args, imports []string, resolved map[string]string, err error) {
+func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited archive.Deps, reaches bool, wire string) (args, imports []string, resolved map[string]string, err error) {
+	known := inherited.Exports
 	workDir := filepath.Dir(filepath.Dir(c.importcfg))
 	res := &resolver{workDir: workDir}
 	resolved = map[string]string{}
@@ -462,6 +483,17 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, known map[str
 		}
 		result.Generated = append(result.Generated, rewrite.WireImport(pkgName))
 		result.Imports = append(result.Imports, rules.InjectedPackage)
+	}
+	if pkgName == "main" && inherited.OTel != "" && slices.Contains(result.Imports, rules.InjectedPackage) {
+		result.Generated = append(result.Generated, rewrite.GlobalProviders(pkgName))
+		result.Imports = append(result.Imports, rules.OTelPackage)
+		if _, ok := cfg.packageFile[rules.OTelPackage]; !ok {
+			resolved = maps.Clone(resolved)
+			if resolved == nil {
+				resolved = map[string]string{}
+			}
+			resolved[rules.OTelPackage] = inherited.OTel
+		}
 	}
 	for _, w := range result.Warnings {
 		fmt.Fprintf(os.Stderr, "llminstr: warning: %s\n", w)

@@ -175,9 +175,13 @@ func resourceFromEnv(getenv func(string) string) *pipeline.Resource {
 }
 
 // isDefaultGlobal reports whether p, the value of otel.GetTracerProvider or
-// otel.GetMeterProvider, is the OpenTelemetry API's placeholder, which means
-// the application has not set a provider of its own.
+// otel.GetMeterProvider (nil when the program does not link the
+// OpenTelemetry API), is the OpenTelemetry API's placeholder or nil, which
+// means the application has not set a provider of its own.
 func isDefaultGlobal(p any) bool {
+	if p == nil {
+		return true
+	}
 	switch fmt.Sprintf("%T", p) {
 	case "*global.tracerProvider", "*global.meterProvider":
 		return true

@@ -13,7 +13,6 @@ import (
 
 	"github.com/llminstr/llminstr/runtime/otlp"
 	"github.com/llminstr/llminstr/runtime/pipeline"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -54,7 +53,7 @@ var cachedInstruments atomic.Pointer[instruments]
 // meters returns the instruments to record with: the application's global
 // MeterProvider when it has set one, otherwise the runtime's own.
 func meters() *instruments {
-	global := otel.GetMeterProvider()
+	global := globalMeterProvider()
 	if c := cachedInstruments.Load(); c != nil && c.provider == global {
 		return c
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/llminstr/llminstr/runtime/otlp"
 	"github.com/llminstr/llminstr/runtime/pipeline"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
@@ -28,7 +27,7 @@ const Version = "0.1.0"
 // than the tool is reported as such, with the command that updates it,
 // rather than as adapters that do not type-check. (Runtimes without it are
 // level 1.)
-const APILevel = 7
+const APILevel = 8
 
 // tracerCache remembers the tracer of the last provider seen, so that the
 // common case costs one atomic load and one interface comparison.
@@ -43,7 +42,7 @@ var cachedTracer atomic.Pointer[tracerCache]
 // provider when it has set one, otherwise the runtime's own provider set up
 // from the environment.
 func tracer() trace.Tracer {
-	global := otel.GetTracerProvider()
+	global := globalTracerProvider()
 	if c := cachedTracer.Load(); c != nil && c.provider == global {
 		return c.tracer
 	}

@@ -19,6 +19,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
+// The tests are a program that links the OpenTelemetry API, whose main
+// package llminstr would give the runtime the global providers.
+var _ = SetGlobalProviders(otel.GetTracerProvider, otel.GetMeterProvider)
+
 // withAppProvider installs an application provider recording in memory.
 func withAppProvider(t *testing.T) *spanRecorder {
 	t.Helper()
