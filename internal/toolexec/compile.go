@@ -484,6 +484,10 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited arc
 		result.Generated = append(result.Generated, rewrite.WireImport(pkgName))
 		result.Imports = append(result.Imports, rules.InjectedPackage)
 	}
+	// A program that links the OpenTelemetry API hands the runtime its
+	// global providers. The export file a mark names is in the build
+	// cache: main compiles after every package the program links, each
+	// compiled or found there.
 	if pkgName == "main" && inherited.OTel != "" && slices.Contains(result.Imports, rules.InjectedPackage) {
 		result.Generated = append(result.Generated, rewrite.GlobalProviders(pkgName))
 		result.Imports = append(result.Imports, rules.OTelPackage)
