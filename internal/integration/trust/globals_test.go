@@ -16,9 +16,9 @@ import (
 // than main, which imports no OpenTelemetry; with its own when the
 // application sets none. The main package of a program that links the
 // OpenTelemetry API hands the runtime the global providers, as `llminstr
-// diff` shows; a program that does not link it gets neither that API's
-// root package nor its logging dependencies (logr, log/slog) from the
-// runtime.
+// diff` shows; a program that does not link it (nootel, in the same
+// module) gets neither that API's root package nor its logging
+// dependencies (logr, log/slog) from the runtime.
 func TestGlobalProviders(t *testing.T) {
 	llmtest.SkipShort(t)
 	dir := llmtest.CopyApp(t, filepath.Join("testdata", "otelapp"))
@@ -63,14 +63,16 @@ func TestGlobalProviders(t *testing.T) {
 	}
 
 	t.Run("no OpenTelemetry API", func(t *testing.T) {
-		dir := llmtest.CopyApp(t, filepath.Join("testdata", "wireapp"))
 		keep := t.TempDir()
-		bin := build(t, dir, []string{"LLMINSTR_KEEP=" + keep})
-		if _, err := os.Stat(filepath.Join(keep, "example.com", "wireapp", generated)); err == nil {
+		bin := filepath.Join(t.TempDir(), "nootel")
+		llmtest.Run(t, dir, []string{"LLMINSTR_KEEP=" + keep}, "go", "build", "-toolexec="+llminstrBin, "-o", bin, "./nootel")
+		if _, err := os.Stat(filepath.Join(keep, "example.com", "otelapp", "nootel", generated)); err == nil {
 			t.Errorf("the main package of a program without the OpenTelemetry API got %s", generated)
 		}
+		_, spans := e.Run(t, bin, false)
+		llmtest.OneChatSpan(t, spans)
 		plainBin := filepath.Join(t.TempDir(), "plain")
-		llmtest.Run(t, dir, nil, "go", "build", "-o", plainBin, ".")
+		llmtest.Run(t, dir, nil, "go", "build", "-o", plainBin, "./nootel")
 		plain := llmtest.Run(t, "", nil, "go", "tool", "nm", plainBin)
 		symbols := llmtest.Run(t, "", nil, "go", "tool", "nm", bin)
 		if !strings.Contains(symbols, " go.opentelemetry.io/otel/trace.") {
