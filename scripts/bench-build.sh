@@ -21,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 pairs=${PAIRS:-3}
 reps=${REPS:-7}
-go build -o bin/llminstr ./cmd/llminstr
+CGO_ENABLED=0 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT

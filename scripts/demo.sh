@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/bin"
 mkdir -p "$bin"
-go build -o "$bin/llminstr" ./cmd/llminstr
+CGO_ENABLED=0 go build -o "$bin/llminstr" ./cmd/llminstr
 go build -o "$bin/fakeprovider" ./internal/fakeprovider/cmd/fakeprovider
 echo "== building examples/agent with: go build -toolexec=$bin/llminstr"
 (cd examples/agent && go build -toolexec="$bin/llminstr" -o "$bin/agent" .)

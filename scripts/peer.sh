@@ -15,7 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-go build -o bin/llminstr ./cmd/llminstr
+CGO_ENABLED=0 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; [ -n "${PEER_KEEP:-}" ] || rm -rf "$work"' EXIT

@@ -11,7 +11,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-go build -o bin/llminstr ./cmd/llminstr
+CGO_ENABLED=0 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 mv=$1
 shift
