@@ -98,8 +98,9 @@ func compile(args []string) (int, error) {
 	// make requests shaped like an LLM API's, foretell the need: the
 	// runtime is resolved while they compile, so that the packages that
 	// call the SDK, which come after, find it ready.
+	implementation := index.isImplementation(c.pkg, c.goFiles())
 	run := execTool
-	if wire != "" || index.isImplementation(c.pkg, c.goFiles()) {
+	if wire != "" || implementation {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -140,7 +141,7 @@ func compile(args []string) (int, error) {
 	var newArgs, extraImports []string
 	var resolved map[string]string
 	if reaches || c.pkg == "main" {
-		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited, reaches, wireAt)
+		newArgs, extraImports, resolved, err = instrument(c, cfg, allRules, inherited, reaches, implementation, wireAt)
 	}
 	if err != nil && !direct {
 		// The wire-level fallback never fails a build: a package that only
@@ -375,8 +376,10 @@ func fileExists(name string) bool {
 
 // instrument rewrites the package and returns the compile arguments to use,
 // the packages the rewritten code imports and the export files resolved for
-// them. A nil args means there is nothing to change.
-func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited archive.Deps, reaches bool, wire string) (args, imports []string, resolved map[string]string, err error) {
+// them. A nil args means there is nothing to change. implementation says
+// the package is an SDK's own code (see [rules.IsSDKImplementation]),
+// which is compiled as it is unless it is a main package.
+func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited archive.Deps, reaches, implementation bool, wire string) (args, imports []string, resolved map[string]string, err error) {
 	known := inherited.Exports
 	workDir := filepath.Dir(filepath.Dir(c.importcfg))
 	res := &resolver{workDir: workDir}
@@ -446,7 +449,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited arc
 	// main package (for the flush at exit), which also imports the runtime
 	// for the packages that make requests shaped like an LLM API's; an
 	// SDK's own code (not its tests) is compiled as it is.
-	if reaches && !rules.IsSDKImplementation(rs, c.pkg, files) || pkgName == "main" {
+	if reaches && !implementation || pkgName == "main" {
 		result, err = rewrite.Rewrite(&rewrite.Config{
 			ImportPath: c.pkg,
 			GoVersion:  c.lang,
