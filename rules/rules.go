@@ -202,20 +202,41 @@ func SDKPackages(rs []Rule) []string {
 // too, which are instrumented as any other code is. The packages of
 // user-defined rules are the user's own code.
 func IsSDKImplementation(rs []Rule, path string, files []string) bool {
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			return false
-		}
+	if WithTests(files) {
+		return false
 	}
 	for _, r := range rs {
-		if r.Integration == RuntimeIntegration || r.Integration == UserIntegration {
-			continue
-		}
-		if slices.Contains(r.Packages, path) {
+		if isImplementationRule(r) && slices.Contains(r.Packages, path) {
 			return true
 		}
 	}
 	return false
+}
+
+// SDKImplementationPackages returns, sorted, the packages that
+// IsSDKImplementation reports as an SDK's or a framework's own code when
+// they are compiled without their tests.
+func SDKImplementationPackages(rs []Rule) []string {
+	var out []string
+	for _, r := range rs {
+		if isImplementationRule(r) {
+			out = append(out, r.Packages...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// WithTests reports whether a compile of files is a package's compile
+// for its tests: whether a file is a _test.go file.
+func WithTests(files []string) bool {
+	return slices.ContainsFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+}
+
+// isImplementationRule reports whether r's packages are an SDK's own
+// code: the runtime's and the user's rules name no SDK.
+func isImplementationRule(r Rule) bool {
+	return r.Integration != RuntimeIntegration && r.Integration != UserIntegration
 }
 
 // Fingerprint is a short hash of the rules and adapter sources. It is part

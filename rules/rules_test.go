@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -199,5 +200,16 @@ func TestIsSDKImplementation(t *testing.T) {
 		if got := IsSDKImplementation(rs, tc.path, tc.files); got != tc.want {
 			t.Errorf("IsSDKImplementation(%q, %q) = %v, want %v", tc.path, tc.files, got, tc.want)
 		}
+	}
+
+	// SDKImplementationPackages lists the same packages, each once.
+	var want []string
+	for _, p := range SDKPackages(rs) {
+		if IsSDKImplementation(rs, p, []string{"client.go"}) {
+			want = append(want, p)
+		}
+	}
+	if got := SDKImplementationPackages(rs); !slices.Equal(got, want) {
+		t.Errorf("SDKImplementationPackages = %q,\nwant %q", got, want)
 	}
 }

@@ -43,13 +43,9 @@ func loadRuleIndex(workDir string) (*ruleIndex, []rules.Rule) {
 		idx.sdk[p] = true
 		b.WriteString("sdk " + p + "\n")
 	}
-	for _, r := range rs {
-		for _, p := range r.Packages {
-			if !idx.impl[p] && rules.IsSDKImplementation([]rules.Rule{r}, p, nil) {
-				idx.impl[p] = true
-				b.WriteString("impl " + p + "\n")
-			}
-		}
+	for _, p := range rules.SDKImplementationPackages(rs) {
+		idx.impl[p] = true
+		b.WriteString("impl " + p + "\n")
 	}
 	b.WriteString("end\n")
 	// Written whole under another name, then renamed: a compile reads the
@@ -87,12 +83,7 @@ func parseRuleIndex(data []byte) (*ruleIndex, bool) {
 
 // isImplementation is rules.IsSDKImplementation by the index.
 func (idx *ruleIndex) isImplementation(path string, files []string) bool {
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			return false
-		}
-	}
-	return idx.impl[path]
+	return !rules.WithTests(files) && idx.impl[path]
 }
 
 // loadRules returns the built-in rules and those of the user's
