@@ -108,11 +108,34 @@ func applyUnified(t *testing.T, root, diff string) map[string]string {
 
 // TestDiffIsWhatTheBuildCompiles builds the app keeping the files handed
 // to the compiler, and checks that `llminstr diff` applied to the sources
-// gives exactly those bytes.
+// gives exactly those bytes; and that the build's LLMINSTR_REPORT records
+// are those of `llminstr report`. The build comes after another has put
+// every package in the build cache: a build that keeps or reports
+// compiles all the same. (One build does both: it compiles every package,
+// the standard library's too.)
 func TestDiffIsWhatTheBuildCompiles(t *testing.T) {
 	dir := copyApp(t, "openai")
+	out, stderr, code := llminstrCmd(t, dir, nil, "report", "-json")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, stderr)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("report -json: %v\n%s", err, out)
+	}
+	var fromReport []string
+	for _, r := range rep.Sites {
+		fromReport = append(fromReport, r.File+":"+strconv.Itoa(r.Line)+" "+r.Rule+" "+r.Status)
+	}
+	sort.Strings(fromReport)
+
+	build(t, dir, nil) // every package in the build cache
 	keep := t.TempDir()
-	build(t, dir, []string{"LLMINSTR_KEEP=" + keep})
+	jsonl := filepath.Join(t.TempDir(), "report.jsonl")
+	build(t, dir, []string{"LLMINSTR_KEEP=" + keep, "LLMINSTR_REPORT=" + jsonl})
+	if fromBuild := reportLines(t, jsonl); len(fromBuild) == 0 || strings.Join(fromBuild, "\n") != strings.Join(fromReport, "\n") {
+		t.Errorf("LLMINSTR_REPORT on a warm cache:\n%s\nllminstr report:\n%s", strings.Join(fromBuild, "\n"), strings.Join(fromReport, "\n"))
+	}
 
 	// The packages the build compiled: the program and its llm package
 	// (not cmd/indirect, another program of the module).
@@ -218,19 +241,8 @@ func TestReport(t *testing.T) {
 		t.Errorf("first site: %+v", first)
 	}
 
-	// The same records come out of a build with LLMINSTR_REPORT, also of
-	// the next one, which finds every package in the build cache.
-	var fromReport []string
-	for _, r := range rep.Sites {
-		fromReport = append(fromReport, r.File+":"+strconv.Itoa(r.Line)+" "+r.Rule+" "+r.Status)
-	}
-	sort.Strings(fromReport)
-	build(t, dir, nil) // every package in the build cache
-	jsonl := filepath.Join(t.TempDir(), "report.jsonl")
-	build(t, dir, []string{"LLMINSTR_REPORT=" + jsonl})
-	if fromBuild := reportLines(t, jsonl); strings.Join(fromBuild, "\n") != strings.Join(fromReport, "\n") {
-		t.Errorf("LLMINSTR_REPORT on a warm cache:\n%s\nllminstr report:\n%s", strings.Join(fromBuild, "\n"), strings.Join(fromReport, "\n"))
-	}
+	// A build's LLMINSTR_REPORT records are the same:
+	// TestDiffIsWhatTheBuildCompiles.
 
 	// Disabled by configuration: skipped, and -strict fails.
 	os.WriteFile(filepath.Join(dir, "llminstr.yaml"), []byte("disable:\n  - openai\n"), 0o666)

@@ -59,8 +59,7 @@ func TestRuntimeReplacedNotRequired(t *testing.T) {
 	dir := copyApp(t, "goopenai") // its sources do not import the runtime
 	llmtest.Run(t, dir, nil, "go", "mod", "edit", "-droprequire=github.com/llminstr/llminstr/runtime")
 	os.Remove(filepath.Join(dir, "tools.go"))
-	report := filepath.Join(t.TempDir(), "report.jsonl")
-	out, err := llmtest.RunErr(dir, []string{"LLMINSTR_REPORT=" + report}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, "./...")
+	out, err := llmtest.RunErr(dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, "./...")
 	if err == nil {
 		t.Fatalf("the build succeeded without the runtime:\n%s", out)
 	}

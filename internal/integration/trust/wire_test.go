@@ -267,9 +267,8 @@ func main() {
 	wantOut, _ := e.Run(t, plain, false)
 
 	t.Run("traced", func(t *testing.T) {
-		keep := t.TempDir()
 		bin := filepath.Join(t.TempDir(), "rawchat")
-		llmtest.Run(t, dir, []string{"LLMINSTR_KEEP=" + keep}, "go", "build", "-toolexec="+llminstrBin, "-o", bin, "./cmd/rawchat")
+		llmtest.Run(t, dir, nil, "go", "build", "-toolexec="+llminstrBin, "-o", bin, "./cmd/rawchat")
 		out, spans := e.Run(t, bin, false)
 		if out != wantOut {
 			t.Errorf("output %q, the plain build's %q", out, wantOut)
@@ -278,8 +277,10 @@ func main() {
 		llmtest.WantAttrs(t, s, map[string]any{
 			"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.id": openaitest.ResponseID,
 		})
-		if _, err := os.Stat(filepath.Join(keep, "example.com", "chatapp", "rawclient")); err == nil {
-			t.Errorf("rawclient was rewritten; it is compiled as it is")
+		// What the build compiles is what llminstr diff shows
+		// (TestDiffIsWhatTheBuildCompiles).
+		if diff := llmtest.Run(t, dir, nil, llminstrBin, "diff", "./cmd/rawchat", "./rawclient"); strings.Contains(diff, "+++ b/rawclient/") {
+			t.Errorf("rawclient is rewritten; it is compiled as it is:\n%s", diff)
 		}
 	})
 
