@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 
+	// Imported first: its init execs the invocations llminstr passes on.
+	_ "github.com/llminstr/llminstr/cmd/llminstr/internal/fastpath"
 	"github.com/llminstr/llminstr/internal/toolexec"
 	"github.com/llminstr/llminstr/rules"
 )

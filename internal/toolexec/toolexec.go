@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"github.com/llminstr/llminstr/internal/config"
+	"github.com/llminstr/llminstr/internal/passthrough"
 	"github.com/llminstr/llminstr/rules"
 )
 
@@ -42,7 +43,7 @@ func IsToolInvocation(args []string) bool {
 func Run(args []string) int {
 	toolPath = args[0]
 	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
-	if tool != "compile" && tool != "link" {
+	if tool != "compile" && tool != "link" || passthrough.Passes(args) {
 		return execTool(args)
 	}
 	for _, a := range args[1:] {
