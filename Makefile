@@ -36,10 +36,12 @@ cross:
 PROGRAM_TESTS := ^Test(Integration|Conformance)$$
 
 # Builds that recompile every package under other flags or another Go
-# (-race, -cover, -trimpath, vendored, a workspace; go1.23), and govulncheck
-# (installed from the module proxy) reading an instrumented binary: make
-# test-slow runs them. Run it too after a change to internal/toolexec.
-SLOW_TESTS := ^TestBuildModes$$/^(race|cover|trimpath|vendor|workspace)$$|^TestOldGo$$|^TestGovulncheck$$
+# (-race, -cover, -trimpath, vendored, a workspace; go1.23), govulncheck
+# (installed from the module proxy) reading an instrumented binary, and the
+# two oldest runtimes (API levels 1 and 2; make test keeps the runtime one
+# level behind): make test-slow runs them. Run it too after a change to
+# internal/toolexec.
+SLOW_TESTS := ^TestBuildModes$$/^(race|cover|trimpath|vendor|workspace)$$|^TestOldGo$$|^TestGovulncheck$$|^TestOldRuntime$$/^level_
 
 # Unit, golden and integration tests (the integration tests build real
 # programs with -toolexec; they share the module and build caches). Every
@@ -51,7 +53,7 @@ test: vet cross
 	$(GO) run ./rules/internal/variants | while read dir tags; do $(GO) vet -tags $$tags ./rules/$$dir || exit 1; done
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -skip '$(SLOW_TESTS)' ./...
 
-# The builds make test leaves out (see SLOW_TESTS): about 15 minutes.
+# The builds make test leaves out (see SLOW_TESTS): about 20 minutes.
 test-slow:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '$(SLOW_TESTS)' ./internal/integration/...
 
