@@ -2,7 +2,7 @@
 // hands to the tool as they are: those of every tool but the compiler and
 // the linker, and the compiles of the standard library, but for net/http
 // (which the wire-level fallback may extend). They are most of a build's
-// invocations: 300 of the 354 of a clean build of any-llm-go's
+// invocations: 283 of the 354 of a clean build of any-llm-go's
 // multi-provider example. The llminstr command execs them from an init
 // function, before the rest of its packages are initialized (see
 // cmd/llminstr/internal/fastpath), and package toolexec asks Passes too, so
