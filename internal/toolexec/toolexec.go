@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 
@@ -189,11 +190,11 @@ func Fingerprint() string { return fingerprintOnce() }
 
 // runtimeRequirement describes the runtime module the current module uses
 // and the OpenTelemetry modules it builds with: their require and replace
-// lines in go.mod / go.work, plus a hash of the sources of a module
-// replaced by a local directory. Whether the runtime can be linked in at
-// all depends on them (an OpenTelemetry SDK older than the API does not
-// compile): a compile that had to go without the runtime is cached under
-// the fingerprint, and once they change it is not reused.
+// lines in go.mod / go.work (see requirementLines), plus a hash of the
+// sources of a module replaced by a local directory. Whether the runtime
+// can be linked in at all depends on them (an OpenTelemetry SDK older than
+// the API does not compile): a compile that had to go without the runtime
+// is cached under the fingerprint, and once they change it is not reused.
 func runtimeRequirement() string {
 	dir, _ := os.Getwd()
 	var b strings.Builder
@@ -210,26 +211,49 @@ func runtimeRequirement() string {
 		if path == "" || err != nil {
 			continue
 		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if !strings.Contains(line, "llminstr/runtime") && !strings.Contains(line, "go.opentelemetry.io/otel") {
-				continue
-			}
-			// The version required, or the content of a local replacement:
-			// never its path, so that copies of one runtime share the cache.
-			if _, target, ok := strings.Cut(line, "=>"); ok {
-				target = strings.TrimSpace(target)
-				if strings.HasPrefix(target, ".") || filepath.IsAbs(target) {
-					if !filepath.IsAbs(target) {
-						target = filepath.Join(filepath.Dir(path), target)
-					}
-					b.WriteString("local " + hashGoFiles(target) + "\n")
-					continue
-				}
-			}
-			b.WriteString(strings.Join(strings.Fields(line), " ") + "\n")
+		b.WriteString(name + "\n")
+		for _, line := range requirementLines(path, data) {
+			b.WriteString(line + "\n")
 		}
 	}
 	return b.String()
+}
+
+// requirementLines returns, sorted, the lines of the go.mod or go.work
+// file at path (its content data) that name the runtime module or
+// OpenTelemetry's, in a form that keeps only what changes the build: the
+// module and version required, or the replacement (the content of a local
+// directory, never its path, so that copies of one runtime share the
+// cache). A comment such as // indirect, a require or replace keyword and
+// the order of the lines change nothing the build compiles: go mod tidy
+// moving a line into another block, or marking it indirect, must not make
+// every package of the next build compile again.
+func requirementLines(path string, data []byte) []string {
+	var lines []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line, _, _ = strings.Cut(line, "//")
+		if !strings.Contains(line, "llminstr/runtime") && !strings.Contains(line, "go.opentelemetry.io/otel") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) > 0 && (f[0] == "require" || f[0] == "replace") {
+			f = f[1:]
+		}
+		line = strings.Join(f, " ")
+		if old, target, ok := strings.Cut(line, "=>"); ok {
+			target = strings.TrimSpace(target)
+			if strings.HasPrefix(target, ".") || filepath.IsAbs(target) {
+				if !filepath.IsAbs(target) {
+					target = filepath.Join(filepath.Dir(path), target)
+				}
+				target = "local " + hashGoFiles(target)
+			}
+			line = strings.TrimSpace(old) + " => " + target
+		}
+		lines = append(lines, line)
+	}
+	slices.Sort(lines)
+	return slices.Compact(lines)
 }
 
 func hashGoFiles(dir string) string {
