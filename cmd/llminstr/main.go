@@ -13,7 +13,8 @@ import (
 	"os"
 	"strings"
 
-	// Imported first: its init execs the invocations llminstr passes on.
+	// Its init execs the invocations llminstr passes on, before the other
+	// packages are initialized.
 	_ "github.com/llminstr/llminstr/cmd/llminstr/internal/fastpath"
 	"github.com/llminstr/llminstr/internal/toolexec"
 	"github.com/llminstr/llminstr/rules"
