@@ -11,11 +11,11 @@
 // first, in import path order, of those whose imports are all initialized.
 // This package imports only os, syscall and passthrough (which imports
 // nothing): it is ready as soon as os is, and from then on it comes before
-// every package whose path sorts after "github.com/llminstr/llminstr/cmd/"
-// or that imports one, which is all of the heavy ones (go/..., golang.org/x/...,
-// go.yaml.in/..., net/..., html/..., text/..., and llminstr's own). In
-// practice 21 packages of the standard library are initialized before
-// it. TestToolStartupIsLight checks that an invocation passed on
+// every package not yet initialized whose path sorts after its own, and
+// before those that import one. The heavy packages are among them
+// (go/..., golang.org/x/..., go.yaml.in/..., net/..., html/..., text/...,
+// and llminstr's own); in practice 21 packages of the standard library
+// are initialized before it. TestToolStartupIsLight checks that an invocation passed on
 // initializes none outside the standard library, nor go/types, net/http
 // or html/template.
 //
