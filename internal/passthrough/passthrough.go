@@ -8,17 +8,17 @@
 // cmd/llminstr/internal/fastpath), and package toolexec asks Passes too, so
 // that the two cannot disagree.
 //
-// The package imports nothing, so that the fast path's package is ready to
-// initialize as soon as os is.
+// On Unix the package imports nothing, so that the fast path's package is
+// ready to initialize as soon as os is.
 package passthrough
 
 // Passes reports whether args, a toolexec invocation without the program
-// name (the tool's absolute path, then its arguments), goes to the tool
-// unchanged. A tool named by a bare name (a C compiler asked for its
-// version) is looked up in PATH by package toolexec, and does not pass
-// here.
+// name (the tool's path, then its arguments), goes to the tool unchanged.
+// The tool may be named by a bare name (a C compiler asked for its
+// version), which package toolexec looks up in PATH; the fast path execs
+// only tools named by their absolute path.
 func Passes(args []string) bool {
-	if len(args) == 0 || !isAbs(args[0]) {
+	if len(args) == 0 {
 		return false
 	}
 	switch toolName(args[0]) {

@@ -2,6 +2,4 @@
 
 package passthrough
 
-func isAbs(path string) bool { return len(path) > 0 && path[0] == '/' }
-
 func isSeparator(c byte) bool { return c == '/' }

@@ -43,10 +43,10 @@ func IsToolInvocation(args []string) bool {
 // Run runs one tool invocation and returns the exit code.
 func Run(args []string) int {
 	toolPath = args[0]
-	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
-	if tool != "compile" && tool != "link" || passthrough.Passes(args) {
+	if passthrough.Passes(args) {
 		return execTool(args)
 	}
+	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
 	for _, a := range args[1:] {
 		if a == "-V=full" || a == "-V" {
 			return printVersion(args)

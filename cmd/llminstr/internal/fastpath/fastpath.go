@@ -10,14 +10,14 @@
 // The Go specification initializes packages one at a time, each time the
 // first, in import path order, of those whose imports are all initialized.
 // This package imports only os, syscall and passthrough (which imports
-// nothing): it is ready as soon as os is, and from then on it comes before
-// every package not yet initialized whose path sorts after its own, and
-// before those that import one. The heavy packages are among them
-// (go/..., golang.org/x/..., go.yaml.in/..., net/..., html/..., text/...,
-// and llminstr's own); in practice 21 packages of the standard library
-// are initialized before it. TestToolStartupIsLight checks that an invocation passed on
-// initializes none outside the standard library, nor go/types, net/http
-// or html/template.
+// nothing): it is ready as soon as os is, and from then on it
+// comes before every package not yet initialized whose path sorts after
+// its own, and before those that import one. The heavy packages are among
+// them (go/..., golang.org/x/..., go.yaml.in/..., net/..., html/...,
+// text/..., and llminstr's own); in practice 21 packages of the standard
+// library are initialized before it. TestToolStartupIsLight checks that
+// an invocation passed on initializes none outside the standard library,
+// nor go/types, net/http or html/template.
 //
 // Only the command imports this package; where exec(2) is not available
 // its init does nothing, and package toolexec runs the tool.
