@@ -149,3 +149,100 @@ func TestBuildModes(t *testing.T) {
 }
 
 var _ = os.Getenv
+
+// directMain is a main package that calls the SDK itself and imports no
+// package of its module that does: no dependency's mark names the runtime's
+// export files, so its compile must resolve them.
+const directMain = `package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+)
+
+func main() {
+	client := openai.NewClient(option.WithBaseURL(os.Getenv("CHATAPP_BASE_URL")), option.WithAPIKey("sk-test-secret"), option.WithMaxRetries(0))
+	res, err := client.Chat.Completions.New(context.Background(), openai.ChatCompletionNewParams{
+		Model:    "gpt-4o-mini",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Say this is a test")},
+	})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println("answer:", res.Choices[0].Message.Content)
+}
+`
+
+// TestResolveCacheAcrossBuilds: a rebuild after an edit of a main package
+// that calls the SDK itself takes the runtime's export files from the
+// resolve cache, without a child go list; an edit of go.mod or another
+// environment asks go list again. Every build's program traces its call.
+// The child is seen through a -toolexec wrapper around llminstr, which
+// the child's own tool invocations pass through, marked LLMINSTR_RESOLVING.
+func TestResolveCacheAcrossBuilds(t *testing.T) {
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "openai")
+	main := filepath.Join(dir, "cmd", "direct", "main.go")
+	if err := os.MkdirAll(filepath.Dir(main), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(main, []byte(directMain), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	log := filepath.Join(tmp, "children.log")
+	wrapper := filepath.Join(tmp, "wrapper.sh")
+	script := "#!/bin/sh\nif [ -n \"$LLMINSTR_RESOLVING\" ]; then echo \"$*\" >> " + log + "; fi\nexec \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	appendTo := func(path, text string) {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnv(t)
+	for i, step := range []struct {
+		name      string
+		env       []string
+		before    func()
+		wantChild bool
+	}{
+		{name: "first build", wantChild: true},
+		{name: "main.go edited"},
+		{name: "main.go edited again"},
+		{name: "another environment", env: []string{"LLMINSTR_TEST_OTHER=1"}, wantChild: true},
+		{name: "back in the first environment"},
+		{name: "go.mod edited", before: func() { appendTo(filepath.Join(dir, "go.mod"), "\n// edited\n") }, wantChild: true},
+		{name: "after go.mod edited"},
+	} {
+		if step.before != nil {
+			step.before()
+		}
+		appendTo(main, fmt.Sprintf("\n// edit %d\n", i))
+		os.Remove(log)
+		bin := filepath.Join(tmp, fmt.Sprintf("direct%d", i))
+		llmtest.Run(t, dir, step.env, "go", "build", "-toolexec="+wrapper+" "+llminstrBin, "-o", bin, "./cmd/direct")
+		children, _ := os.ReadFile(log)
+		if ran := len(children) > 0; ran != step.wantChild {
+			t.Errorf("%s: child go list ran: %v, want %v (its tools: %q)", step.name, ran, step.wantChild, children)
+		}
+		out, spans := e.Run(t, bin, false)
+		if !strings.Contains(out, "answer: "+fakeprovider.Answer) {
+			t.Errorf("%s: program output %q", step.name, out)
+		}
+		if s := llmtest.OneChatSpan(t, spans); s.Name != "chat gpt-4o-mini" {
+			t.Errorf("%s: span %q", step.name, s.Name)
+		}
+	}
+}

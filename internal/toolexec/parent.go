@@ -14,6 +14,9 @@ type parentCommand struct {
 	goBin      string
 	dir        string
 	buildFlags []string
+	// forced is whether the build rebuilds every package (-a): it must not
+	// take what an earlier build resolved from the resolve cache.
+	forced bool
 }
 
 var parentOnce = sync.OnceValue(readParentCommand)
@@ -43,6 +46,7 @@ func readParentCommand() parentCommand {
 				pc.dir = dir
 			}
 			pc.buildFlags = childBuildFlags(argv[2:])
+			pc.forced = forcesRebuild(argv[2:]) || forcesRebuild(strings.Fields(os.Getenv("GOFLAGS")))
 			break
 		}
 		if pid = parentPID(pid); pid <= 1 {
@@ -50,6 +54,20 @@ func readParentCommand() parentCommand {
 		}
 	}
 	return pc
+}
+
+// forcesRebuild reports whether a go command's arguments (after the
+// subcommand), or GOFLAGS, hold -a.
+func forcesRebuild(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-a", "--a", "-a=true", "--a=true":
+			return true
+		}
+	}
+	return false
 }
 
 // isGoCommand reports whether a process is a go command that builds: its

@@ -16,9 +16,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/llminstr/llminstr/internal/filelock"
 	"github.com/llminstr/llminstr/rules"
@@ -162,8 +164,7 @@ func (r *resolver) resolveLocked(paths []string, tell bool) (map[string]string, 
 		if os.Getenv(resolveEnv) != "" {
 			return nil, errors.New("nested resolution")
 		}
-		debugf("running go list -deps -export %s", strings.Join(missing, " "))
-		found, modules, err := goListExports(missing)
+		found, modules, err := listExportsCached(missing)
 		var mr *missingRuntimeError
 		var old *oldGoError
 		switch {
@@ -262,25 +263,57 @@ func goList(flags, paths []string) (stdout, stderr string, err error) {
 
 // listFormat prints a package's import path and export file, then, on a
 // line of its own, its module as go version -m lists one: path, version and
-// sum, then =>, path, version and sum of its replacement.
+// sum, then =>, path, version and sum of its replacement; then, for a module
+// whose files are a local directory rather than a version, that directory.
 const listFormat = "{{.ImportPath}}={{.Export}}\n" +
 	"{{with .Module}}module {{$.ImportPath}}={{.Path}}\t{{.Version}}\t{{.Sum}}" +
-	"{{with .Replace}}\t=>\t{{.Path}}\t{{.Version}}\t{{.Sum}}{{end}}{{end}}"
+	"{{with .Replace}}\t=>\t{{.Path}}\t{{.Version}}\t{{.Sum}}{{end}}{{end}}\n" +
+	"{{with .Module}}{{if .Replace}}{{if not .Replace.Version}}local {{.Dir}}{{end}}" +
+	"{{else if not .Version}}local {{.Dir}}{{end}}{{end}}"
+
+// listExportsCached is goListExports, answered from the resolve cache when
+// an earlier build in the same circumstances (see resolveCacheKey) resolved
+// every package of paths, and adding go list's answer to it otherwise.
+func listExportsCached(paths []string) (exports, modules map[string]string, err error) {
+	key, cacheable := resolveCacheKey()
+	var cached resolveCacheEntry
+	if cacheable {
+		var ok bool
+		if cached, ok = loadResolveCache(key); ok && cached.has(paths) {
+			debugf("resolve cache has %s", strings.Join(paths, " "))
+			return cached.Exports, cached.Modules, nil
+		}
+	}
+	debugf("running go list -deps -export %s", strings.Join(paths, " "))
+	start := time.Now()
+	exports, modules, localDirs, err := goListExports(paths)
+	if err == nil && cacheable {
+		storeResolveCache(key, cached, resolveCacheEntry{Exports: exports, Modules: modules}, localDirs, start)
+	}
+	return exports, modules, err
+}
 
 // goListExports runs `go list -deps -export` in the parent go command's
 // directory with its build flags. It returns the export files of the
-// packages and the modules of those that belong to one.
-func goListExports(paths []string) (exports, modules map[string]string, err error) {
+// packages, the modules of those that belong to one, and the directories
+// of the modules that are local (a replacement by a directory, a workspace
+// or main module).
+func goListExports(paths []string) (exports, modules map[string]string, localDirs []string, err error) {
 	stdout, stderr, err := goList([]string{"-deps", "-export", "-f", listFormat}, paths)
 	if err != nil {
-		return nil, nil, explainListError(paths, stderr, err)
+		return nil, nil, nil, explainListError(paths, stderr, err)
 	}
 	exports, modules = map[string]string{}, map[string]string{}
 	for _, line := range strings.Split(stdout, "\n") {
-		// An import path has no space; a module line begins with one.
+		// An import path has no space; a module or local line begins with a
+		// word and a space.
 		if m, ok := strings.CutPrefix(line, "module "); ok {
 			if pkg, mod, ok := strings.Cut(m, "="); ok {
 				modules[pkg] = mod
+			}
+		} else if dir, ok := strings.CutPrefix(line, "local "); ok {
+			if !slices.Contains(localDirs, dir) {
+				localDirs = append(localDirs, dir)
 			}
 		} else if pkg, file, ok := strings.Cut(line, "="); ok && file != "" {
 			exports[pkg] = file
@@ -288,10 +321,10 @@ func goListExports(paths []string) (exports, modules map[string]string, err erro
 	}
 	for _, p := range paths {
 		if exports[p] == "" {
-			return nil, nil, fmt.Errorf("go list gave no export data for %s", p)
+			return nil, nil, nil, fmt.Errorf("go list gave no export data for %s", p)
 		}
 	}
-	return exports, modules, nil
+	return exports, modules, localDirs, nil
 }
 
 // missingRuntimeError is the one error a user without the runtime
