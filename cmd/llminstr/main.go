@@ -128,7 +128,7 @@ func main() {
 		code, err = cmdView(args[1:], os.Stdin, os.Stdout, os.Stderr)
 	case "version":
 		fmt.Printf("llminstr %s\nrules fingerprint %s\nbuild cache fingerprint %s\n",
-			toolexec.Version(), rules.Fingerprint(rules.All()), toolexec.Fingerprint())
+			toolexec.Version(), rules.Fingerprint(), toolexec.Fingerprint())
 	case "help", "-h", "-help", "--help":
 		fmt.Print(usage())
 	default:

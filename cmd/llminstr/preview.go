@@ -63,7 +63,7 @@ func runPreview(lf loadFlags, patterns []string) ([]*preview.Package, error) {
 		buildFlags = append(buildFlags, "-tags="+lf.tags)
 	}
 	all := rules.All()
-	cfg, err := config.Load(config.ModuleRoot(dir), os.Getenv, rules.Integrations(all))
+	cfg, err := config.Load(config.ModuleRoot(dir), os.Getenv, func() []string { return rules.Integrations(all) })
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func unmatchedUserRules(recs []report.Record) {
 	if err != nil {
 		return
 	}
-	cfg, err := config.Load(config.ModuleRoot(dir), os.Getenv, rules.Integrations(rules.All()))
+	cfg, err := config.Load(config.ModuleRoot(dir), os.Getenv, rules.IntegrationNames)
 	if err != nil {
 		return
 	}

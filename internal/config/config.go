@@ -75,12 +75,24 @@ func (c *Config) DisabledList() []string {
 
 // Load reads the configuration of the module whose root is moduleDir (no
 // file is fine) and the environment, checking integration names against
-// known.
-func Load(moduleDir string, getenv func(string) string, known []string) (*Config, error) {
+// those integrations returns. It calls integrations only when there are
+// names to check: the go command asks llminstr for its fingerprint, and so
+// for the configuration, at the start of every build.
+func Load(moduleDir string, getenv func(string) string, integrations func() []string) (*Config, error) {
 	c := &Config{Disabled: map[string]bool{}}
-	isKnown := map[string]bool{}
-	for _, k := range known {
-		isKnown[k] = true
+	var known []string
+	var isKnown map[string]bool
+	checkName := func(name string) bool {
+		if isKnown == nil {
+			isKnown = map[string]bool{}
+			if integrations != nil {
+				known = integrations()
+			}
+			for _, k := range known {
+				isKnown[k] = true
+			}
+		}
+		return isKnown[name]
 	}
 	if moduleDir != "" {
 		path := filepath.Join(moduleDir, FileName)
@@ -94,7 +106,7 @@ func Load(moduleDir string, getenv func(string) string, known []string) (*Config
 			c.Rules = userRules
 			for _, n := range names {
 				n.name = strings.ToLower(n.name)
-				if !isKnown[n.name] {
+				if !checkName(n.name) {
 					return nil, fmt.Errorf("%s:%d: unknown integration %q in disable (known: %s)", path, n.line, n.name, strings.Join(known, ", "))
 				}
 				c.Disabled[n.name] = true
@@ -110,7 +122,7 @@ func Load(moduleDir string, getenv func(string) string, known []string) (*Config
 			if n == "" {
 				continue
 			}
-			if !isKnown[n] {
+			if !checkName(n) {
 				return nil, fmt.Errorf("LLMINSTR_DISABLE: unknown integration %q (known: %s)", n, strings.Join(known, ", "))
 			}
 			c.Disabled[n] = true

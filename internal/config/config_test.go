@@ -59,7 +59,7 @@ func TestLoad(t *testing.T) {
 					return tc.env
 				}
 				return ""
-			}, known)
+			}, func() []string { return known })
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -71,6 +71,41 @@ func TestLoad(t *testing.T) {
 			}
 			if got := c.DisabledList(); !reflect.DeepEqual(got, tc.want) && len(got)+len(tc.want) > 0 {
 				t.Errorf("disabled = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoadAsksNamesOnlyToCheckThem: the integrations' names, which cost
+// parsing every built-in rule, are asked for only when a name is to be
+// checked.
+func TestLoadAsksNamesOnlyToCheckThem(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, env string
+		wantAsked       bool
+	}{
+		{name: "nothing", wantAsked: false},
+		{name: "rules only", file: "rules:\n  - call: example.com/sdk.(*Client).Chat\n    operation: chat\n    provider: p\n", wantAsked: false},
+		{name: "disable", file: "disable: [openai]\n", wantAsked: true},
+		{name: "env", env: "openai", wantAsked: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.file != "" {
+				os.WriteFile(filepath.Join(dir, FileName), []byte(tc.file), 0o666)
+			}
+			asked := false
+			_, err := Load(dir, func(k string) string {
+				if k == "LLMINSTR_DISABLE" {
+					return tc.env
+				}
+				return ""
+			}, func() []string { asked = true; return known })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if asked != tc.wantAsked {
+				t.Errorf("names asked: %v, want %v", asked, tc.wantAsked)
 			}
 		})
 	}
@@ -111,7 +146,7 @@ disable: [user]
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			os.WriteFile(filepath.Join(dir, FileName), []byte(tc.file), 0o666)
-			c, err := Load(dir, func(string) string { return "" }, append(known, "user"))
+			c, err := Load(dir, func(string) string { return "" }, func() []string { return append(known, "user") })
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -133,7 +168,7 @@ disable: [user]
 	t.Run("paths", func(t *testing.T) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, FileName), []byte(valid), 0o666)
-		c, err := Load(dir, func(string) string { return "" }, append(known, "user"))
+		c, err := Load(dir, func(string) string { return "" }, func() []string { return append(known, "user") })
 		if err != nil {
 			t.Fatal(err)
 		}

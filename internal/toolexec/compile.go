@@ -626,7 +626,7 @@ func importPath(c compileCommand) string {
 // loadConfig reads llminstr.yaml at the root of the module being built (the
 // parent go command's) and LLMINSTR_DISABLE.
 func loadConfig() (*config.Config, error) {
-	return config.Load(config.ModuleRoot(parentGoCommand().dir), os.Getenv, rules.Integrations(rules.All()))
+	return config.Load(config.ModuleRoot(parentGoCommand().dir), os.Getenv, rules.IntegrationNames)
 }
 
 // userError is a mistake in the user's configuration: it fails the build,

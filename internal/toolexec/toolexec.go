@@ -134,7 +134,7 @@ func Version() string {
 
 var fingerprintOnce = sync.OnceValue(func() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "llminstr %s\nrules %s\n", Version(), rules.Fingerprint(rules.All()))
+	fmt.Fprintf(h, "llminstr %s\nrules %s\n", Version(), rules.Fingerprint())
 	if v := Version(); v == "(devel)" || strings.Contains(v, "+dirty") {
 		// A development build changes without changing its version.
 		if exe, err := os.Executable(); err == nil {
