@@ -21,7 +21,7 @@ func Passes(args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
-	switch toolName(args[0]) {
+	switch ToolName(args[0]) {
 	case "compile":
 		return standardCompile(args[1:])
 	case "link":
@@ -58,8 +58,9 @@ func standardCompile(flags []string) bool {
 	return std && pkg != "" && pkg != "net/http"
 }
 
-// toolName returns the last element of path, without ".exe".
-func toolName(path string) string {
+// ToolName returns the last element of path, without ".exe": the name of
+// the tool a go command's invocation runs ("compile", "link", ...).
+func ToolName(path string) string {
 	i := len(path) - 1
 	for i >= 0 && !isSeparator(path[i]) {
 		i--

@@ -52,8 +52,8 @@ func TestToolName(t *testing.T) {
 		"compile":        "compile",
 		"/x/.exe":        ".exe",
 	} {
-		if got := toolName(path); got != want {
-			t.Errorf("toolName(%q) = %q, want %q", path, got, want)
+		if got := ToolName(path); got != want {
+			t.Errorf("ToolName(%q) = %q, want %q", path, got, want)
 		}
 	}
 }

@@ -46,7 +46,7 @@ func Run(args []string) int {
 	if passthrough.Passes(args) {
 		return execTool(args)
 	}
-	tool := strings.TrimSuffix(filepath.Base(args[0]), ".exe")
+	tool := passthrough.ToolName(args[0])
 	for _, a := range args[1:] {
 		if a == "-V=full" || a == "-V" {
 			return printVersion(args)
