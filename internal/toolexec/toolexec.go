@@ -85,27 +85,39 @@ func runTool(args []string, stderr io.Writer) int {
 
 // printVersion answers the go command's -V=full question with the real
 // tool's answer plus llminstr's fingerprint, so instrumented and plain builds
-// never share build cache entries.
+// never share build cache entries. The tool answers while llminstr checks
+// the build's configuration and computes the fingerprint: the go command
+// waits for this answer before it plans anything, in every build.
 func printVersion(args []string) int {
+	var out bytes.Buffer
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	started := cmd.Start()
 	if os.Getenv(resolveEnv) == "" {
 		if err := checkBuildEnv(); err != nil {
+			if started == nil {
+				_ = cmd.Wait()
+			}
 			fmt.Fprintf(os.Stderr, "llminstr: %v\n", err)
 			return 1
 		}
 	}
-	var out bytes.Buffer
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdout, cmd.Stderr = &out, os.Stderr
-	if err := cmd.Run(); err != nil {
+	fp := Fingerprint()
+	err := started
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
 		os.Stdout.Write(out.Bytes())
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			return exitErr.ExitCode()
 		}
+		fmt.Fprintf(os.Stderr, "llminstr: running %s: %v\n", args[0], err)
 		return 1
 	}
 	line := strings.TrimRight(out.String(), "\n")
-	fmt.Println(appendFingerprint(line, Fingerprint()))
+	fmt.Println(appendFingerprint(line, fp))
 	return 0
 }
 
