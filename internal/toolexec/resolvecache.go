@@ -12,6 +12,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -104,8 +105,12 @@ func resolveCacheKey() (string, bool) {
 	}
 	stampFile(h, parent.goBin)
 	if toolDir := os.Getenv("GOTOOLDIR"); toolDir != "" {
-		stampFile(h, filepath.Join(toolDir, "compile"))
-		stampFile(h, filepath.Join(toolDir, "link"))
+		exe := ""
+		if runtime.GOOS == "windows" {
+			exe = ".exe"
+		}
+		stampFile(h, filepath.Join(toolDir, "compile"+exe))
+		stampFile(h, filepath.Join(toolDir, "link"+exe))
 	} else if toolPath != "" {
 		stampFile(h, toolPath)
 	}
