@@ -345,13 +345,8 @@ func modulesOf(exports map[string]string, sources ...map[string]string) map[stri
 // the marks of dependencies record the export files they were compiled
 // against, which stay valid while the build cache keeps them.
 func reuse(known map[string]string, paths []string) (map[string]string, bool) {
-	if len(known) == 0 {
+	if len(known) == 0 || len(missingFrom(known, paths)) > 0 {
 		return nil, false
-	}
-	for _, p := range paths {
-		if _, ok := known[p]; !ok {
-			return nil, false
-		}
 	}
 	for _, f := range known {
 		if _, err := os.Stat(f); err != nil {

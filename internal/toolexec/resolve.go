@@ -118,15 +118,19 @@ func (r *resolver) prefetch(paths []string) {
 // resolving the runtime, read without the lock.
 func (r *resolver) has(paths []string) bool {
 	m := r.readMemo()
-	if m.failed() {
-		return true
-	}
+	return m.failed() || len(missingFrom(m.Exports, paths)) == 0
+}
+
+// missingFrom returns the packages of paths that have no export file in
+// exports.
+func missingFrom(exports map[string]string, paths []string) []string {
+	var missing []string
 	for _, p := range paths {
-		if _, ok := m.Exports[p]; !ok {
-			return false
+		if exports[p] == "" {
+			missing = append(missing, p)
 		}
 	}
-	return true
+	return missing
 }
 
 func (r *resolver) readMemo() memo {
@@ -146,12 +150,7 @@ func (r *resolver) readMemo() memo {
 func (r *resolver) resolveLocked(paths []string, tell bool) (map[string]string, error) {
 	memoPath := filepath.Join(r.dir(), "resolve.json")
 	m := r.readMemo()
-	var missing []string
-	for _, p := range paths {
-		if _, ok := m.Exports[p]; !ok {
-			missing = append(missing, p)
-		}
-	}
+	missing := missingFrom(m.Exports, paths)
 	if len(missing) > 0 && m.failed() {
 		err := m.err()
 		if tell && !m.Told {
@@ -207,10 +206,22 @@ func (r *resolver) modules() map[string]string {
 
 func writeMemo(path string, m memo) {
 	data, _ := json.Marshal(m)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o666); err == nil {
-		_ = os.Rename(tmp, path)
+	_ = writeFileAtomic(path, data)
+}
+
+// writeFileAtomic writes data to path through a file of this process's own
+// that it renames, so that a reader, in this build or another, finds the
+// old content or the new, never a part.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	if err := os.WriteFile(tmp, data, 0o666); err != nil {
+		return err
 	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // resolveClosure resolves paths, naming only the non-standard ones on the
@@ -279,7 +290,7 @@ func listExportsCached(paths []string) (exports, modules map[string]string, err 
 	var cached resolveCacheEntry
 	if cacheable {
 		var ok bool
-		if cached, ok = loadResolveCache(key); ok && cached.has(paths) {
+		if cached, ok = loadResolveCache(key); ok && len(missingFrom(cached.Exports, paths)) == 0 {
 			debugf("resolve cache has %s", strings.Join(paths, " "))
 			return cached.Exports, cached.Modules, nil
 		}

@@ -32,12 +32,11 @@ import (
 // and the runtime and OpenTelemetry requirements), the go command and its
 // tools, the parent's directory and build flags, the environment the go
 // command gave its tools, and the module's go.mod and go.sum (or go.work
-// and go.work.sum, or the -modfile). Local
-// directories the answer's packages come from (a replaced runtime, a
-// workspace module) are checked file by file, by size and modification
-// time, on every use; the export files must all still be in the build
-// cache. Builds the key cannot describe (vendored modules, -overlay, -a)
-// run go list as before.
+// and go.work.sum, or the -modfile). Local directories the answer's
+// packages come from (a replaced runtime, a workspace module) are checked
+// file by file, by size and modification time, on every use; the export
+// files must all still be in the build cache. Builds the key cannot
+// describe (vendored modules, -overlay, -a) run go list as before.
 
 // resolveCacheVersion changes when the entry format or the key changes.
 const resolveCacheVersion = "llminstr resolve cache 1"
@@ -136,7 +135,14 @@ func resolveCacheKey() (string, bool) {
 // and go.work.sum. It reports false for a module that vendors its
 // dependencies: their code is in vendor/, outside the key.
 func hashModuleFiles(h hash.Hash, parent parentCommand) bool {
-	gomod := config.FindUp(parent.dir, "go.mod")
+	root := config.ModuleRoot(parent.dir)
+	gomod := ""
+	if root != "" {
+		if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err == nil {
+			return false
+		}
+		gomod = filepath.Join(root, "go.mod")
+	}
 	for _, f := range parent.buildFlags {
 		if v, ok := strings.CutPrefix(f, "-modfile="); ok {
 			if !filepath.IsAbs(v) {
@@ -149,20 +155,10 @@ func hashModuleFiles(h hash.Hash, parent parentCommand) bool {
 		}
 	}
 	if gomod != "" {
-		if _, err := os.Stat(filepath.Join(filepath.Dir(config.FindUp(parent.dir, "go.mod")), "vendor", "modules.txt")); err == nil {
-			return false
-		}
 		hashFile(h, gomod)
 		hashFile(h, strings.TrimSuffix(gomod, ".mod")+".sum")
 	}
-	gowork := os.Getenv("GOWORK")
-	switch gowork {
-	case "off":
-		gowork = ""
-	case "":
-		gowork = config.FindUp(parent.dir, "go.work")
-	}
-	if gowork != "" {
+	if gowork := workFile(parent.dir); gowork != "" {
 		hashFile(h, gowork)
 		hashFile(h, gowork+".sum")
 	}
@@ -273,16 +269,6 @@ func markUsed(path string, mtime, now time.Time) {
 	}
 }
 
-// has reports whether the entry resolves every package of paths.
-func (e resolveCacheEntry) has(paths []string) bool {
-	for _, p := range paths {
-		if e.Exports[p] == "" {
-			return false
-		}
-	}
-	return true
-}
-
 // storeResolveCache adds go list's answer, started at start, to the entry
 // of key (old, when it was still good) with the stamps of the local
 // directories the answer's packages come from, and removes entries unused
@@ -314,14 +300,7 @@ func storeResolveCache(key string, old, answer resolveCacheEntry, localDirs []st
 	if err != nil {
 		return
 	}
-	path := filepath.Join(dir, "resolve-"+key+".json")
-	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-	if err := os.WriteFile(tmp, data, 0o666); err != nil {
-		return
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-	}
+	_ = writeFileAtomic(filepath.Join(dir, "resolve-"+key+".json"), data)
 }
 
 // trimResolveCache removes the entries of dir unused for resolveCacheTrim.

@@ -210,25 +210,33 @@ func Fingerprint() string { return fingerprintOnce() }
 func runtimeRequirement() string {
 	dir, _ := os.Getwd()
 	var b strings.Builder
-	for _, name := range []string{"go.work", "go.mod"} {
-		path := config.FindUp(dir, name)
-		if name == "go.work" {
-			if env := os.Getenv("GOWORK"); env == "off" {
-				continue
-			} else if env != "" {
-				path = env
-			}
-		}
-		data, err := os.ReadFile(path)
-		if path == "" || err != nil {
+	for _, f := range []struct{ name, path string }{
+		{"go.work", workFile(dir)},
+		{"go.mod", config.FindUp(dir, "go.mod")},
+	} {
+		data, err := os.ReadFile(f.path)
+		if f.path == "" || err != nil {
 			continue
 		}
-		b.WriteString(name + "\n")
-		for _, line := range requirementLines(path, data) {
+		b.WriteString(f.name + "\n")
+		for _, line := range requirementLines(f.path, data) {
 			b.WriteString(line + "\n")
 		}
 	}
 	return b.String()
+}
+
+// workFile returns the go.work file a go command run in dir uses: GOWORK's,
+// or the nearest in dir or its parents; "" with GOWORK=off or none.
+func workFile(dir string) string {
+	switch env := os.Getenv("GOWORK"); env {
+	case "off":
+		return ""
+	case "":
+		return config.FindUp(dir, "go.work")
+	default:
+		return env
+	}
 }
 
 // requirementLines returns, sorted, the lines of the go.mod or go.work
