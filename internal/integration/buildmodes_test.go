@@ -128,12 +128,7 @@ func TestBuildModes(t *testing.T) {
 	t.Run("incremental", func(t *testing.T) {
 		dir := copyApp(t, "openai")
 		build(t, dir, nil)
-		f, err := os.OpenFile(filepath.Join(dir, "main.go"), os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.WriteString("\n// edited\n")
-		f.Close()
+		appendFile(t, filepath.Join(dir, "main.go"), "\n// edited\n")
 		bin := filepath.Join(t.TempDir(), "chatapp")
 		out := llmtest.Run(t, dir, nil, "go", "build", tool, "-work", "-o", bin, ".")
 		work := regexp.MustCompile(`(?m)^WORK=(.*)$`).FindStringSubmatch(out)
@@ -149,6 +144,20 @@ func TestBuildModes(t *testing.T) {
 }
 
 var _ = os.Getenv
+
+// appendFile appends text to the file at path: an edit that changes no
+// declaration.
+func appendFile(t *testing.T, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // directMain is a main package that calls the SDK itself and imports no
 // package of its module that does: no dependency's mark names the runtime's
@@ -201,16 +210,6 @@ func TestResolveCacheAcrossBuilds(t *testing.T) {
 	if err := os.WriteFile(wrapper, []byte(script), 0o777); err != nil {
 		t.Fatal(err)
 	}
-	appendTo := func(path, text string) {
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := f.WriteString(text); err != nil {
-			t.Fatal(err)
-		}
-	}
 	e := newEnv(t)
 	for i, step := range []struct {
 		name      string
@@ -223,13 +222,13 @@ func TestResolveCacheAcrossBuilds(t *testing.T) {
 		{name: "main.go edited again"},
 		{name: "another environment", env: []string{"LLMINSTR_TEST_OTHER=1"}, wantChild: true},
 		{name: "back in the first environment"},
-		{name: "go.mod edited", before: func() { appendTo(filepath.Join(dir, "go.mod"), "\n// edited\n") }, wantChild: true},
+		{name: "go.mod edited", before: func() { appendFile(t, filepath.Join(dir, "go.mod"), "\n// edited\n") }, wantChild: true},
 		{name: "after go.mod edited"},
 	} {
 		if step.before != nil {
 			step.before()
 		}
-		appendTo(main, fmt.Sprintf("\n// edit %d\n", i))
+		appendFile(t, main, fmt.Sprintf("\n// edit %d\n", i))
 		os.Remove(log)
 		bin := filepath.Join(tmp, fmt.Sprintf("direct%d", i))
 		llmtest.Run(t, dir, step.env, "go", "build", "-toolexec="+wrapper+" "+llminstrBin, "-o", bin, "./cmd/direct")
