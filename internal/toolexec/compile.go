@@ -1,7 +1,6 @@
 package toolexec
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -190,20 +189,35 @@ func compile(args []string) (int, error) {
 		}
 		newArgs = nil
 	}
+	compiled := false
 	if newArgs != nil {
-		var stderr bytes.Buffer
-		if code := runTool(newArgs, &stderr); code != 0 {
+		// The compiler prints its errors on standard output, which the go
+		// command merges with standard error: both are held until it is
+		// known whose errors they are.
+		code, out := runToolCaptured(newArgs)
+		if code != 0 {
+			// The package as it is written: when it does not compile
+			// either, its own errors are the news, as without llminstr (a
+			// main package that names no SDK gets its prologue without a
+			// type check first).
+			origCode, orig := runToolCaptured(args)
+			if origCode != 0 {
+				os.Stdout.Write(orig)
+				return origCode, nil
+			}
 			if strict() {
-				os.Stderr.Write(stderr.Bytes())
+				os.Stdout.Write(out)
 				return code, fmt.Errorf("%s: the instrumented package did not compile", c.pkg)
 			}
-			fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: the instrumented package did not compile:\n%s", c.pkg, indent(stderr.String()))
+			os.Stdout.Write(orig)
+			fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: the instrumented package did not compile:\n%s", c.pkg, indent(string(out)))
 			newArgs, extraImports = nil, nil
 		} else {
-			os.Stderr.Write(stderr.Bytes())
+			os.Stdout.Write(out)
 		}
+		compiled = true
 	}
-	if newArgs == nil {
+	if !compiled {
 		if code := runTool(args, os.Stderr); code != 0 {
 			return code, nil
 		}
@@ -392,6 +406,12 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited arc
 		}
 		return os.Open(file)
 	}
+	exportOf := func(path string) string {
+		if f, ok := cfg.packageFile[path]; ok {
+			return f
+		}
+		return resolved[path]
+	}
 	prepare := func(imports []string) error {
 		var missing []string
 		for _, p := range imports {
@@ -404,7 +424,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited arc
 		}
 		if r, ok := reuse(known, missing); ok {
 			resolved = r
-			return checkRuntimeLevel(res, imports, lookup)
+			return checkRuntimeLevel(res, imports, lookup, exportOf(rules.InjectedPackage))
 		}
 		// The marks name the SDK's packages an adapter imports, but not the
 		// runtime when the SDK's packages were compiled as they are: that
@@ -425,7 +445,7 @@ func instrument(c compileCommand, cfg *importcfg, rs []rules.Rule, inherited arc
 			r = mergeExports(known, r)
 		}
 		resolved = r
-		return checkRuntimeLevel(res, imports, lookup)
+		return checkRuntimeLevel(res, imports, lookup, exportOf(rules.InjectedPackage))
 	}
 	dir, _ := os.Getwd()
 	files := c.goFiles()

@@ -83,6 +83,24 @@ func runTool(args []string, stderr io.Writer) int {
 	return 0
 }
 
+// runToolCaptured runs the tool as runTool does, and returns its exit code
+// and what it printed on standard output and standard error, together as
+// the go command reads them.
+func runToolCaptured(args []string) (int, []byte) {
+	var out bytes.Buffer
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, &out, &out
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return exitErr.ExitCode(), out.Bytes()
+		}
+		fmt.Fprintf(&out, "llminstr: running %s: %v\n", args[0], err)
+		return 1, out.Bytes()
+	}
+	return 0, out.Bytes()
+}
+
 // printVersion answers the go command's -V=full question with the real
 // tool's answer plus llminstr's fingerprint, so instrumented and plain builds
 // never share build cache entries. The tool answers while llminstr checks

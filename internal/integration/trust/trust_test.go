@@ -106,6 +106,34 @@ func TestStrictIsAGate(t *testing.T) {
 	llmtest.Run(t, dir, []string{"LLMINSTR_STRICT=1"}, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, ".")
 }
 
+// TestOwnErrorsAsTheyAre: a main package with an error of its own, which
+// reaches the SDK through another package and names none of its methods
+// (so it gets the flush at exit without a type check first), fails to
+// build with the compiler's errors exactly as a plain build prints them,
+// lenient or strict, and no word from llminstr.
+func TestOwnErrorsAsTheyAre(t *testing.T) {
+	llmtest.SkipShort(t)
+	dir := copyApp(t, "goopenai")
+	src := "package main\n\nimport \"example.com/goopenaiapp/llm\"\n\n" +
+		"func main() {\n\tvar n int = \"three\"\n\t_, _ = llm.Drain(nil)\n}\n"
+	if err := os.MkdirAll(filepath.Join(dir, "cmd", "typo"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cmd", "typo", "main.go"), []byte(src), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := llmtest.RunErr(dir, nil, "go", "build", "-o", os.DevNull, "./cmd/typo")
+	if err == nil || !strings.Contains(plain, "cmd/typo/main.go:6") {
+		t.Fatalf("plain build: err=%v, want the type error:\n%s", err, plain)
+	}
+	for _, env := range [][]string{nil, {"LLMINSTR_STRICT=1"}} {
+		out, err := llmtest.RunErr(dir, env, "go", "build", "-toolexec="+llminstrBin, "-o", os.DevNull, "./cmd/typo")
+		if err == nil || out != plain {
+			t.Errorf("%v: err=%v, output\n%s\nwant as plain\n%s", env, err, out, plain)
+		}
+	}
+}
+
 // TestBuildSwitchMistakes: a mistyped build-time switch fails the build
 // with one message naming it, before anything compiles and whatever the
 // build cache holds; names of integrations are taken in any case.
