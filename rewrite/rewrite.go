@@ -109,6 +109,11 @@ type Result struct {
 	Sites []Site
 	// Warnings explain skipped sites in the form "file:line: message".
 	Warnings []string
+	// Unchecked says the result was not type-checked: the package names
+	// no target and only gets a main package's prologue. A compile of the
+	// result that fails fails for the package's own errors, which the
+	// compile of the original files reports as the user expects.
+	Unchecked bool
 }
 
 // Changed reports whether the package was rewritten.
@@ -184,39 +189,65 @@ func Rewrite(cfg *Config) (*Result, error) {
 	for i, f := range files {
 		asts[i] = f.ast
 	}
-	info := &types.Info{
-		Types:      map[ast.Expr]types.TypeAndValue{},
-		Defs:       map[*ast.Ident]types.Object{},
-		Uses:       map[*ast.Ident]types.Object{},
-		Selections: map[*ast.SelectorExpr]*types.Selection{},
-		Instances:  map[*ast.Ident]types.Instance{},
-	}
-	// One importer for the first type check and every verification of a
-	// rewrite: importing a large SDK's export data is most of a check's
-	// cost, and its packages do not change between them.
-	imp := importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup))
-	pkg, err := check(fset, cfg, imp, asts, info)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotTypeChecked, err)
-	}
 	pkgName := asts[0].Name.Name
+	main := cfg.Main && pkgName == "main"
+
+	// Type-checking imports the export data of every package the files
+	// import, whole: for a package that imports a large SDK, most of the
+	// cost of a rewrite. A package whose files cannot name a target is not
+	// checked: it has no call site, and a main package's prologue is
+	// placed from the syntax alone (the compile of the result is then its
+	// check: see Result.Unchecked).
+	typed := namesTarget(cfg, files)
+	if !typed && !main {
+		return res, nil
+	}
+	var (
+		info *types.Info
+		pkg  *types.Package
+		imp  types.Importer
+	)
+	if typed {
+		info = &types.Info{
+			Types:      map[ast.Expr]types.TypeAndValue{},
+			Defs:       map[*ast.Ident]types.Object{},
+			Uses:       map[*ast.Ident]types.Object{},
+			Selections: map[*ast.SelectorExpr]*types.Selection{},
+			Instances:  map[*ast.Ident]types.Instance{},
+		}
+		// One importer for the first type check and every verification of
+		// a rewrite: importing a large SDK's export data is most of a
+		// check's cost, and its packages do not change between them.
+		imp = importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup))
+		var err error
+		if pkg, err = check(fset, cfg, imp, asts, info); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNotTypeChecked, err)
+		}
+	}
 
 	var matches []*match
 	for i, f := range files {
-		matches = append(matches, findCalls(cfg, fset, info, i, f.ast, f.src)...)
-		matches = append(matches, findConversions(cfg, fset, info, i, f.ast, f.src)...)
-		if cfg.Main && pkgName == "main" {
+		if typed {
+			matches = append(matches, findCalls(cfg, fset, info, i, f.ast, f.src)...)
+			matches = append(matches, findConversions(cfg, fset, info, i, f.ast, f.src)...)
+		}
+		if main {
 			matches = append(matches, findMain(cfg, fset, i, f.ast)...)
 		}
-		matches = append(matches, findDirectives(cfg, fset, info, i, f.ast)...)
+		if typed {
+			matches = append(matches, findDirectives(cfg, fset, info, i, f.ast)...)
+		}
 	}
-	if err := checkUserRules(cfg.Rules, pkg); err != nil {
-		return nil, err
+	if typed {
+		if err := checkUserRules(cfg.Rules, pkg); err != nil {
+			return nil, err
+		}
 	}
 	if len(matches) == 0 {
 		return res, nil
 	}
-	if cfg, err = withGeneratedAdapters(cfg, pkg, matches); err != nil {
+	cfg, err := withGeneratedAdapters(cfg, pkg, matches)
+	if err != nil {
 		return nil, err
 	}
 	if clash := collisions(cfg, pkg, asts, matches); len(clash) > 0 {
@@ -263,6 +294,10 @@ func Rewrite(cfg *Config) (*Result, error) {
 			if err := cfg.Prepare(imports); err != nil {
 				return nil, err
 			}
+		}
+		if !typed {
+			res.Rewritten, res.Generated, res.Imports, res.Unchecked = out, gen, imports, true
+			return res, nil
 		}
 		checkErr := verify(cfg, imp, out, gen, files)
 		if checkErr == nil {
@@ -323,6 +358,16 @@ func collisions(cfg *Config, pkg *types.Package, files []*ast.File, matches []*m
 		for _, name := range pkg.Scope().Names() {
 			if strings.HasPrefix(name, injectedPrefix) {
 				pkgLevel = append(pkgLevel, name)
+			}
+		}
+	} else {
+		for _, f := range files {
+			for _, d := range f.Decls {
+				for _, name := range declNames(d) {
+					if strings.HasPrefix(name, injectedPrefix) {
+						pkgLevel = append(pkgLevel, name)
+					}
+				}
 			}
 		}
 	}
