@@ -2,6 +2,8 @@ package toolexec
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -455,9 +457,10 @@ func runtimeLevel(dir string) int64 {
 }
 
 // checkRuntimeLevel reads injected.APILevel from the export data of the
-// runtime's package for adapters when imports need it, and fails with an
-// oldRuntimeError, once per build, when it is lower than the adapters need.
-func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.ReadCloser, error)) error {
+// runtime's package for adapters (file) when imports need it, and fails
+// with an oldRuntimeError, once per build, when it is lower than the
+// adapters need.
+func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.ReadCloser, error), file string) error {
 	needed := false
 	for _, p := range imports {
 		needed = needed || p == rules.InjectedPackage
@@ -469,6 +472,16 @@ func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.Re
 	ok := filepath.Join(r.dir(), "runtime-level-ok")
 	if _, err := os.Stat(ok); err == nil {
 		return nil
+	}
+	// The build cache names its files by their content: a file found good
+	// once is good in every build (reading it costs the compile of a main
+	// package, which waits for it, about 15 ms).
+	known := levelCacheFile(file)
+	if known != "" {
+		if fi, err := os.Stat(known); err == nil {
+			markUsed(known, fi.ModTime(), time.Now())
+			return nil
+		}
 	}
 	pkg, err := importer.ForCompiler(token.NewFileSet(), "gc", lookup).Import(rules.InjectedPackage)
 	if err != nil {
@@ -483,6 +496,9 @@ func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.Re
 	if level >= rules.RuntimeAPILevel {
 		_ = os.MkdirAll(r.dir(), 0o777)
 		_ = os.WriteFile(ok, nil, 0o666)
+		if known != "" && os.MkdirAll(filepath.Dir(known), 0o777) == nil {
+			_ = os.WriteFile(known, nil, 0o666)
+		}
 		return nil
 	}
 	// The first compile of the build to find it says so.
@@ -492,6 +508,19 @@ func checkRuntimeLevel(r *resolver, imports []string, lookup func(string) (io.Re
 		f.Close()
 	}
 	return &oldRuntimeError{level: level, reported: err != nil}
+}
+
+// levelCacheFile returns the file whose existence says that the export
+// file of the runtime's package for adapters has the API level this
+// llminstr needs: beside the resolve cache, for an export file of the build
+// cache only ("" otherwise).
+func levelCacheFile(export string) string {
+	dir := resolveCacheDir()
+	if dir == "" || export == "" || !strings.HasPrefix(export, filepath.Dir(dir)+string(filepath.Separator)) {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\n%d", export, rules.RuntimeAPILevel)))
+	return filepath.Join(dir, "level-"+hex.EncodeToString(sum[:12]))
 }
 
 // runtimeMinGo is the Go release the runtime module's go.mod requires.

@@ -303,11 +303,12 @@ func storeResolveCache(key string, old, answer resolveCacheEntry, localDirs []st
 	_ = writeFileAtomic(filepath.Join(dir, "resolve-"+key+".json"), data)
 }
 
-// trimResolveCache removes the entries of dir unused for resolveCacheTrim.
+// trimResolveCache removes the entries of dir unused for resolveCacheTrim,
+// and the runtime level's marks (see levelCacheFile).
 func trimResolveCache(dir string, now time.Time) {
 	entries, _ := os.ReadDir(dir)
 	for _, d := range entries {
-		if !strings.HasPrefix(d.Name(), "resolve-") {
+		if !strings.HasPrefix(d.Name(), "resolve-") && !strings.HasPrefix(d.Name(), "level-") {
 			continue
 		}
 		if fi, err := d.Info(); err == nil && now.Sub(fi.ModTime()) > resolveCacheTrim {

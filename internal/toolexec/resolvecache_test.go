@@ -238,3 +238,49 @@ func TestForcesRebuild(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelCacheFile: the mark that a runtime's export file has the API
+// level the adapters need is kept only for files of the build cache, which
+// names them by their content, one mark per file; the resolve cache's trim
+// removes marks unused for five days.
+func TestLevelCacheFile(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("GOCACHE", cache)
+	inCache := filepath.Join(cache, "ab", "ab12-d")
+	other := filepath.Join(cache, "cd", "cd34-d")
+	mark := levelCacheFile(inCache)
+	if mark == "" || filepath.Dir(mark) != filepath.Join(cache, "llminstr") {
+		t.Fatalf("levelCacheFile(%s) = %q, want a file of %s/llminstr", inCache, mark, cache)
+	}
+	if levelCacheFile(other) == mark {
+		t.Errorf("two export files share the mark %s", mark)
+	}
+	for _, f := range []string{filepath.Join(t.TempDir(), "b001", "_pkg_.a"), ""} {
+		if got := levelCacheFile(f); got != "" {
+			t.Errorf("levelCacheFile(%q) = %q, want none outside the build cache", f, got)
+		}
+	}
+	t.Setenv("GOCACHE", "off")
+	if got := levelCacheFile(inCache); got != "" {
+		t.Errorf("GOCACHE=off: levelCacheFile = %q, want none", got)
+	}
+
+	dir := filepath.Dir(mark)
+	os.MkdirAll(dir, 0o777)
+	stale := filepath.Join(dir, "level-stale")
+	for _, f := range []string{mark, stale} {
+		if err := os.WriteFile(f, nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	old := now.Add(-resolveCacheTrim - time.Hour)
+	os.Chtimes(stale, old, old)
+	trimResolveCache(dir, now)
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("a mark unused for more than five days was kept")
+	}
+	if _, err := os.Stat(mark); err != nil {
+		t.Errorf("a fresh mark was trimmed: %v", err)
+	}
+}
