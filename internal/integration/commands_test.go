@@ -623,6 +623,7 @@ func Use(ctx context.Context, c *openai.Client) {
 // allocations and a few milliseconds of CPU in each of the hundreds of
 // invocations of a clean build.
 func TestToolStartupIsLight(t *testing.T) {
+	llmtest.SkipShort(t) // needs the llminstr binary TestMain builds
 	// Tools that print no inittrace of their own.
 	toolDir := t.TempDir()
 	tool := func(name string) string {
