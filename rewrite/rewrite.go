@@ -190,7 +190,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 		asts[i] = f.ast
 	}
 	pkgName := asts[0].Name.Name
-	main := cfg.Main && pkgName == "main"
+	isMain := cfg.Main && pkgName == "main"
 
 	// Type-checking imports the export data of every package the files
 	// import, whole: for a package that imports a large SDK, most of the
@@ -199,7 +199,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 	// placed from the syntax alone (the compile of the result is then its
 	// check: see Result.Unchecked).
 	typed := namesTarget(cfg, files)
-	if !typed && !main {
+	if !typed && !isMain {
 		return res, nil
 	}
 	var (
@@ -231,7 +231,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 			matches = append(matches, findCalls(cfg, fset, info, i, f.ast, f.src)...)
 			matches = append(matches, findConversions(cfg, fset, info, i, f.ast, f.src)...)
 		}
-		if main {
+		if isMain {
 			matches = append(matches, findMain(cfg, fset, i, f.ast)...)
 		}
 		if typed {
