@@ -250,7 +250,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if clash := collisions(cfg, pkg, asts, matches); len(clash) > 0 {
+	if clash := collisions(cfg, asts, matches); len(clash) > 0 {
 		for _, m := range matches {
 			if m.status == Rewritten {
 				m.status, m.reason = Skipped, fmt.Sprintf("the package declares %s, as the code llminstr injects does: names that begin with %q are reserved for it", strings.Join(clash, ", "), injectedPrefix)
@@ -352,26 +352,16 @@ const injectedPrefix = "llminstr"
 // that begin with injectedPrefix, against the adapter files' top-level and
 // import names. (Only a package that uses the prefix pays for reading the
 // adapters.)
-func collisions(cfg *Config, pkg *types.Package, files []*ast.File, matches []*match) []string {
+func collisions(cfg *Config, files []*ast.File, matches []*match) []string {
 	var pkgLevel, imported []string
-	if pkg != nil {
-		for _, name := range pkg.Scope().Names() {
-			if strings.HasPrefix(name, injectedPrefix) {
-				pkgLevel = append(pkgLevel, name)
-			}
-		}
-	} else {
-		for _, f := range files {
-			for _, d := range f.Decls {
-				for _, name := range declNames(d) {
-					if strings.HasPrefix(name, injectedPrefix) {
-						pkgLevel = append(pkgLevel, name)
-					}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			for _, name := range declNames(d) {
+				if strings.HasPrefix(name, injectedPrefix) {
+					pkgLevel = append(pkgLevel, name)
 				}
 			}
 		}
-	}
-	for _, f := range files {
 		for _, imp := range f.Imports {
 			if imp.Name != nil && strings.HasPrefix(imp.Name.Name, injectedPrefix) {
 				imported = append(imported, imp.Name.Name)
