@@ -189,38 +189,32 @@ func compile(args []string) (int, error) {
 		}
 		newArgs = nil
 	}
-	compiled := false
-	if newArgs != nil {
-		// The compiler prints its errors on standard output, which the go
-		// command merges with standard error: both are held until it is
-		// known whose errors they are.
-		code, out := runToolCaptured(newArgs)
-		if code != 0 {
-			// The package as it is written: when it does not compile
-			// either, its own errors are the news, as without llminstr (a
-			// main package that names no SDK gets its prologue without a
-			// type check first).
-			origCode, orig := runToolCaptured(args)
-			if origCode != 0 {
-				os.Stdout.Write(orig)
-				return origCode, nil
-			}
-			if strict() {
-				os.Stdout.Write(out)
-				return code, fmt.Errorf("%s: the instrumented package did not compile", c.pkg)
-			}
-			os.Stdout.Write(orig)
-			fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: the instrumented package did not compile:\n%s", c.pkg, indent(string(out)))
-			newArgs, extraImports = nil, nil
-		} else {
-			os.Stdout.Write(out)
-		}
-		compiled = true
-	}
-	if !compiled {
+	// The compiler prints its errors on standard output, which the go
+	// command merges with standard error: an instrumented compile's are
+	// held until it is known whose errors they are.
+	if newArgs == nil {
 		if code := runTool(args, os.Stderr); code != 0 {
 			return code, nil
 		}
+	} else if code, out := runToolCaptured(newArgs); code == 0 {
+		os.Stdout.Write(out)
+	} else {
+		// The package as it is written: when it does not compile either,
+		// its own errors are the news, as without llminstr (a main
+		// package that names no SDK gets its prologue without a type
+		// check first).
+		origCode, orig := runToolCaptured(args)
+		if origCode != 0 {
+			os.Stdout.Write(orig)
+			return origCode, nil
+		}
+		if strict() {
+			os.Stdout.Write(out)
+			return code, fmt.Errorf("%s: the instrumented package did not compile", c.pkg)
+		}
+		os.Stdout.Write(orig)
+		fmt.Fprintf(os.Stderr, "llminstr: warning: %s compiled without instrumentation: the instrumented package did not compile:\n%s", c.pkg, indent(string(out)))
+		newArgs, extraImports = nil, nil
 	}
 	if c.pack {
 		// Standard packages come with the closure of the others at link time.

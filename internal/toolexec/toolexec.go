@@ -70,8 +70,23 @@ func Run(args []string) int {
 
 // runTool runs a tool as a child process with the given arguments.
 func runTool(args []string, stderr io.Writer) int {
+	return runToolTo(args, os.Stdout, stderr)
+}
+
+// runToolCaptured runs the tool as runTool does, and returns its exit code
+// and what it printed on standard output and standard error, together as
+// the go command reads them.
+func runToolCaptured(args []string) (int, []byte) {
+	var out bytes.Buffer
+	code := runToolTo(args, &out, &out)
+	return code, out.Bytes()
+}
+
+// runToolTo runs a tool with its output going to stdout and stderr; a
+// tool that cannot be started is reported on llminstr's standard error.
+func runToolTo(args []string, stdout, stderr io.Writer) int {
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	if err := cmd.Run(); err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
@@ -81,24 +96,6 @@ func runTool(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// runToolCaptured runs the tool as runTool does, and returns its exit code
-// and what it printed on standard output and standard error, together as
-// the go command reads them.
-func runToolCaptured(args []string) (int, []byte) {
-	var out bytes.Buffer
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, &out, &out
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return exitErr.ExitCode(), out.Bytes()
-		}
-		fmt.Fprintf(&out, "llminstr: running %s: %v\n", args[0], err)
-		return 1, out.Bytes()
-	}
-	return 0, out.Bytes()
 }
 
 // printVersion answers the go command's -V=full question with the real
