@@ -14,8 +14,14 @@
 #   incremental: after appending a comment to one file of the main package,
 #                with a warm cache (median of REPS, default 7);
 #   cached:      again with nothing changed (median of REPS).
-# The module cache is shared, so downloads are not counted. It ends with
-# the binary sizes and the ratios to plain.
+# The module cache is shared, so downloads are not counted. A clean
+# build's ratio is the median of each round's ratio to that round's plain
+# build: the machine's drift moves the builds of one round alike, and
+# largely cancels in their ratio. Beside the wall time each clean build's
+# CPU time (user and system, of the go command and all it started) is
+# kept: a build on shared cores can take a quarter longer or shorter from
+# one round to the next, its CPU time less so. It ends with the binary
+# sizes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -84,15 +90,35 @@ build() { # mode cache -> seconds
 	t1=$(now)
 	elapsed "$t0" "$t1"
 }
+# buildCPU is build, followed by the CPU seconds (user + system) of the go
+# command and every process it waited for, as bash's times reports them.
+buildCPU() { # mode cache -> "seconds cpu"
+	local t0 t1 cpu
+	t0=$(now)
+	cpu=$(
+		cd "$work/app" && GOCACHE="$2" go build $(flags "$1") -o "$work/out-$1" "$pkg" >&2 || exit 1
+		times >"$work/times" # not in a pipe: its subshell would have no children
+		awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] }; printf "%.2f", n }' "$work/times"
+	) || return 1
+	t1=$(now)
+	echo "$(elapsed "$t0" "$t1") $cpu"
+}
 
 echo "go: $(go version)   cores: $(nproc)   program: $name $pkg"
-declare -A clean incr cached
+declare -A clean cleanCPU incr cached round roundCPU ratios ratiosCPU
 for i in $(seq "$pairs"); do
 	# Each round starts with another mode, so that none is always first.
 	for j in 0 1 2; do
 		m=${modes[$(((i + j) % 3))]}
 		rm -rf "$work/cache-$m"
-		clean[$m]+="$(build "$m" "$work/cache-$m") "
+		timed=$(buildCPU "$m" "$work/cache-$m")
+		read -r wall cpu <<<"$timed"
+		clean[$m]+="$wall " cleanCPU[$m]+="$cpu "
+		round[$m]=$wall roundCPU[$m]=$cpu
+	done
+	for m in "${modes[@]}"; do
+		ratios[$m]+="$(ratio "${round[$m]}" "${round[plain]}") "
+		ratiosCPU[$m]+="$(ratio "${roundCPU[$m]}" "${roundCPU[plain]}") "
 	done
 done
 for m in "${modes[@]}"; do
@@ -108,13 +134,17 @@ for i in $(seq "$reps"); do
 done
 
 med() { tr ' ' '\n' <<<"$1" | grep . | median; }
-p_clean=$(med "${clean[plain]}") p_incr=$(med "${incr[plain]}") p_cached=$(med "${cached[plain]}")
-printf "%-9s %10s %8s %12s %8s %8s %8s\n" mode clean ratio incremental delta cached delta
+p_incr=$(med "${incr[plain]}") p_cached=$(med "${cached[plain]}")
+printf "%-9s %9s %7s %9s %7s %12s %8s %8s %8s\n" mode clean ratio cleanCPU ratio incremental delta cached delta
 for m in "${modes[@]}"; do
-	c=$(med "${clean[$m]}") n=$(med "${incr[$m]}") k=$(med "${cached[$m]}")
-	printf "%-9s %9.2fs %8s %11.3fs %+7.3fs %7.3fs %+7.3fs\n" "$m" "$c" "$(ratio "$c" "$p_clean")x" \
+	c=$(med "${clean[$m]}") u=$(med "${cleanCPU[$m]}") n=$(med "${incr[$m]}") k=$(med "${cached[$m]}")
+	printf "%-9s %8.2fs %6.3fx %8.1fs %6.3fx %11.3fs %+7.3fs %7.3fs %+7.3fs\n" "$m" "$c" "$(med "${ratios[$m]}")" \
+		"$u" "$(med "${ratiosCPU[$m]}")" \
 		"$n" "$(awk -v a="$n" -v b="$p_incr" 'BEGIN{print a-b}')" "$k" "$(awk -v a="$k" -v b="$p_cached" 'BEGIN{print a-b}')"
 done
-echo "clean builds (s): plain ${clean[plain]}/ noop ${clean[noop]}/ llminstr ${clean[llminstr]}"
+echo "(clean: medians of $pairs rounds; a ratio is the median of the rounds' ratios to their plain build)"
+for m in "${modes[@]}"; do
+	echo "clean $m: wall ${clean[$m]}s/ CPU ${cleanCPU[$m]}s/ ratios ${ratios[$m]}/ CPU ratios ${ratiosCPU[$m]}"
+done
 ps=$(stat -c %s "$work/out-plain") is=$(stat -c %s "$work/out-llminstr")
 awk -v p="$ps" -v i="$is" 'BEGIN { printf "binary: plain %.1f MB, instrumented %.1f MB (%+.1f MB)\n", p/1e6, i/1e6, (i-p)/1e6 }'
