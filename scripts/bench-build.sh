@@ -13,20 +13,26 @@
 #                machine's drift hits them alike (median);
 #   incremental: after appending a comment to one file of the main package,
 #                with a warm cache (median of REPS, default 7);
-#   cached:      again with nothing changed (median of REPS).
+#   cached:      again with nothing changed (median of REPS);
+#   side by side: the three clean builds started together, each with -p 1
+#                (SIDES rounds, default 3), for the CPU time each takes
+#                when the machine's load hits all three at once.
 # The module cache is shared, so downloads are not counted. A clean
 # build's ratio is the median of each round's ratio to that round's plain
 # build: the machine's drift moves the builds of one round alike, and
-# largely cancels in their ratio. Beside the wall time each clean build's
+# partly cancels in their ratio. Beside the wall time each clean build's
 # CPU time (user and system, of the go command and all it started) is
-# kept: a build on shared cores can take a quarter longer or shorter from
-# one round to the next, its CPU time less so. It ends with the binary
-# sizes.
+# kept. On shared cores both move by a quarter from one build to the next,
+# CPU time as much as wall time: the same work takes more CPU time when
+# the host is busy. Builds started together are slowed alike, and their
+# CPU times compare the work each does to within a few percent (side by
+# side, below). It ends with the binary sizes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 pairs=${PAIRS:-3}
 reps=${REPS:-7}
+sides=${SIDES:-3}
 CGO_ENABLED=0 go build -o bin/llminstr ./cmd/llminstr
 tool="$root/bin/llminstr"
 work=$(mktemp -d)
@@ -65,7 +71,7 @@ if [ $# -ge 1 ]; then
 	name=$mv
 else
 	cp -r examples/agent "$work/app"
-	(cd "$work/app" && go mod edit -replace=github.com/llminstr/llminstr/runtime="$root/runtime")
+	(cd "$work/app" && go mod edit -replace=github.com/llminstr/llminstr/runtime="$root/runtime" && go mod download)
 	pkg=. name=examples/agent
 fi
 touchfile=$(cd "$work/app" && go list -f '{{.Dir}}/{{index .GoFiles 0}}' "$pkg")
@@ -92,13 +98,13 @@ build() { # mode cache -> seconds
 }
 # buildCPU is build, followed by the CPU seconds (user + system) of the go
 # command and every process it waited for, as bash's times reports them.
-buildCPU() { # mode cache -> "seconds cpu"
+buildCPU() { # mode cache [go build flag] -> "seconds cpu"
 	local t0 t1 cpu
 	t0=$(now)
 	cpu=$(
-		cd "$work/app" && GOCACHE="$2" go build $(flags "$1") -o "$work/out-$1" "$pkg" >&2 || exit 1
-		times >"$work/times" # not in a pipe: its subshell would have no children
-		awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] }; printf "%.2f", n }' "$work/times"
+		cd "$work/app" && GOCACHE="$2" go build $(flags "$1") ${3:-} -o "$work/out-$1" "$pkg" >&2 || exit 1
+		times >"$work/times-$1" # not in a pipe: its subshell would have no children
+		awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] }; printf "%.2f", n }' "$work/times-$1"
 	) || return 1
 	t1=$(now)
 	echo "$(elapsed "$t0" "$t1") $cpu"
@@ -133,6 +139,27 @@ for i in $(seq "$reps"); do
 	done
 done
 
+# Side by side: the three clean builds of a round start at the same
+# moment, each with -p 1, so that what else the machine does slows them
+# alike, and their CPU times compare the work each build does.
+declare -A side sideRatios
+for i in $(seq "$sides"); do
+	pids=()
+	for m in "${modes[@]}"; do
+		rm -rf "$work/side-$m"
+		buildCPU "$m" "$work/side-$m" -p=1 >"$work/side-$m.out" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	for m in "${modes[@]}"; do
+		read -r wall cpu <"$work/side-$m.out"
+		side[$m]+="$cpu " round[$m]=$cpu
+	done
+	for m in "${modes[@]}"; do
+		sideRatios[$m]+="$(ratio "${round[$m]}" "${round[plain]}") "
+	done
+done
+
 med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 p_incr=$(med "${incr[plain]}") p_cached=$(med "${cached[plain]}")
 printf "%-9s %9s %7s %9s %7s %12s %8s %8s %8s\n" mode clean ratio cleanCPU ratio incremental delta cached delta
@@ -146,5 +173,13 @@ echo "(clean: medians of $pairs rounds; a ratio is the median of the rounds' rat
 for m in "${modes[@]}"; do
 	echo "clean $m: wall ${clean[$m]}s/ CPU ${cleanCPU[$m]}s/ ratios ${ratios[$m]}/ CPU ratios ${ratiosCPU[$m]}"
 done
+if [ "$sides" -gt 0 ]; then
+	printf "side by side (clean, -p 1, started together; medians of %d): CPU" "$sides"
+	for m in "${modes[@]}"; do
+		printf " %s %.1fs (%.3fx)" "$m" "$(med "${side[$m]}")" "$(med "${sideRatios[$m]}")"
+	done
+	echo
+	for m in "${modes[@]}"; do echo "side by side $m: CPU ${side[$m]}s/ ratios ${sideRatios[$m]}"; done
+fi
 ps=$(stat -c %s "$work/out-plain") is=$(stat -c %s "$work/out-llminstr")
 awk -v p="$ps" -v i="$is" 'BEGIN { printf "binary: plain %.1f MB, instrumented %.1f MB (%+.1f MB)\n", p/1e6, i/1e6, (i-p)/1e6 }'
