@@ -89,15 +89,9 @@ flags() {
 	llminstr) echo "-toolexec=$tool" ;;
 	esac
 }
-build() { # mode cache -> seconds
-	local t0 t1
-	t0=$(now)
-	(cd "$work/app" && GOCACHE="$2" go build $(flags "$1") -o "$work/out-$1" "$pkg")
-	t1=$(now)
-	elapsed "$t0" "$t1"
-}
-# buildCPU is build, followed by the CPU seconds (user + system) of the go
-# command and every process it waited for, as bash's times reports them.
+# buildCPU prints a build's wall time, then the CPU seconds (user +
+# system) of the go command and every process it waited for, as bash's
+# times reports them.
 buildCPU() { # mode cache [go build flag] -> "seconds cpu"
 	local t0 t1 cpu
 	t0=$(now)
@@ -108,6 +102,11 @@ buildCPU() { # mode cache [go build flag] -> "seconds cpu"
 	) || return 1
 	t1=$(now)
 	echo "$(elapsed "$t0" "$t1") $cpu"
+}
+build() { # mode cache -> seconds
+	local timed
+	timed=$(buildCPU "$@") || return 1
+	echo "${timed%% *}"
 }
 
 echo "go: $(go version)   cores: $(nproc)   program: $name $pkg"
@@ -153,10 +152,10 @@ for i in $(seq "$sides"); do
 	for p in "${pids[@]}"; do wait "$p"; done
 	for m in "${modes[@]}"; do
 		read -r wall cpu <"$work/side-$m.out"
-		side[$m]+="$cpu " round[$m]=$cpu
+		side[$m]+="$cpu " roundCPU[$m]=$cpu
 	done
 	for m in "${modes[@]}"; do
-		sideRatios[$m]+="$(ratio "${round[$m]}" "${round[plain]}") "
+		sideRatios[$m]+="$(ratio "${roundCPU[$m]}" "${roundCPU[plain]}") "
 	done
 done
 
