@@ -17,7 +17,7 @@ func TestOperationSpans(t *testing.T) {
 
 	agentCtx, agent := StartAgentRun(ctx, "planner")
 	toolCtx, tool := StartToolCall(agentCtx, "get_weather", "call_1")
-	tool.content = &contentConfig{mode: captureOnSpan, maxBytes: 64, patterns: builtinRedactions}
+	tool.content = &contentConfig{mode: captureOnSpan, maxBytes: 64, patterns: builtinRedactions()}
 	tool.SetToolArguments(`{"city":"Paris","to":"someone@example.com"}`)
 	tool.SetToolResult(strings.Repeat("sunny ", 40))
 	tool.EndWithErrorType(errors.New("no station"), "tool_error")

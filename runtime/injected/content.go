@@ -105,7 +105,7 @@ type contentConfig struct {
 const defaultMaxContentBytes = 64 << 10
 
 func contentConfigFromEnv(getenv func(string) string) (*contentConfig, []string) {
-	cfg := &contentConfig{maxBytes: defaultMaxContentBytes, patterns: builtinRedactions}
+	cfg := &contentConfig{maxBytes: defaultMaxContentBytes, patterns: builtinRedactions()}
 	var warnings []string
 	switch v := strings.ToUpper(strings.TrimSpace(getenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"))); v {
 	case "", "FALSE", "NO_CONTENT":
@@ -166,21 +166,26 @@ type redaction struct {
 	check func(string) bool
 }
 
-// builtinRedactions remove credentials and personal data that prompts carry
-// often: API keys and tokens, e-mail addresses, payment card numbers.
-var builtinRedactions = []redaction{
-	{re: regexp.MustCompile(`\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}`), label: "[REDACTED:api_key]"},
-	{re: regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), label: "[REDACTED:api_key]"},
-	{re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), label: "[REDACTED:api_key]"},
-	{re: regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{30,}\b`), label: "[REDACTED:api_key]"},
-	{re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), label: "[REDACTED:api_key]"},
-	{re: regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/-]{8,}=*`), label: "[REDACTED:bearer_token]"},
-	{re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`), label: "[REDACTED:jwt]"},
-	// E-mail addresses, internationalised ones too (RFC 6531: letters and
-	// digits of any script in the local part and the domain).
-	{re: regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:xn--[a-z0-9-]+|\p{L}{2,})`), label: "[REDACTED:email]"},
-	{re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), label: "[REDACTED:card_number]", check: luhn},
-}
+// builtinRedactions returns the redactions of credentials and personal
+// data that prompts carry often: API keys and tokens, e-mail addresses,
+// payment card numbers. They are compiled on first use, when a program
+// first reads its content configuration, not when it starts: most
+// programs never capture content.
+var builtinRedactions = sync.OnceValue(func() []redaction {
+	return []redaction{
+		{re: regexp.MustCompile(`\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}`), label: "[REDACTED:api_key]"},
+		{re: regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), label: "[REDACTED:api_key]"},
+		{re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), label: "[REDACTED:api_key]"},
+		{re: regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{30,}\b`), label: "[REDACTED:api_key]"},
+		{re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), label: "[REDACTED:api_key]"},
+		{re: regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/-]{8,}=*`), label: "[REDACTED:bearer_token]"},
+		{re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`), label: "[REDACTED:jwt]"},
+		// E-mail addresses, internationalised ones too (RFC 6531: letters
+		// and digits of any script in the local part and the domain).
+		{re: regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:xn--[a-z0-9-]+|\p{L}{2,})`), label: "[REDACTED:email]"},
+		{re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), label: "[REDACTED:card_number]", check: luhn},
+	}
+})
 
 // luhn reports whether the digits of s pass the Luhn checksum.
 func luhn(s string) bool {

@@ -36,7 +36,7 @@ func TestContentModes(t *testing.T) {
 	if cfg.maxBytes != defaultMaxContentBytes || len(warnings) != 2 || !strings.Contains(warnings[1], `"(unclosed"`) {
 		t.Errorf("maxBytes %d, warnings %q", cfg.maxBytes, warnings)
 	}
-	if len(cfg.patterns) != len(builtinRedactions)+1 {
+	if len(cfg.patterns) != len(builtinRedactions())+1 {
 		t.Errorf("%d patterns", len(cfg.patterns))
 	}
 }
@@ -78,7 +78,7 @@ func TestRedact(t *testing.T) {
 }
 
 func TestBoundedContent(t *testing.T) {
-	cfg := &contentConfig{mode: captureOnSpan, maxBytes: 200, patterns: builtinRedactions}
+	cfg := &contentConfig{mode: captureOnSpan, maxBytes: 200, patterns: builtinRedactions()}
 	long := strings.Repeat("é", 300) // 600 bytes
 	msgs := []Message{
 		{Role: "system", Parts: []Part{TextPart("be brief")}},
@@ -110,7 +110,7 @@ func TestBoundedContent(t *testing.T) {
 // TestBoundThenRedact: a large value is cut before it is redacted, and a
 // secret that straddles the bound is still replaced, not cut in half.
 func TestBoundThenRedact(t *testing.T) {
-	cfg := &contentConfig{mode: captureOnSpan, maxBytes: 200, patterns: builtinRedactions}
+	cfg := &contentConfig{mode: captureOnSpan, maxBytes: 200, patterns: builtinRedactions()}
 	for _, at := range []int{150, 170, 180, 190, 199} {
 		text := strings.Repeat("a", at) + " sk-proj-abcdefghijklmnop1234 " + strings.Repeat("b", 5<<20)
 		msgs := []Message{{Role: "user", Parts: []Part{TextPart(text)}}}
@@ -172,7 +172,7 @@ func TestEventSink(t *testing.T) {
 	})
 	defer SetEventSink(nil)
 	_, c := StartInference(context.Background(), OperationChat, "openai", "m")
-	c.content = &contentConfig{mode: captureOnSpan | captureOnEvent, maxBytes: defaultMaxContentBytes, patterns: builtinRedactions}
+	c.content = &contentConfig{mode: captureOnSpan | captureOnEvent, maxBytes: defaultMaxContentBytes, patterns: builtinRedactions()}
 	c.SetInputMessages([]Message{{Role: "user", Parts: []Part{TextPart("mail a@b.example")}}})
 	c.End(nil)
 	if len(got) != 1 || got[0].Name != "gen_ai.client.inference.operation.details" {

@@ -71,7 +71,9 @@ var bundledPrices = map[string]Price{
 // gpt-4o-2024-08-06, claude-3-5-sonnet-20241022, claude-sonnet-4@20250514,
 // claude-3-haiku-20240307-v1:0. Four-digit suffixes (gpt-3.5-turbo-0613)
 // are not stripped: those snapshots were priced apart.
-var modelSnapshot = regexp.MustCompile(`[-@](?:\d{4}-\d{2}-\d{2}|\d{8})(?:-v\d+(?::\d+)?)?$`)
+var modelSnapshot = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`[-@](?:\d{4}-\d{2}-\d{2}|\d{8})(?:-v\d+(?::\d+)?)?$`)
+})
 
 // priceOf returns the price of model: an exact entry, else the entry of the
 // model without its snapshot suffix.
@@ -100,7 +102,7 @@ func snapshotBase(model string) string {
 	if base, ok := snapshotBases.Load(model); ok {
 		return base.(string)
 	}
-	base := modelSnapshot.ReplaceAllString(model, "")
+	base := modelSnapshot().ReplaceAllString(model, "")
 	if snapshotBases.n.Load() < maxSnapshotBases {
 		if _, loaded := snapshotBases.LoadOrStore(model, base); !loaded {
 			snapshotBases.n.Add(1)

@@ -100,7 +100,7 @@ func equalStrings(got any, want []string) bool {
 // any order of choices.
 func TestStreamContent(t *testing.T) {
 	rec := withAppProvider(t)
-	cfg := &contentConfig{mode: captureOnSpan, maxBytes: defaultMaxContentBytes, patterns: builtinRedactions}
+	cfg := &contentConfig{mode: captureOnSpan, maxBytes: defaultMaxContentBytes, patterns: builtinRedactions()}
 	_, c := StartInference(context.Background(), OperationChat, "openai", "m")
 	c.content = cfg
 	s := NewStream(nil, c, nil)
