@@ -52,6 +52,12 @@ func testGoOpenAI(t *testing.T, version string) {
 			"gen_ai.usage.input_tokens": int64(openaitest.PromptTokens), "gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))}},
 		{mode: "embedded", want: map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
 			"gen_ai.usage.input_tokens": int64(openaitest.PromptTokens), "gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))}},
+		{mode: "interface", want: map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+			"gen_ai.usage.input_tokens": int64(openaitest.PromptTokens), "gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))},
+			absent: []string{"error.type"}},
+		{mode: "interface-unclosed", want: map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"},
+			"gen_ai.usage.input_tokens": int64(openaitest.PromptTokens), "gen_ai.usage.output_tokens": int64(2 * len(fakeprovider.AnswerChunks))},
+			absent: []string{"error.type"}},
 		{mode: "via", want: map[string]any{"gen_ai.request.stream": true, "gen_ai.response.finish_reasons": []any{"stop", "stop"}},
 			absent: []string{"gen_ai.usage.input_tokens"}},
 		{mode: "early", want: map[string]any{"gen_ai.request.stream": true},
@@ -61,7 +67,7 @@ func testGoOpenAI(t *testing.T, version string) {
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			out, spans := e.Run(t, bin, false, tc.mode)
-			if tc.mode == "plain" || tc.mode == "stream" || tc.mode == "embedded" || tc.mode == "via" {
+			if tc.mode == "plain" || tc.mode == "stream" || tc.mode == "embedded" || tc.mode == "via" || strings.HasPrefix(tc.mode, "interface") {
 				if !strings.Contains(out, fakeprovider.Answer) {
 					t.Errorf("program output changed: %s", out)
 				}

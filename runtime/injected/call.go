@@ -44,6 +44,19 @@ type Call struct {
 
 	// stream, when the call streams, ends it at exit (endUnfinished).
 	stream *Stream
+	// wire is the stream read along the response body of the call's
+	// request once that body ended (see backstopStream).
+	wire *Stream
+}
+
+// wireStream returns the call's completed wire stream, or nil.
+func (c *Call) wireStream() *Stream {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wire
 }
 
 // StartInference starts the span of an LLM operation and returns the context
@@ -407,6 +420,11 @@ func (c *Call) End(err error) {
 // EndWithErrorType is End with an explicit error.type for err; an empty
 // errorType falls back to what End would record.
 func (c *Call) EndWithErrorType(err error, errorType string) {
+	c.endAt(time.Time{}, err, errorType)
+}
+
+// endAt is EndWithErrorType for a call that ended at end (now when zero).
+func (c *Call) endAt(end time.Time, err error, errorType string) {
 	defer recoverAndWarn()
 	if c == nil || !c.ended.CompareAndSwap(false, true) {
 		return
@@ -448,10 +466,13 @@ func (c *Call) EndWithErrorType(err error, errorType string) {
 		c.span.AddEvent(eventOperationDetails, trace.WithAttributes(attrs...))
 		sendEvent(trace.ContextWithSpan(context.Background(), c.span), attrs)
 	}
-	c.span.End()
+	if end.IsZero() {
+		end = time.Now()
+	}
+	c.span.End(trace.WithTimestamp(end))
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.record(time.Since(c.start), errorType)
+	c.record(end.Sub(c.start), errorType)
 }
 
 // Ended reports whether the call has ended.

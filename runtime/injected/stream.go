@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
+	"time"
 )
 
 // Stream gathers what the chunks of a streamed response tell about it (the
@@ -22,6 +24,12 @@ type Stream struct {
 	// whole marks a response read whole, as one chunk: it has no time to
 	// first chunk.
 	whole bool
+	// fromWire marks the stream the wire hook reads along the response body
+	// of an adapter's streamed call (see backstopStream). It never ends the
+	// call: its End marks the body complete (doneAt, doneErr), and the
+	// adapter's stream takes what it gathered when that stream has
+	// recorded nothing itself (see [Stream.adopt]).
+	fromWire bool
 
 	// observing serialises the observers run by [Observe] with End, so
 	// that none runs during or after the end. It is taken before mu.
@@ -35,6 +43,11 @@ type Stream struct {
 	finishes  []string
 	usage     *Usage
 	finished  bool
+	// seen: an observer recorded something of a chunk.
+	seen bool
+	// doneAt and doneErr: when and how a stream read along the wire ended.
+	doneAt  time.Time
+	doneErr error
 	// content, when the call captures it: per choice, the text and the tool
 	// calls accumulated from the chunks.
 	// (Byte slices, not strings.Builders: those may not be copied when the
@@ -142,10 +155,8 @@ func (s *Stream) Chunk(id, model string) {
 	if !s.whole {
 		s.call.Chunk()
 	}
-	if id == "" && model == "" {
-		return
-	}
 	s.mu.Lock()
+	s.seen = true
 	if id != "" {
 		s.id = id
 	}
@@ -163,6 +174,7 @@ func (s *Stream) Finish(index int, reason string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seen = true
 	for len(s.finishes) <= index {
 		s.finishes = append(s.finishes, "")
 	}
@@ -182,6 +194,7 @@ func (s *Stream) AppendText(index int, text string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seen = true
 	for len(s.text) <= index {
 		s.text = append(s.text, nil)
 	}
@@ -196,6 +209,7 @@ func (s *Stream) AppendReasoning(index int, text string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seen = true
 	for len(s.reasoning) <= index {
 		s.reasoning = append(s.reasoning, nil)
 	}
@@ -211,6 +225,7 @@ func (s *Stream) AppendToolCall(index, call int, id, name, arguments string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seen = true
 	for len(s.tools) <= index {
 		s.tools = append(s.tools, nil)
 	}
@@ -235,6 +250,7 @@ func (s *Stream) AddToolCall(index int, id, name, arguments string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seen = true
 	for len(s.tools) <= index {
 		s.tools = append(s.tools, nil)
 	}
@@ -280,6 +296,7 @@ func (s *Stream) SetUsage(u Usage) {
 	}
 	s.mu.Lock()
 	s.usage = &u
+	s.seen = true
 	s.mu.Unlock()
 }
 
@@ -293,6 +310,25 @@ func (s *Stream) End(err error) {
 	defer recoverAndWarn()
 	if errors.Is(err, io.EOF) {
 		err = nil
+	}
+	if s.fromWire {
+		s.complete(err)
+		return
+	}
+	var endAt time.Time
+	if w := s.call.wireStream(); w != nil && s.adopt(w) {
+		// Read through an interface of the program, to its end: the wire
+		// saw what the answer was, and when and how it ended.
+		w.mu.Lock()
+		doneErr := w.doneErr
+		endAt = w.doneAt
+		w.mu.Unlock()
+		switch {
+		case err == nil: // closed, collected or at exit
+			err = doneErr
+		case doneErr == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)):
+			err = nil // the context ended once the whole answer was read
+		}
 	}
 	s.observing.Lock()
 	defer s.observing.Unlock()
@@ -338,5 +374,82 @@ func (s *Stream) End(err error) {
 	if err != nil && s.errorType != nil {
 		errorType = s.errorType(err)
 	}
-	c.EndWithErrorType(err, errorType)
+	c.endAt(endAt, err, errorType)
+}
+
+// complete marks a stream read along the wire as ended with err (at the
+// body's EOF or last event, on a read error or when it is closed) and
+// makes it the call's wire stream. What the SDK read ahead may not have
+// reached the adapter yet: the adapter's stream is not ended here.
+func (s *Stream) complete(err error) {
+	s.observing.Lock()
+	defer s.observing.Unlock()
+	s.mu.Lock()
+	if s.finished {
+		s.mu.Unlock()
+		return
+	}
+	s.finished, s.doneAt, s.doneErr = true, time.Now(), err
+	s.mu.Unlock()
+	c := s.call
+	c.mu.Lock()
+	c.wire = s
+	c.mu.Unlock()
+}
+
+// closed ends, when the program closes a response body read along the wire
+// (see [Stream.fromWire]), the adapter's stream of its call if that stream
+// has recorded nothing of its own: the program reads it through an
+// interface of its own, whose Recv and Close calls no rule can rewrite.
+// Once closed, the body gives the SDK nothing more, so the stream ends now
+// (when it was read to its end, as of then), rather than failing when the
+// call's context ends or when it is collected.
+func (s *Stream) closed() {
+	s.complete(nil)
+	c := s.call
+	c.mu.Lock()
+	to := c.stream
+	c.mu.Unlock()
+	if to == nil || to == s {
+		return
+	}
+	to.mu.Lock()
+	unseen := !to.seen && !to.finished
+	to.mu.Unlock()
+	if unseen {
+		to.End(nil) // takes the wire's record
+	}
+}
+
+// adapterObserves reports, for a stream read along the wire, whether the
+// adapter's stream of its call records chunks itself.
+func (s *Stream) adapterObserves() bool {
+	c := s.call
+	c.mu.Lock()
+	to := c.stream
+	c.mu.Unlock()
+	if to == nil || to == s {
+		return false
+	}
+	to.mu.Lock()
+	defer to.mu.Unlock()
+	return to.seen
+}
+
+// adopt takes from's id, model, finish reasons, usage and content when s
+// has recorded nothing and has not ended, and reports whether it did.
+func (s *Stream) adopt(from *Stream) bool {
+	from.mu.Lock()
+	id, model, usage := from.id, from.model, from.usage
+	finishes := slices.Clone(from.finishes)
+	text, reasoning, tools := from.text, from.reasoning, from.tools
+	from.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.finished || s.seen {
+		return false
+	}
+	s.id, s.model, s.usage, s.finishes = id, model, usage, finishes
+	s.text, s.reasoning, s.tools = text, reasoning, tools
+	return true
 }

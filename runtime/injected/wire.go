@@ -3,6 +3,7 @@ package injected
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -161,6 +162,11 @@ const maxWireBody = 32 << 20
 // along as the transport sends it, and the span begins once it is sent,
 // dated from when the request was handed over.
 func TraceWire(req *http.Request, send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	if c := adapterCall(req); c != nil {
+		resp, err := send(req)
+		backstopStream(c, req, resp, err)
+		return resp, err
+	}
 	w := prepareWire(req)
 	if w == nil {
 		return send(req)
@@ -170,6 +176,118 @@ func TraceWire(req *http.Request, send func(*http.Request) (*http.Response, erro
 		w.finish(resp, err)
 	}
 	return resp, err
+}
+
+// adapterCall returns the call an adapter traces req for, when there is
+// one and the wire-level fallback is not disabled.
+func adapterCall(req *http.Request) (c *Call) {
+	defer func() {
+		if r := recover(); r != nil {
+			warnf("internal error (recovered): %v", r)
+			c = nil
+		}
+	}()
+	if req == nil || wireDisabled() {
+		return nil
+	}
+	return CallFrom(req.Context())
+}
+
+// backstopStream reads along the streamed response of a call an adapter
+// traces, for the case where the program reads the SDK's stream through an
+// interface of its own: the adapter's Recv and Close wrappers never run,
+// and its stream would end only with the call's context (as failed) or when
+// it is garbage collected. When that stream has recorded nothing itself, it
+// takes what the wire told, and ends when the body is closed, or, read to
+// its end, when the call's context ends, as of the body's end and as a
+// success (see [Stream.complete] and [Stream.closed]). While the adapter
+// observes the stream, the events are not decoded twice.
+func backstopStream(c *Call, req *http.Request, resp *http.Response, err error) {
+	defer recoverAndWarn()
+	if err != nil || resp == nil || resp.Body == nil || resp.StatusCode < 200 || resp.StatusCode >= 300 || req.URL == nil {
+		return
+	}
+	var format wireFormat
+	if shape := matchWireShape(req.URL.Path); shape != nil {
+		format = shape.format
+	}
+	var parser BodyParser
+	switch mediaType(resp.Header) {
+	case "text/event-stream":
+		handle := eventHandlerFor(format)
+		parser = &sseParser{handle: func(s *Stream, event, data []byte) {
+			if bytes.Equal(bytes.TrimSpace(data), []byte("[DONE]")) {
+				s.End(nil) // the SDK's stream ends here, before the body
+				return
+			}
+			if !s.adapterObserves() {
+				handle(s, event, data)
+			}
+		}}
+	case "application/vnd.amazon.eventstream":
+		onEvent := BedrockConverseEvent
+		if format == bedrockInvokeFormat {
+			c.mu.Lock()
+			model := c.model
+			c.mu.Unlock()
+			onEvent = BedrockInvokeStream(model)
+		}
+		parser = &eventStreamFrames{onEvent: func(s *Stream, kind string, payload []byte) {
+			if !s.adapterObserves() {
+				onEvent(s, kind, payload)
+			}
+		}}
+	case "application/x-ndjson":
+		parser = &ndjsonParser{handle: func(s *Stream, line []byte) {
+			if !s.adapterObserves() {
+				ollamaLine(s, line)
+			}
+		}}
+	default:
+		return
+	}
+	b := &backstopBody{observedBody{inner: resp.Body, stream: &Stream{call: c, fromWire: true}, parser: parser}}
+	goruntime.SetFinalizer(b, (*backstopBody).closed)
+	resp.Body = b
+}
+
+// backstopBody is a response body read along for backstopStream: its EOF,
+// a read error or its last event complete the wire stream; Close, or its
+// collection, may end the adapter's stream (see [Stream.closed]).
+type backstopBody struct {
+	observedBody
+}
+
+func (b *backstopBody) Read(p []byte) (int, error) {
+	n, err := b.inner.Read(p)
+	if n > 0 {
+		b.feed(p[:n])
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			b.flush()
+			b.stream.complete(nil)
+		} else {
+			b.stream.complete(err)
+		}
+	}
+	return n, err
+}
+
+func (b *backstopBody) Close() error {
+	err := b.inner.Close()
+	b.closed()
+	return err
+}
+
+func (b *backstopBody) closed() {
+	defer recoverAndWarn()
+	b.stream.closed()
+}
+
+// mediaType is the media type of a response's Content-Type, in lower case.
+func mediaType(h http.Header) string {
+	return strings.ToLower(strings.TrimSpace(strings.Split(h.Get("Content-Type"), ";")[0]))
 }
 
 // wireCall is one request that may be traced.
@@ -270,7 +388,7 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 		w.call.EndWithErrorType(fmt.Errorf("%s", resp.Status), wireErrorType(resp))
 		return
 	}
-	mediaType := strings.ToLower(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
+	mediaType := mediaType(resp.Header)
 	switch {
 	case mediaType == "text/event-stream":
 		s := NewStream(nil, w.call, nil)
@@ -289,7 +407,7 @@ func (w *wireCall) finish(resp *http.Response, err error) {
 	case mediaType == "application/x-ndjson" || (w.stream && (w.shape.format == ollamaChatFormat || w.shape.format == ollamaGenerateFormat)):
 		s := NewStream(nil, w.call, nil)
 		s.OnEnd(func(*Call, error) { w.recordSentRequest() })
-		resp.Body = ObserveBody(resp.Body, s, &ndjsonParser{handle: w.ollamaChunk})
+		resp.Body = ObserveBody(resp.Body, s, &ndjsonParser{handle: ollamaLine})
 		s.Watch(w.req.Context())
 	default:
 		resp.Body = observeWhole(resp.Body, func(body []byte, complete bool) {

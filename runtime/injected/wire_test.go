@@ -237,7 +237,7 @@ func FuzzWireResponse(f *testing.F) {
 		}
 		_, c = StartInference(context.Background(), shape.Operation, shape.Provider, "m")
 		s = NewStream(nil, c, nil)
-		io.ReadAll(ObserveBody(io.NopCloser(strings.NewReader(string(body))), s, &ndjsonParser{handle: w.ollamaChunk}))
+		io.ReadAll(ObserveBody(io.NopCloser(strings.NewReader(string(body))), s, &ndjsonParser{handle: ollamaLine}))
 		if !c.Ended() {
 			t.Fatal("an NDJSON stream did not end its call")
 		}

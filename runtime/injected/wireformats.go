@@ -428,8 +428,8 @@ func ollamaChunk(s *Stream, m *ollamaMessage) {
 	}
 }
 
-// ollamaChunk reads one line of an Ollama stream.
-func (w *wireCall) ollamaChunk(s *Stream, line []byte) {
+// ollamaLine reads one line of an Ollama stream.
+func ollamaLine(s *Stream, line []byte) {
 	var m ollamaMessage
 	if json.Unmarshal(line, &m) != nil {
 		return
@@ -450,8 +450,12 @@ func (e *wireStreamError) ErrorType() string { return e.kind }
 
 // eventHandler returns what reads the server-sent events of a response in
 // the call's format.
-func (w *wireCall) eventHandler() SSEHandler {
-	switch w.shape.format {
+func (w *wireCall) eventHandler() SSEHandler { return eventHandlerFor(w.shape.format) }
+
+// eventHandlerFor returns what reads the server-sent events of a response
+// in format (OpenAI's chat completions for one not known).
+func eventHandlerFor(format wireFormat) SSEHandler {
+	switch format {
 	case anthropicFormat:
 		return (&AnthropicStream{}).Event
 	case geminiFormat:

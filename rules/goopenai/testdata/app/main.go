@@ -114,6 +114,22 @@ func main() {
 			text, err = llm.Drain(stream)
 			fmt.Println("streamed:", text)
 		}
+	case "interface", "interface-unclosed":
+		// The stream read through an interface of the program, as programs
+		// that serve several providers do: no call site names the SDK's
+		// Recv or Close. The context ends once the answer is read.
+		cctx, cancel := context.WithCancel(ctx)
+		req := chatRequest("gpt-4o-mini")
+		req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
+		var stream *openai.ChatCompletionStream
+		stream, err = client.CreateChatCompletionStream(cctx, req)
+		if err == nil {
+			var text string
+			text, err = drainReceiver(stream, mode == "interface")
+			fmt.Println("streamed:", text)
+		}
+		cancel()
+		time.Sleep(100 * time.Millisecond)
 	case "via":
 		// The stream is read and closed in another package.
 		var stream *openai.ChatCompletionStream
@@ -203,6 +219,33 @@ func abandon(ctx context.Context, client *openai.Client) error {
 	}
 	_, err = stream.Recv()
 	return err
+}
+
+// receiver is what the program asks of a stream, whichever the provider.
+type receiver interface {
+	Recv() (openai.ChatCompletionStreamResponse, error)
+	Close() error
+}
+
+// drainReceiver reads r to its end, and closes it when closeIt is set.
+func drainReceiver(r receiver, closeIt bool) (string, error) {
+	var text strings.Builder
+	for {
+		chunk, err := r.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return text.String(), err
+		}
+		if len(chunk.Choices) > 0 && chunk.Choices[0].Index == 0 {
+			text.WriteString(chunk.Choices[0].Delta.Content)
+		}
+	}
+	if closeIt {
+		return text.String(), r.Close()
+	}
+	return text.String(), nil
 }
 
 // wrappedStream is a type of the program around the SDK's stream.

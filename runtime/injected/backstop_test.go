@@ -1,0 +1,94 @@
+package injected
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+)
+
+// TestBackstopStream: an adapter's stream read through an interface of the
+// program (its Recv and Close wrappers never run) ends with the response's
+// body, with what the wire told, and not as failed when the call's context
+// ends afterwards. A stream its adapter observes is left to it.
+func TestBackstopStream(t *testing.T) {
+	srv := wireServer(t)
+	whole := map[string]string{
+		"gen_ai.response.id": "c1", "gen_ai.response.model": "m-1", "gen_ai.response.finish_reasons": `["stop"]`,
+		"gen_ai.usage.input_tokens": "3", "gen_ai.usage.output_tokens": "2", "error.type": "",
+	}
+	for _, tc := range []struct {
+		name string
+		// read reads the response body as a program would, after the
+		// adapter attached its stream s.
+		read   func(body io.ReadCloser, s *Stream)
+		failed bool
+		want   map[string]string // attribute: value as printed; "" for absent
+	}{
+		{"read to EOF, never closed", func(body io.ReadCloser, _ *Stream) { io.ReadAll(body) }, false, whole},
+		{"read to [DONE], never closed", func(body io.ReadCloser, _ *Stream) {
+			r := bufio.NewReader(body)
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil || strings.TrimSpace(line) == "data: [DONE]" {
+					return
+				}
+			}
+		}, false, whole},
+		{"closed unread", func(body io.ReadCloser, _ *Stream) { body.Close() }, false, map[string]string{
+			"gen_ai.response.finish_reasons": "", "error.type": "",
+		}},
+		{"observed by its adapter", func(body io.ReadCloser, s *Stream) {
+			s.Chunk("c9", "adapter-model")
+			io.ReadAll(body)
+			body.Close()
+		}, true, map[string]string{"gen_ai.response.id": "c9", "gen_ai.response.model": "adapter-model", "error.type": "canceled"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := withAppProvider(t)
+			cctx, cancel := context.WithCancel(context.Background())
+			ctx, c := StartInference(cctx, "chat", "openai", "m")
+			c.SetStreaming()
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/chat/completions", strings.NewReader(`{"model":"m","stream":true}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := TraceWire(req, http.DefaultTransport.RoundTrip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := NewStream(ctx, c, nil) // as the adapter does once the SDK returned its stream
+			tc.read(resp.Body, s)
+			cancel()
+			// A context's end is seen on a goroutine of its own.
+			for i := 0; i < 100 && !c.Ended(); i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if !c.Ended() {
+				t.Fatal("the call did not end")
+			}
+			spans := rec.Ended()
+			if len(spans) != 1 {
+				t.Fatalf("%d spans, want 1", len(spans))
+			}
+			if failed := spans[0].Status().Code.String() == "Error"; failed != tc.failed {
+				t.Errorf("status %v, want failed=%v", spans[0].Status(), tc.failed)
+			}
+			attrs := attrMap(spans[0].Attributes())
+			for k, want := range tc.want {
+				v, ok := attrs[attribute.Key(k)]
+				switch {
+				case want == "" && ok:
+					t.Errorf("%s = %s, want none", k, v.Emit())
+				case want != "" && (!ok || emit(v) != want):
+					t.Errorf("%s = %q, want %q", k, emit(v), want)
+				}
+			}
+		})
+	}
+}
