@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,33 @@ func TestBackstopStream(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBackstopLeavesOtherRequests: an event stream answering another
+// request made under a call's context (an MCP server's, say) is not read
+// along.
+func TestBackstopLeavesOtherRequests(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n")
+	}))
+	defer srv.Close()
+	withAppProvider(t)
+	ctx, c := StartInference(context.Background(), "chat", "openai", "m")
+	defer c.End(nil)
+	for _, path := range []string{"/mcp", "/v1/chat/completions"} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+path, strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := TraceWire(req, http.DefaultTransport.RoundTrip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if _, read := resp.Body.(*backstopBody); read != (path != "/mcp") {
+			t.Errorf("%s: body %T", path, resp.Body)
+		}
 	}
 }

@@ -207,10 +207,11 @@ func backstopStream(c *Call, req *http.Request, resp *http.Response, err error) 
 	if err != nil || resp == nil || resp.Body == nil || resp.StatusCode < 200 || resp.StatusCode >= 300 || req.URL == nil {
 		return
 	}
-	var format wireFormat
-	if shape := matchWireShape(req.URL.Path); shape != nil {
-		format = shape.format
+	shape := matchWireShape(req.URL.Path)
+	if shape == nil {
+		return // another request made under the call's context
 	}
+	format := shape.format
 	var parser BodyParser
 	switch mediaType(resp.Header) {
 	case "text/event-stream":
