@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +121,44 @@ func TestBackstopLeavesOtherRequests(t *testing.T) {
 			t.Errorf("%s: body %T", path, resp.Body)
 		}
 	}
+}
+
+// BenchmarkBackstopRead measures what reading a streamed answer along the
+// wire adds per chunk while the adapter's own stream records the chunks
+// (the common case): the body read line by line as an SDK reads it, bare
+// and through the backstop.
+func BenchmarkBackstopRead(b *testing.B) {
+	var body strings.Builder
+	const chunks = 1000
+	for range chunks {
+		body.WriteString(`data: {"id":"c1","model":"m-1","choices":[{"index":0,"delta":{"content":"Hello"}}]}` + "\n\n")
+	}
+	body.WriteString("data: [DONE]\n\n")
+	sse := body.String()
+	read := func(r io.Reader) {
+		br := bufio.NewReader(r)
+		for {
+			if _, err := br.ReadSlice('\n'); err != nil {
+				return
+			}
+		}
+	}
+	b.Run("bare", func(b *testing.B) {
+		for b.Loop() {
+			read(strings.NewReader(sse))
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
+	})
+	b.Run("backstop", func(b *testing.B) {
+		_, c := StartInference(context.Background(), "chat", "openai", "m")
+		s := NewStream(nil, c, nil)
+		s.Chunk("c1", "m-1") // the adapter records the chunks itself
+		for b.Loop() {
+			resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(strings.NewReader(sse))}
+			req := &http.Request{URL: &url.URL{Path: "/v1/chat/completions"}}
+			backstopStream(c, req, resp, nil)
+			read(resp.Body)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chunks), "ns/chunk")
+	})
 }

@@ -200,8 +200,8 @@ func adapterCall(req *http.Request) (c *Call) {
 // it is garbage collected. When that stream has recorded nothing itself, it
 // takes what the wire told, and ends when the body is closed, or, read to
 // its end, when the call's context ends, as of the body's end and as a
-// success (see [Stream.complete] and [Stream.closed]). While the adapter
-// observes the stream, the events are not decoded twice.
+// success (see [Stream.complete] and [Stream.closed]). Once the adapter's
+// stream records chunks, the body is no longer read along.
 func backstopStream(c *Call, req *http.Request, resp *http.Response, err error) {
 	defer recoverAndWarn()
 	if err != nil || resp == nil || resp.Body == nil || resp.StatusCode < 200 || resp.StatusCode >= 300 || req.URL == nil {
@@ -221,9 +221,7 @@ func backstopStream(c *Call, req *http.Request, resp *http.Response, err error) 
 				s.End(nil) // the SDK's stream ends here, before the body
 				return
 			}
-			if !s.adapterObserves() {
-				handle(s, event, data)
-			}
+			handle(s, event, data)
 		}}
 	case "application/vnd.amazon.eventstream":
 		onEvent := BedrockConverseEvent
@@ -233,23 +231,24 @@ func backstopStream(c *Call, req *http.Request, resp *http.Response, err error) 
 			c.mu.Unlock()
 			onEvent = BedrockInvokeStream(model)
 		}
-		parser = &eventStreamFrames{onEvent: func(s *Stream, kind string, payload []byte) {
-			if !s.adapterObserves() {
-				onEvent(s, kind, payload)
-			}
-		}}
+		parser = &eventStreamFrames{onEvent: onEvent}
 	case "application/x-ndjson":
-		parser = &ndjsonParser{handle: func(s *Stream, line []byte) {
-			if !s.adapterObserves() {
-				ollamaLine(s, line)
-			}
-		}}
+		parser = &ndjsonParser{handle: ollamaLine}
 	default:
 		return
 	}
-	b := &backstopBody{observedBody{inner: resp.Body, stream: &Stream{call: c, fromWire: true}, parser: parser}}
+	b := &backstopBody{observedBody{inner: resp.Body, stream: &Stream{call: c, fromWire: true}, parser: backstopParser{parser}}}
 	goruntime.SetFinalizer(b, (*backstopBody).closed)
 	resp.Body = b
+}
+
+// backstopParser stops reading along once the adapter's stream records
+// chunks itself: that stream ends as its adapter ends it, and nothing the
+// wire tells is needed.
+type backstopParser struct{ BodyParser }
+
+func (p backstopParser) Feed(s *Stream, b []byte) bool {
+	return !s.adapterObserves() && p.BodyParser.Feed(s, b)
 }
 
 // backstopBody is a response body read along for backstopStream: its EOF,
