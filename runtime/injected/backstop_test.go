@@ -50,6 +50,11 @@ func TestBackstopStream(t *testing.T) {
 			io.ReadAll(body)
 			body.Close()
 		}, true, map[string]string{"gen_ai.response.id": "c9", "gen_ai.response.model": "adapter-model", "error.type": "canceled"}},
+		{"observed by its adapter through Observe", func(body io.ReadCloser, s *Stream) {
+			Observe(s, func(*int) {}, new(int)) // an adapter that keeps what it sees itself
+			io.ReadAll(body)
+			body.Close()
+		}, true, map[string]string{"gen_ai.response.id": "", "gen_ai.usage.input_tokens": "", "error.type": "canceled"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := withAppProvider(t)

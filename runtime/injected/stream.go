@@ -132,6 +132,9 @@ func Observe[T any](s *Stream, observe func(*T), chunk *T) {
 	defer s.observing.Unlock()
 	s.mu.Lock()
 	finished := s.finished
+	if !finished {
+		s.seen = true // the adapter observes the stream's chunks itself
+	}
 	s.mu.Unlock()
 	if !finished {
 		observe(chunk)
