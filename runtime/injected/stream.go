@@ -409,29 +409,33 @@ func (s *Stream) complete(err error) {
 // call's context ends or when it is collected.
 func (s *Stream) closed() {
 	s.complete(nil)
+	if to := s.adapterStream(); to != nil {
+		to.mu.Lock()
+		unseen := !to.seen && !to.finished
+		to.mu.Unlock()
+		if unseen {
+			to.End(nil) // takes the wire's record
+		}
+	}
+}
+
+// adapterStream returns, for a stream read along the wire, the adapter's
+// stream of its call, or nil.
+func (s *Stream) adapterStream() *Stream {
 	c := s.call
 	c.mu.Lock()
-	to := c.stream
-	c.mu.Unlock()
-	if to == nil || to == s {
-		return
+	defer c.mu.Unlock()
+	if c.stream == s {
+		return nil
 	}
-	to.mu.Lock()
-	unseen := !to.seen && !to.finished
-	to.mu.Unlock()
-	if unseen {
-		to.End(nil) // takes the wire's record
-	}
+	return c.stream
 }
 
 // adapterObserves reports, for a stream read along the wire, whether the
 // adapter's stream of its call records chunks itself.
 func (s *Stream) adapterObserves() bool {
-	c := s.call
-	c.mu.Lock()
-	to := c.stream
-	c.mu.Unlock()
-	if to == nil || to == s {
+	to := s.adapterStream()
+	if to == nil {
 		return false
 	}
 	to.mu.Lock()

@@ -3,7 +3,6 @@ package injected
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -251,27 +250,12 @@ func (p backstopParser) Feed(s *Stream, b []byte) bool {
 	return !s.adapterObserves() && p.BodyParser.Feed(s, b)
 }
 
-// backstopBody is a response body read along for backstopStream: its EOF,
-// a read error or its last event complete the wire stream; Close, or its
-// collection, may end the adapter's stream (see [Stream.closed]).
+// backstopBody is a response body read along for backstopStream. It reads
+// as an observed body does (its EOF, a read error or its last event end
+// the wire stream, which completes it: see [Stream.complete]); Close, or
+// its collection, may end the adapter's stream (see [Stream.closed]).
 type backstopBody struct {
 	observedBody
-}
-
-func (b *backstopBody) Read(p []byte) (int, error) {
-	n, err := b.inner.Read(p)
-	if n > 0 {
-		b.feed(p[:n])
-	}
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			b.flush()
-			b.stream.complete(nil)
-		} else {
-			b.stream.complete(err)
-		}
-	}
-	return n, err
 }
 
 func (b *backstopBody) Close() error {
@@ -316,9 +300,6 @@ func prepareWire(req *http.Request) (w *wireCall) {
 	shape := matchWireShape(req.URL.Path)
 	if shape == nil || req.Body == nil || req.Body == http.NoBody {
 		return nil
-	}
-	if CallFrom(req.Context()) != nil {
-		return nil // an adapter traces this call
 	}
 	w = &wireCall{shape: shape, start: time.Now(), capture: &capturedBody{inner: req.Body}}
 	copied := *req
