@@ -220,7 +220,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 		// check's cost, and its packages do not change between them.
 		imp = importer.ForCompiler(fset, "gc", importer.Lookup(cfg.Lookup))
 		var err error
-		if pkg, err = check(fset, cfg, imp, asts, info); err != nil {
+		if pkg, err = check(fset, cfg, imp, asts, info, nil); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNotTypeChecked, err)
 		}
 	}
@@ -299,7 +299,7 @@ func Rewrite(cfg *Config) (*Result, error) {
 			res.Rewritten, res.Generated, res.Imports, res.Unchecked = out, gen, imports, true
 			return res, nil
 		}
-		checkErr := verify(cfg, imp, out, gen, files)
+		checkErr := verify(cfg, fset, imp, out, gen, files)
 		if checkErr == nil {
 			res.Rewritten, res.Generated, res.Imports = out, gen, imports
 			return res, nil
@@ -489,13 +489,18 @@ func isPackageMain(files []*sourceFile) bool {
 	return err == nil && f.Name.Name == "main"
 }
 
-func check(fset *token.FileSet, cfg *Config, imp types.Importer, files []*ast.File, info *types.Info) (*types.Package, error) {
+// check type-checks files, recording into info if it is not nil. Errors
+// for which ignore reports true are not errors.
+func check(fset *token.FileSet, cfg *Config, imp types.Importer, files []*ast.File, info *types.Info, ignore func(types.Error) bool) (*types.Package, error) {
 	var errs []error
 	conf := types.Config{
 		Importer:    imp,
 		GoVersion:   cfg.GoVersion,
 		FakeImportC: cfg.FakeImportC,
 		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && ignore != nil && ignore(te) {
+				return
+			}
 			if len(errs) < 10 {
 				errs = append(errs, err)
 			}
