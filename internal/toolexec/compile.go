@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -125,6 +126,16 @@ func compile(args []string) (int, error) {
 
 	if allRules == nil {
 		allRules = loadRules()
+	}
+	// What follows type-checks the package, rewrites it and checks the
+	// result: some tens of MB allocated, most of it live until the end of
+	// this short process. Collecting as it goes, from the runtime's 4 MB
+	// start, costs more than the memory: with a collection every fivefold
+	// growth, the rewrite of a real application's main package (mods) takes
+	// 0.16 s of CPU instead of 0.22 s, for 5 MB more (44 MB at most). The
+	// user's GOGC, if set, is theirs.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 
 	// A package that makes requests shaped like an LLM API's is compiled as
