@@ -186,9 +186,10 @@ func (op *OperationSpan) EndWithErrorType(err error, errorType string) {
 	})
 }
 
-func (op *OperationSpan) endUnfinished() {
+func (op *OperationSpan) endUnfinished() bool {
 	op.span.SetAttributes(keyUnfinished.Bool(true))
 	op.End(nil)
+	return true
 }
 
 // record records the request's duration with its method, tool and error.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -28,11 +29,15 @@ func TestBackstopStream(t *testing.T) {
 		name string
 		// read reads the response body as a program would, after the
 		// adapter attached its stream s.
-		read   func(body io.ReadCloser, s *Stream)
+		read func(body io.ReadCloser, s *Stream)
+		// atExit: the program exits before the call's context ends.
+		atExit bool
 		failed bool
 		want   map[string]string // attribute: value as printed; "" for absent
 	}{
-		{"read to EOF, never closed", func(body io.ReadCloser, _ *Stream) { io.ReadAll(body) }, false, whole},
+		{"read to EOF, never closed", func(body io.ReadCloser, _ *Stream) { io.ReadAll(body) }, false, false, whole},
+		{"read to EOF, never closed, then the program exits", func(body io.ReadCloser, _ *Stream) { io.ReadAll(body) }, true, false,
+			with(whole, "llminstr.unfinished", "")},
 		{"read to [DONE], never closed", func(body io.ReadCloser, _ *Stream) {
 			r := bufio.NewReader(body)
 			for {
@@ -41,20 +46,24 @@ func TestBackstopStream(t *testing.T) {
 					return
 				}
 			}
-		}, false, whole},
-		{"closed unread", func(body io.ReadCloser, _ *Stream) { body.Close() }, false, map[string]string{
+		}, false, false, whole},
+		{"closed unread", func(body io.ReadCloser, _ *Stream) { body.Close() }, false, false, map[string]string{
 			"gen_ai.response.finish_reasons": "", "error.type": "",
 		}},
 		{"observed by its adapter", func(body io.ReadCloser, s *Stream) {
 			s.Chunk("c9", "adapter-model")
 			io.ReadAll(body)
 			body.Close()
-		}, true, map[string]string{"gen_ai.response.id": "c9", "gen_ai.response.model": "adapter-model", "error.type": "canceled"}},
+		}, false, true, map[string]string{"gen_ai.response.id": "c9", "gen_ai.response.model": "adapter-model", "error.type": "canceled"}},
+		{"observed by its adapter, then the program exits", func(body io.ReadCloser, s *Stream) {
+			s.Chunk("c9", "adapter-model")
+			io.ReadAll(body)
+		}, true, false, map[string]string{"gen_ai.response.id": "c9", "llminstr.unfinished": "true"}},
 		{"observed by its adapter through Observe", func(body io.ReadCloser, s *Stream) {
 			Observe(s, func(*int) {}, new(int)) // an adapter that keeps what it sees itself
 			io.ReadAll(body)
 			body.Close()
-		}, true, map[string]string{"gen_ai.response.id": "", "gen_ai.usage.input_tokens": "", "error.type": "canceled"}},
+		}, false, true, map[string]string{"gen_ai.response.id": "", "gen_ai.usage.input_tokens": "", "error.type": "canceled"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := withAppProvider(t)
@@ -71,6 +80,9 @@ func TestBackstopStream(t *testing.T) {
 			}
 			s := NewStream(ctx, c, nil) // as the adapter does once the SDK returned its stream
 			tc.read(resp.Body, s)
+			if tc.atExit {
+				endUnfinished()
+			}
 			cancel()
 			// A context's end is seen on a goroutine of its own.
 			for i := 0; i < 100 && !c.Ended(); i++ {
@@ -98,6 +110,13 @@ func TestBackstopStream(t *testing.T) {
 			}
 		})
 	}
+}
+
+// with returns a copy of m with k set to v.
+func with(m map[string]string, k, v string) map[string]string {
+	out := maps.Clone(m)
+	out[k] = v
+	return out
 }
 
 // TestBackstopLeavesOtherRequests: an event stream answering another

@@ -146,16 +146,25 @@ type sdkSpan interface {
 }
 
 // endUnfinished ends, at exit, a call still in flight: through its stream,
-// when it streams, so that what the chunks told so far is recorded.
-func (c *Call) endUnfinished() {
-	c.set(keyUnfinished.Bool(true))
+// when it streams, so that what the chunks told so far is recorded. A
+// stream the program read to its end through an interface of its own,
+// never closing it (the wire saw the whole answer, the adapter's stream
+// nothing), is not unfinished: it ends as it would have when closed.
+func (c *Call) endUnfinished() bool {
 	c.mu.Lock()
-	s := c.stream
+	s, wire := c.stream, c.wire
 	c.mu.Unlock()
+	if s != nil && wire != nil && s.unobserved() {
+		s.End(nil) // takes the wire's record, and its end
+		c.End(nil)
+		return false
+	}
+	c.set(keyUnfinished.Bool(true))
 	if s != nil {
 		s.End(nil)
 	}
 	c.End(nil)
+	return true
 }
 
 type callKey struct{}

@@ -443,6 +443,14 @@ func (s *Stream) adapterObserves() bool {
 	return to.seen
 }
 
+// unobserved reports whether the stream has neither recorded anything nor
+// ended.
+func (s *Stream) unobserved() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.seen && !s.finished
+}
+
 // adopt takes from's id, model, finish reasons, usage and content when s
 // has recorded nothing and has not ended, and reports whether it did.
 func (s *Stream) adopt(from *Stream) bool {

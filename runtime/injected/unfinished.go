@@ -8,8 +8,9 @@ import (
 // An openSpan is a span the runtime started and has not ended: an LLM
 // call, its stream, an agent's invocation.
 type openSpan interface {
-	// endUnfinished ends the span at exit, marked llminstr.unfinished.
-	endUnfinished()
+	// endUnfinished ends the span at exit, marked llminstr.unfinished
+	// unless what it waited for was done, and reports whether it marked it.
+	endUnfinished() (marked bool)
 }
 
 // open is the set of spans in flight, which [Shutdown] ends so that a
@@ -55,10 +56,15 @@ func endUnfinished() {
 		spans = append(spans, s)
 	}
 	open.mu.Unlock()
+	n := 0
 	for _, s := range spans {
-		Safe(s.endUnfinished)
+		Safe(func() {
+			if s.endUnfinished() {
+				n++
+			}
+		})
 	}
-	if n := len(spans); n > 0 {
+	if n > 0 {
 		warnf("%d span(s) of calls, streams or agents still open at exit were ended, marked llminstr.unfinished=true", n)
 	}
 }
