@@ -154,17 +154,15 @@ func (c *Call) endUnfinished() bool {
 	c.mu.Lock()
 	s, wire := c.stream, c.wire
 	c.mu.Unlock()
-	if s != nil && wire != nil && s.unobserved() {
-		s.End(nil) // takes the wire's record, and its end
-		c.End(nil)
-		return false
+	marked := s == nil || wire == nil || !s.unobserved()
+	if marked {
+		c.set(keyUnfinished.Bool(true))
 	}
-	c.set(keyUnfinished.Bool(true))
 	if s != nil {
-		s.End(nil)
+		s.End(nil) // unmarked, it takes the wire's record and its end
 	}
 	c.End(nil)
-	return true
+	return marked
 }
 
 type callKey struct{}

@@ -409,13 +409,8 @@ func (s *Stream) complete(err error) {
 // call's context ends or when it is collected.
 func (s *Stream) closed() {
 	s.complete(nil)
-	if to := s.adapterStream(); to != nil {
-		to.mu.Lock()
-		unseen := !to.seen && !to.finished
-		to.mu.Unlock()
-		if unseen {
-			to.End(nil) // takes the wire's record
-		}
+	if to := s.adapterStream(); to != nil && to.unobserved() {
+		to.End(nil) // takes the wire's record
 	}
 }
 
