@@ -1,7 +1,11 @@
 package injected
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	goruntime "runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,5 +76,68 @@ func BenchmarkAttached(b *testing.B) {
 		if Attached[attachKey, attachValue](key) == nil {
 			b.Fatal("lost")
 		}
+	}
+}
+
+// TestAttachByType: a struct and its first field share an address; what is
+// attached to one is not attached to the other.
+func TestAttachByType(t *testing.T) {
+	type outer struct {
+		inner attachKey
+		more  int
+	}
+	o := &outer{}
+	Attach(o, &attachValue{n: 1}, nil)
+	Attach(&o.inner, &attachValue{n: 2}, nil)
+	if v := Attached[outer, attachValue](o); v == nil || v.n != 1 {
+		t.Errorf("Attached(outer) = %v, want n=1", v)
+	}
+	if v := Detach[attachKey, attachValue](&o.inner); v == nil || v.n != 2 {
+		t.Errorf("Detach(inner) = %v, want n=2", v)
+	}
+	if v := Detach[outer, attachValue](o); v == nil || v.n != 1 {
+		t.Errorf("Detach(outer) = %v, want n=1", v)
+	}
+}
+
+// TestGenericFootprint: the runtime's generic functions are instantiated in
+// every package an adapter is injected into, and compiled there. They must
+// leave the generic code of the standard library they use (sync.Map, weak
+// pointers, cleanups) to the runtime, where it is compiled once: inlined
+// into Attach, it made the compiler build some 190 more functions in each
+// package that attaches a stream.
+func TestGenericFootprint(t *testing.T) {
+	goTool := filepath.Join(goruntime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go command: %v", err)
+	}
+	out, err := exec.Command(goTool, "list", "-export", "-f", "{{.Export}}", "./testdata/attachcaller").Output()
+	if err != nil {
+		t.Fatalf("go list -export: %v", err)
+	}
+	archive := strings.TrimSpace(string(out))
+	out, err = exec.Command(goTool, "tool", "nm", archive).Output()
+	if err != nil {
+		t.Fatalf("go tool nm: %v", err)
+	}
+	var funcs, foreign []string
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		if len(fields) < 3 || (fields[1] != "T" && fields[1] != "t") {
+			continue
+		}
+		name := strings.Join(fields[2:], " ")
+		funcs = append(funcs, name)
+		for _, prefix := range []string{"sync.", "sync/atomic.", "internal/sync.", "weak.", "runtime.", "internal/runtime/"} {
+			if strings.HasPrefix(name, prefix) {
+				foreign = append(foreign, name)
+			}
+		}
+	}
+	if len(funcs) == 0 {
+		t.Fatalf("no functions in %s", archive)
+	}
+	if len(foreign) > 0 {
+		t.Errorf("the package compiles %d of the standard library's generic functions (of %d functions), e.g. %s", len(foreign), len(funcs), foreign[0])
 	}
 }
