@@ -11,9 +11,11 @@
 #   clean:       from an empty build cache, PAIRS times, the modes taking
 #                turns, each round starting with another, so that the
 #                machine's drift hits them alike (median);
+#   cached:      again with nothing changed (REPS rounds, default 7);
 #   incremental: after appending a comment to one file of the main package,
-#                with a warm cache (median of REPS, default 7);
-#   cached:      again with nothing changed (median of REPS);
+#                with a warm cache (REPS rounds); in both the modes take
+#                turns, and a delta is the median of the rounds'
+#                differences to their plain build;
 #   side by side: the three clean builds started together, each with -p 1
 #                (SIDES rounds, default 3), for the CPU time each takes
 #                when the machine's load hits all three at once.
@@ -126,16 +128,27 @@ for i in $(seq "$pairs"); do
 		ratiosCPU[$m]+="$(ratio "${roundCPU[$m]}" "${roundCPU[plain]}") "
 	done
 done
-for m in "${modes[@]}"; do
-	for i in $(seq "$reps"); do
-		cached[$m]+="$(build "$m" "$work/cache-$m") "
+# Cached builds (first: the three caches hold the same sources) and
+# incremental builds take turns too, each round starting with another
+# mode; a mode's delta is the median of its rounds' differences to
+# that round's plain build.
+declare -A incrDelta cachedDelta
+for i in $(seq "$reps"); do
+	for j in 0 1 2; do
+		m=${modes[$(((i + j) % 3))]}
+		round[$m]=$(build "$m" "$work/cache-$m")
+		cached[$m]+="${round[$m]} "
 	done
+	for m in "${modes[@]}"; do cachedDelta[$m]+="$(elapsed "${round[plain]}" "${round[$m]}") "; done
 done
 for i in $(seq "$reps"); do
-	for m in "${modes[@]}"; do
+	for j in 0 1 2; do
+		m=${modes[$(((i + j) % 3))]}
 		echo "// touch $m $i $RANDOM" >>"$touchfile"
-		incr[$m]+="$(build "$m" "$work/cache-$m") "
+		round[$m]=$(build "$m" "$work/cache-$m")
+		incr[$m]+="${round[$m]} "
 	done
+	for m in "${modes[@]}"; do incrDelta[$m]+="$(elapsed "${round[plain]}" "${round[$m]}") "; done
 done
 
 # Side by side: the three clean builds of a round start at the same
@@ -160,15 +173,18 @@ for i in $(seq "$sides"); do
 done
 
 med() { tr ' ' '\n' <<<"$1" | grep . | median; }
-p_incr=$(med "${incr[plain]}") p_cached=$(med "${cached[plain]}")
 printf "%-9s %9s %7s %9s %7s %12s %8s %8s %8s\n" mode clean ratio cleanCPU ratio incremental delta cached delta
 for m in "${modes[@]}"; do
 	c=$(med "${clean[$m]}") u=$(med "${cleanCPU[$m]}") n=$(med "${incr[$m]}") k=$(med "${cached[$m]}")
 	printf "%-9s %8.2fs %6.3fx %8.1fs %6.3fx %11.3fs %+7.3fs %7.3fs %+7.3fs\n" "$m" "$c" "$(med "${ratios[$m]}")" \
 		"$u" "$(med "${ratiosCPU[$m]}")" \
-		"$n" "$(awk -v a="$n" -v b="$p_incr" 'BEGIN{print a-b}')" "$k" "$(awk -v a="$k" -v b="$p_cached" 'BEGIN{print a-b}')"
+		"$n" "$(med "${incrDelta[$m]}")" "$k" "$(med "${cachedDelta[$m]}")"
 done
-echo "(clean: medians of $pairs rounds; a ratio is the median of the rounds' ratios to their plain build)"
+echo "(clean: medians of $pairs rounds; a ratio is the median of the rounds' ratios to their plain build;"
+echo " incremental and cached: medians of $reps rounds, a delta the median of the rounds' differences to their plain build)"
+for m in noop llminstr; do
+	echo "incremental $m: deltas ${incrDelta[$m]}s/ cached deltas ${cachedDelta[$m]}s"
+done
 for m in "${modes[@]}"; do
 	echo "clean $m: wall ${clean[$m]}s/ CPU ${cleanCPU[$m]}s/ ratios ${ratios[$m]}/ CPU ratios ${ratiosCPU[$m]}"
 done
