@@ -132,24 +132,22 @@ done
 # incremental builds take turns too, each round starting with another
 # mode; a mode's delta is the median of its rounds' differences to
 # that round's plain build.
+rounds() { # seconds-array deltas-array touch(0|1)
+	local -n seconds=$1 deltas=$2
+	local i j m
+	for i in $(seq "$reps"); do
+		for j in 0 1 2; do
+			m=${modes[$(((i + j) % 3))]}
+			if [ "$3" = 1 ]; then echo "// touch $m $i $RANDOM" >>"$touchfile"; fi
+			round[$m]=$(build "$m" "$work/cache-$m")
+			seconds[$m]+="${round[$m]} "
+		done
+		for m in "${modes[@]}"; do deltas[$m]+="$(elapsed "${round[plain]}" "${round[$m]}") "; done
+	done
+}
 declare -A incrDelta cachedDelta
-for i in $(seq "$reps"); do
-	for j in 0 1 2; do
-		m=${modes[$(((i + j) % 3))]}
-		round[$m]=$(build "$m" "$work/cache-$m")
-		cached[$m]+="${round[$m]} "
-	done
-	for m in "${modes[@]}"; do cachedDelta[$m]+="$(elapsed "${round[plain]}" "${round[$m]}") "; done
-done
-for i in $(seq "$reps"); do
-	for j in 0 1 2; do
-		m=${modes[$(((i + j) % 3))]}
-		echo "// touch $m $i $RANDOM" >>"$touchfile"
-		round[$m]=$(build "$m" "$work/cache-$m")
-		incr[$m]+="${round[$m]} "
-	done
-	for m in "${modes[@]}"; do incrDelta[$m]+="$(elapsed "${round[plain]}" "${round[$m]}") "; done
-done
+rounds cached cachedDelta 0
+rounds incr incrDelta 1
 
 # Side by side: the three clean builds of a round start at the same
 # moment, each with -p 1, so that what else the machine does slows them
